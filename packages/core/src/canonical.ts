@@ -1,0 +1,128 @@
+/**
+ * The canonical model in the middle of toolshim. Every wire API decodes into `CanonicalRequest` and encodes from a
+ * stream of `CanonicalEvent`s; the engine, the parser and the providers never see a wire format.
+ */
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface TextPart {
+  type: "text";
+  text: string;
+}
+
+export interface ImagePart {
+  type: "image";
+  /** An http(s) URL or a data: URL. */
+  url: string;
+  detail?: "auto" | "low" | "high";
+}
+
+export type ContentPart = TextPart | ImagePart;
+
+export interface CanonicalToolCall {
+  id: string;
+  name: string;
+  /** The arguments as JSON text, exactly as the client will see them. */
+  arguments: string;
+}
+
+export interface SystemMessage {
+  role: "system";
+  content: string;
+  /** True when the client sent it as `developer`. */
+  developer?: boolean;
+}
+
+export interface UserMessage {
+  role: "user";
+  content: string | ContentPart[];
+  name?: string;
+}
+
+export interface AssistantMessage {
+  role: "assistant";
+  content: string | null;
+  toolCalls?: CanonicalToolCall[];
+  reasoning?: string;
+}
+
+export interface ToolMessage {
+  role: "tool";
+  toolCallId: string;
+  /** Filled by the decoder from the call the result answers. */
+  name: string;
+  content: string;
+  isError?: boolean;
+}
+
+export type CanonicalMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage;
+
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments object; `{ type: "object", properties: {} }` when the client sent none. */
+  parameters: JsonSchema;
+  strict: boolean;
+}
+
+export type ToolChoice =
+  | { type: "auto" }
+  | { type: "none" }
+  | { type: "required" }
+  | { type: "function"; name: string }
+  | { type: "allowed"; mode: "auto" | "required"; names: string[] };
+
+export type ResponseFormat =
+  | { type: "text" }
+  | { type: "json_object" }
+  | { type: "json_schema"; name: string; description?: string; schema?: JsonSchema; strict?: boolean };
+
+export interface GenerationOptions {
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stop?: string[];
+  seed?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  reasoningEffort?: string;
+}
+
+export interface CanonicalRequest {
+  /** The model id the client asked for. */
+  model: string;
+  messages: CanonicalMessage[];
+  tools: ToolDefinition[];
+  toolChoice: ToolChoice;
+  parallelToolCalls: boolean;
+  responseFormat?: ResponseFormat;
+  options: GenerationOptions;
+  stream: boolean;
+  includeUsage: boolean;
+  /** The client used the legacy `functions` / `function_call` fields and expects `function_call` back. */
+  legacyFunctions?: boolean;
+  user?: string;
+}
+
+export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  reasoningTokens?: number;
+  cachedInputTokens?: number;
+}
+
+/**
+ * What the engine emits. Tool-call events for one index arrive as start, zero or more deltas, end; calls are not
+ * interleaved and indexes are 0..n-1. The deltas of a call concatenate to `arguments` of its end event.
+ * A failure after the first event is thrown from the iterator as a `ToolshimError`.
+ */
+export type CanonicalEvent =
+  | { type: "text"; text: string }
+  | { type: "reasoning"; text: string }
+  | { type: "tool-call-start"; index: number; id: string; name: string }
+  | { type: "tool-call-delta"; index: number; argumentsDelta: string }
+  | { type: "tool-call-end"; index: number; arguments: string }
+  | { type: "usage"; usage: Usage }
+  | { type: "finish"; reason: FinishReason };

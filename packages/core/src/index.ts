@@ -1,4 +1,10 @@
 export * from "./canonical.js";
 export * from "./errors.js";
 export * from "./upstream.js";
-export type * from "./dialect/dialect.js";
+export * from "./dialect/index.js";
+export * from "./parser/index.js";
+export * from "./chat/index.js";
+export * from "./policy/index.js";
+export * from "./engine/index.js";
+export * from "./responses/index.js";
+export * from "./anthropic/index.js";

@@ -19,6 +19,11 @@ export interface Upstream {
    * engine renders tools into the prompt and parses the text. Absent means "emulate".
    */
   toolMode?(model: string): "native" | "emulate";
+  /**
+   * Told by the engine when a model in native mode answered with tool-call markup in its text instead of native
+   * calls, so an "auto" provider can switch that model to emulation.
+   */
+  noteToolsIgnored?(model: string): void;
   stream(request: UpstreamRequest, signal: AbortSignal): AsyncIterable<UpstreamEvent>;
   /** Release accounts, sessions, sockets. */
   close?(): Promise<void>;

@@ -1,0 +1,91 @@
+import type { ToolChoice, ToolDefinition } from "../canonical.js";
+import { InvalidRequestError } from "../errors.js";
+import type { ChatCompletionRequestBody } from "./chat-completion-request-schema.js";
+
+export interface DecodedTools {
+  tools: ToolDefinition[];
+  toolChoice: ToolChoice;
+  parallelToolCalls: boolean;
+  legacyFunctions: boolean;
+}
+
+type FunctionDefinition = NonNullable<ChatCompletionRequestBody["functions"]>[number];
+
+/**
+ * `tools` / `tool_choice` / `parallel_tool_calls`, or the legacy `functions` / `function_call`, as canonical tools.
+ * Following OpenAI, the choice defaults to "auto" with tools and "none" without; a choice sent without tools (or with
+ * `tools: []`, which pi-ai sends when history has calls but no tool is active) is ignored rather than rejected.
+ */
+export function decodeTools(body: ChatCompletionRequestBody): DecodedTools {
+  const tools = body.tools ?? [];
+  const functions = body.functions ?? [];
+  if (tools.length > 0 && functions.length > 0) {
+    throw new InvalidRequestError(
+      "'functions' cannot be combined with 'tools': send your functions as 'tools' (the legacy 'functions' field is deprecated).",
+      "functions",
+    );
+  }
+  const legacyFunctions = functions.length > 0;
+  const declared = legacyFunctions
+    ? functions.map((definition, i) => ({ definition, param: `functions[${i}].name` }))
+    : tools.map((tool, i) => ({ definition: tool.function, param: `tools[${i}].function.name` }));
+  const definitions = toDefinitions(declared);
+  if (definitions.length === 0) {
+    return { tools: [], toolChoice: { type: "none" }, parallelToolCalls: body.parallel_tool_calls ?? true, legacyFunctions: false };
+  }
+  const names = definitions.map((tool) => tool.name);
+  return {
+    tools: definitions,
+    toolChoice: legacyFunctions ? legacyChoice(body.function_call, names) : toolChoice(body.tool_choice, names),
+    // A legacy `function_call` answer carries exactly one call.
+    parallelToolCalls: legacyFunctions ? false : (body.parallel_tool_calls ?? true),
+    legacyFunctions,
+  };
+}
+
+function toDefinitions(declared: { definition: FunctionDefinition; param: string }[]): ToolDefinition[] {
+  const firstParam = new Map<string, string>();
+  return declared.map(({ definition, param }) => {
+    const earlier = firstParam.get(definition.name);
+    if (earlier !== undefined) {
+      throw new InvalidRequestError(
+        `'${param}' repeats the tool name ${JSON.stringify(definition.name)} already declared at '${earlier}'; give every tool a unique name.`,
+        param,
+      );
+    }
+    firstParam.set(definition.name, param);
+    const tool: ToolDefinition = {
+      name: definition.name,
+      parameters: definition.parameters ?? { type: "object", properties: {} },
+      strict: definition.strict === true,
+    };
+    if (definition.description) tool.description = definition.description;
+    return tool;
+  });
+}
+
+function toolChoice(choice: ChatCompletionRequestBody["tool_choice"], names: string[]): ToolChoice {
+  if (choice === undefined || choice === null) return { type: "auto" };
+  if (typeof choice === "string") return { type: choice };
+  if (choice.type === "function") {
+    return { type: "function", name: requireDeclared(choice.function.name, names, "tool_choice.function.name") };
+  }
+  const allowed = choice.allowed_tools.tools.map((tool, i) =>
+    requireDeclared(tool.function.name, names, `tool_choice.allowed_tools.tools[${i}].function.name`),
+  );
+  return { type: "allowed", mode: choice.allowed_tools.mode, names: [...new Set(allowed)] };
+}
+
+function legacyChoice(choice: ChatCompletionRequestBody["function_call"], names: string[]): ToolChoice {
+  if (choice === undefined || choice === null) return { type: "auto" };
+  if (typeof choice === "string") return { type: choice };
+  return { type: "function", name: requireDeclared(choice.name, names, "function_call.name") };
+}
+
+function requireDeclared(name: string, names: string[], param: string): string {
+  if (names.includes(name)) return name;
+  throw new InvalidRequestError(
+    `'${param}' names the tool ${JSON.stringify(name)}, which is not declared; name one of the declared tools: ${names.map((n) => JSON.stringify(n)).join(", ")}.`,
+    param,
+  );
+}

@@ -1,0 +1,240 @@
+import { UpstreamError, type Upstream, type UpstreamEvent, type UpstreamModel, type UpstreamRequest } from "@toolshim/core";
+import {
+  genericProviderOptionsSchema,
+  type GenericModelOptions,
+  type GenericProviderOptions,
+  type GenericProviderOptionsInput,
+} from "./options.js";
+import { ResponseMapper } from "./response-mapper.js";
+import { serializeRequest } from "./serialize-request.js";
+import { SseParser } from "./sse-parser.js";
+import { UpstreamCall, type CallTimeouts } from "./upstream-call.js";
+import { errorFromStatus, isToolsRejection, malformedError, upstreamMessage } from "./upstream-errors.js";
+
+type LogMethod = (object: Record<string, unknown>, message?: string) => void;
+/** A pino-style logger (pino itself fits). */
+export interface GenericLogger {
+  debug: LogMethod;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
+}
+
+export interface GenericUpstreamDeps {
+  /** Default: globalThis.fetch. */
+  fetch?: typeof fetch;
+  /** Default: silent. */
+  logger?: GenericLogger;
+}
+
+export interface GenericUpstream extends Upstream {
+  toolMode(model: string): "native" | "emulate";
+  noteToolsIgnored(model: string): void;
+}
+
+const noop: LogMethod = () => {};
+const silent: GenericLogger = { debug: noop, info: noop, warn: noop, error: noop };
+
+/**
+ * An `Upstream` for any OpenAI-compatible `/v1/chat/completions` server (llama.cpp, vLLM, Ollama, LM Studio, hosted
+ * APIs). Tools are passed natively, emulated by the engine, or (`auto`) native until the upstream rejects or ignores
+ * them for a model, which is then remembered.
+ */
+export function createGenericUpstream(input: GenericProviderOptionsInput & GenericUpstreamDeps): GenericUpstream {
+  const { fetch: fetchImpl = globalThis.fetch.bind(globalThis), logger = silent, ...rest } = input;
+  const options: GenericProviderOptions = genericProviderOptionsSchema.parse(rest);
+  const provider = options.name;
+  const baseURL = options.baseURL.replace(/\/+$/, "");
+  const timeouts: CallTimeouts =
+    typeof options.timeoutMs === "number" ? { firstByteMs: options.timeoutMs, idleMs: options.timeoutMs } : options.timeoutMs;
+  const secrets = [options.apiKey, ...Object.values(options.headers ?? {})].filter((s): s is string => !!s && s.length >= 6);
+  const redact = (text: string) => secrets.reduce((out, secret) => out.split(secret).join("[redacted]"), text);
+  /** Models found to need emulation in "auto" mode, with why. */
+  const emulated = new Map<string, string>();
+  const active = new Set<UpstreamCall>();
+
+  const modelConfig = (model: string): GenericModelOptions | undefined => options.models?.find((m) => m.id === model);
+  const configuredMode = (model: string) => modelConfig(model)?.tools ?? options.tools;
+
+  function toolMode(model: string): "native" | "emulate" {
+    const mode = configuredMode(model);
+    if (mode !== "auto") return mode;
+    return emulated.has(model) ? "emulate" : "native";
+  }
+
+  function learnEmulation(model: string, reason: string) {
+    if (emulated.has(model)) return;
+    emulated.set(model, reason);
+    logger.info({ provider, model, reason }, "tools: switching this model to emulation (auto mode)");
+  }
+
+  function headers(accept: string): Record<string, string> {
+    const out: Record<string, string> = { accept, ...options.headers };
+    if (options.apiKey) out.authorization = `Bearer ${options.apiKey}`;
+    return out;
+  }
+
+  async function failure(call: UpstreamCall, response: Response, model: string, toolsSent: boolean): Promise<UpstreamError> {
+    const message = redact(upstreamMessage(await call.text(response).catch(() => "")));
+    const context = { provider, model, toolsSent };
+    if (isToolsRejection(response.status, message, context) && configuredMode(model) === "auto") {
+      learnEmulation(model, `rejected native tools with HTTP ${response.status}: ${message}`);
+      return new UpstreamError(`${provider} (model ${model}) does not accept native tools: ${message}`, {
+        status: 400,
+        retryable: true,
+        code: "tools_unsupported",
+        upstreamStatus: response.status,
+      });
+    }
+    const error = errorFromStatus(response.status, response.headers, message, context);
+    logger.warn({ provider, model, upstreamStatus: response.status, status: error.status, code: error.code }, redact(error.message));
+    return error;
+  }
+
+  async function* readStream(call: UpstreamCall, response: Response, mapper: ResponseMapper): AsyncGenerator<UpstreamEvent> {
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    const parser = new SseParser();
+    try {
+      for (;;) {
+        const piece = await call.read(reader);
+        const events = piece === undefined ? parser.end() : parser.push(decoder.decode(piece, { stream: true }));
+        for (const event of events) {
+          if (event.data === "[DONE]") return;
+          let chunk: any;
+          try {
+            chunk = JSON.parse(event.data);
+          } catch {
+            throw malformedError(provider, `an SSE data line is not JSON: ${redact(event.data.slice(0, 200))}`);
+          }
+          if (chunk?.error) {
+            throw new UpstreamError(`The upstream of provider "${provider}" failed mid-response: ${redact(upstreamMessage(event.data))}`, {
+              status: 502,
+              retryable: true,
+              code: "upstream_error",
+            });
+          }
+          yield* mapper.chunk(chunk);
+        }
+        if (piece === undefined) return;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  async function* stream(request: UpstreamRequest, signal: AbortSignal): AsyncGenerator<UpstreamEvent> {
+    const model = request.model;
+    const native = toolMode(model) === "native";
+    const config = modelConfig(model);
+    const body = serializeRequest(request, {
+      native,
+      stream: options.stream,
+      systemRole: config?.systemRole ?? true,
+      developerRole: config?.developerRole ?? false,
+    });
+    const toolsSent = Array.isArray(body.tools);
+    logger.debug(
+      { provider, model, requestId: request.requestId, mode: native ? "native" : "emulate", stream: options.stream, messages: request.messages.length, tools: toolsSent ? (body.tools as unknown[]).length : 0 },
+      "upstream request",
+    );
+
+    const call = new UpstreamCall(signal, timeouts, provider);
+    active.add(call);
+    try {
+      const response = await call.fetch(fetchImpl, `${baseURL}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers(options.stream ? "text/event-stream" : "application/json") },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) throw await failure(call, response, model, toolsSent);
+
+      const mapper = new ResponseMapper(native);
+      const contentType = response.headers.get("content-type") ?? "";
+      // Some servers answer a streaming request with plain JSON (e.g. after an internal fallback): accept both.
+      if (options.stream && response.body && !contentType.includes("application/json")) {
+        yield* readStream(call, response, mapper);
+        yield* mapper.flush();
+        if (mapper.finishReason === undefined) {
+          throw new UpstreamError(`upstream stream ended early: provider "${provider}" (model ${model}) closed the stream without a finish_reason.`, {
+            status: 502,
+            retryable: true,
+            code: "upstream_incomplete",
+          });
+        }
+      } else {
+        const text = await call.text(response);
+        let parsed: any;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          throw malformedError(provider, `the response body is not JSON: ${redact(text.slice(0, 200))}`);
+        }
+        if (!Array.isArray(parsed?.choices)) throw malformedError(provider, "the response has no choices.");
+        yield* mapper.completion(parsed);
+      }
+      logger.debug({ provider, model, requestId: request.requestId, finishReason: mapper.finishReason }, "upstream response complete");
+      yield { type: "end", reason: mapper.finishReason! };
+    } catch (error) {
+      if (error instanceof UpstreamError && error.code !== "tools_unsupported" && !signal.aborted) {
+        logger.warn({ provider, model, requestId: request.requestId, status: error.status, code: error.code }, redact(error.message));
+      }
+      throw error;
+    } finally {
+      active.delete(call);
+      call.dispose();
+    }
+  }
+
+  async function listModels(): Promise<UpstreamModel[]> {
+    const ids = options.models ? options.models.map((m) => m.id) : await discoverModels();
+    return ids.map((id) => {
+      const config = modelConfig(id);
+      return {
+        id,
+        capabilities: {
+          nativeTools: toolMode(id) === "native",
+          reasoning: config?.reasoning ?? false,
+          systemRole: config?.systemRole ?? true,
+          vision: config?.vision ?? false,
+        },
+      };
+    });
+  }
+
+  async function discoverModels(): Promise<string[]> {
+    const call = new UpstreamCall(new AbortController().signal, timeouts, provider);
+    active.add(call);
+    try {
+      const response = await call.fetch(fetchImpl, `${baseURL}/models`, { method: "GET", headers: headers("application/json") });
+      if (!response.ok) throw await failure(call, response, "(model list)", false);
+      const text = await call.text(response);
+      let parsed: any;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw malformedError(provider, `the model list is not JSON: ${redact(text.slice(0, 200))}`);
+      }
+      // OpenAI shape {data:[{id}]}; Ollama's native /api/tags shape {models:[{name}]} when baseURL was set without /v1.
+      const entries: any[] = Array.isArray(parsed?.data) ? parsed.data : Array.isArray(parsed?.models) ? parsed.models : [];
+      return entries.map((e) => e?.id ?? e?.name).filter((id): id is string => typeof id === "string" && id !== "");
+    } finally {
+      active.delete(call);
+      call.dispose();
+    }
+  }
+
+  return {
+    name: provider,
+    listModels,
+    toolMode,
+    noteToolsIgnored(model) {
+      if (configuredMode(model) === "auto") learnEmulation(model, "answered with tool-call markup in its text instead of native tool calls");
+    },
+    stream,
+    async close() {
+      const reason = new UpstreamError(`Provider "${provider}" is shutting down.`, { status: 503, retryable: true, code: "provider_closed" });
+      for (const call of active) call.cancel(reason);
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { connectionError, timeoutError } from "./upstream-errors.js";
+
+export interface CallTimeouts {
+  firstByteMs: number;
+  idleMs: number;
+}
+
+/**
+ * One HTTP exchange with the upstream: links the caller's AbortSignal to the fetch, enforces the first-byte and idle
+ * timeouts, and turns whatever fetch or a body read throws into the right error (the caller's abort reason, a 504 or
+ * a 502). Idle time is only measured while waiting on the upstream, never while the consumer is busy.
+ */
+export class UpstreamCall {
+  private readonly controller = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timedOut: "first-byte" | "idle" | undefined;
+  private cancelled: { reason: unknown } | undefined;
+  private readonly onAbort = () => this.controller.abort(this.signal.reason);
+
+  constructor(
+    private readonly signal: AbortSignal,
+    private readonly timeouts: CallTimeouts,
+    private readonly provider: string,
+  ) {
+    if (signal.aborted) this.controller.abort(signal.reason);
+    else signal.addEventListener("abort", this.onAbort, { once: true });
+  }
+
+  /** Abort the exchange from our side (the provider is closing); a pending fetch or read then throws `reason`. */
+  cancel(reason: unknown): void {
+    this.cancelled = { reason };
+    this.controller.abort(reason);
+  }
+
+  async fetch(fetchImpl: typeof fetch, url: string, init: RequestInit): Promise<Response> {
+    this.arm("first-byte", this.timeouts.firstByteMs);
+    try {
+      return await fetchImpl(url, { ...init, signal: this.controller.signal });
+    } catch (error) {
+      throw this.translate(error, "connect");
+    } finally {
+      this.disarm();
+    }
+  }
+
+  /** The next piece of the body, or undefined at its end. */
+  async read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | undefined> {
+    this.arm("idle", this.timeouts.idleMs);
+    try {
+      const { done, value } = await reader.read();
+      return done ? undefined : value;
+    } catch (error) {
+      throw this.translate(error, "stream");
+    } finally {
+      this.disarm();
+    }
+  }
+
+  /** The whole body as text, with the idle timeout between pieces. */
+  async text(response: Response): Promise<string> {
+    if (!response.body) return "";
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    try {
+      for (let piece = await this.read(reader); piece !== undefined; piece = await this.read(reader)) {
+        text += decoder.decode(piece, { stream: true });
+      }
+      return text + decoder.decode();
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  dispose(): void {
+    this.disarm();
+    this.signal.removeEventListener("abort", this.onAbort);
+    if (!this.controller.signal.aborted) this.controller.abort();
+  }
+
+  private arm(phase: "first-byte" | "idle", ms: number) {
+    this.disarm();
+    this.timer = setTimeout(() => {
+      this.timedOut = phase;
+      this.controller.abort();
+    }, ms);
+  }
+
+  private disarm() {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private translate(error: unknown, phase: "connect" | "stream"): unknown {
+    if (this.signal.aborted) return this.signal.reason ?? error;
+    if (this.cancelled) return this.cancelled.reason;
+    if (this.timedOut) {
+      return timeoutError(this.provider, this.timedOut, this.timedOut === "first-byte" ? this.timeouts.firstByteMs : this.timeouts.idleMs);
+    }
+    return connectionError(error, this.provider, phase);
+  }
+}

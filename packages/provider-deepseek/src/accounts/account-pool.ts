@@ -1,0 +1,254 @@
+import { UpstreamError } from "@toolshim/core";
+import type { Account, AccountStatus } from "./account.js";
+import { type Clock, systemClock } from "./clock.js";
+
+export interface AccountPoolOptions {
+  /** Concurrent streams one account serves. */
+  maxStreamsPerAccount: number;
+  /** How long a request waits for a free account before it is answered 429. */
+  queueTimeoutMs: number;
+  /** Requests allowed to wait at once; more are answered 429 at once. */
+  maxQueueLength: number;
+  clock?: Clock;
+}
+
+/** A lease on one stream slot of an account. `release` is idempotent. */
+export interface AccountLease {
+  readonly account: Account;
+  release(): void;
+}
+
+export interface AcquireOptions {
+  signal?: AbortSignal;
+  /** Accounts this request already tried (and failed on); they are not offered again. */
+  exclude?: ReadonlySet<Account>;
+}
+
+export interface AccountHealth {
+  account: string;
+  status: AccountStatus;
+  inFlight: number;
+  maxStreams: number;
+  /** ISO time when a muted / rate-limited account is usable again. */
+  until?: string;
+  detail?: string;
+}
+
+export interface PoolHealth {
+  /** ok: every account usable; degraded: some are; down: none can take a stream now. */
+  status: "ok" | "degraded" | "down";
+  inFlight: number;
+  waiting: number;
+  accounts: AccountHealth[];
+}
+
+/** Raised by `acquire` when every account this request may use was already tried; the caller rethrows its own error. */
+export const NO_UNTRIED_ACCOUNT = "no_untried_account";
+
+interface Waiter {
+  exclude: ReadonlySet<Account> | undefined;
+  resolve(lease: AccountLease): void;
+  reject(error: unknown): void;
+  cleanup(): void;
+}
+
+/**
+ * The accounts of one provider and the stream slots they offer. `acquire` leases a slot on the least recently used
+ * account that is available and under its stream limit, or waits in FIFO order (bounded in time and length) until one
+ * frees up or leaves its cooldown. Accounts in a terminal state are never offered; when none is left the caller
+ * learns why at once instead of waiting out the queue timeout.
+ */
+export class AccountPool {
+  readonly #accounts: readonly Account[];
+  readonly #options: Required<Omit<AccountPoolOptions, "clock">>;
+  readonly #clock: Clock;
+  readonly #waiters: Waiter[] = [];
+  #wakeTimer: unknown;
+  #wakeAt = Number.POSITIVE_INFINITY;
+
+  constructor(accounts: readonly Account[], options: AccountPoolOptions) {
+    this.#accounts = accounts;
+    this.#options = {
+      maxStreamsPerAccount: options.maxStreamsPerAccount,
+      queueTimeoutMs: options.queueTimeoutMs,
+      maxQueueLength: options.maxQueueLength,
+    };
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  get accounts(): readonly Account[] {
+    return this.#accounts;
+  }
+
+  acquire(options: AcquireOptions = {}): Promise<AccountLease> {
+    const { signal, exclude } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const lease = this.#tryLease(exclude);
+    if (lease) return Promise.resolve(lease);
+    const refusal = this.#refusal(exclude);
+    if (refusal) return Promise.reject(refusal);
+    if (this.#waiters.length >= this.#options.maxQueueLength) {
+      return Promise.reject(this.#busyError(`${this.#waiters.length} requests are already waiting`));
+    }
+    return new Promise<AccountLease>((resolve, reject) => {
+      const onAbort = () => {
+        this.#removeWaiter(waiter);
+        reject(signal?.reason);
+      };
+      const timer = this.#clock.setTimeout(() => {
+        this.#removeWaiter(waiter);
+        reject(this.#busyError(`waited ${Math.round(this.#options.queueTimeoutMs / 1000)} s`));
+      }, this.#options.queueTimeoutMs);
+      const waiter: Waiter = {
+        exclude,
+        resolve,
+        reject,
+        cleanup: () => {
+          this.#clock.clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiters.push(waiter);
+      this.#scheduleWake();
+    });
+  }
+
+  /** Re-examine waiting requests after an account's state changed (cooldown set, login succeeded, …). */
+  changed(): void {
+    this.#pump();
+  }
+
+  health(): PoolHealth {
+    const now = this.#clock.now();
+    let usable = 0;
+    let inFlight = 0;
+    const accounts = this.#accounts.map((account) => {
+      if (account.availableAt(now)) usable++;
+      inFlight += account.inFlight;
+      const entry: AccountHealth = {
+        account: account.label,
+        status: account.status,
+        inFlight: account.inFlight,
+        maxStreams: this.#options.maxStreamsPerAccount,
+      };
+      if (account.until !== undefined) entry.until = new Date(account.until).toISOString();
+      if (account.detail !== undefined) entry.detail = account.detail;
+      return entry;
+    });
+    const status = usable === this.#accounts.length ? "ok" : usable > 0 ? "degraded" : "down";
+    return { status, inFlight, waiting: this.#waiters.length, accounts };
+  }
+
+  #tryLease(exclude: ReadonlySet<Account> | undefined): AccountLease | undefined {
+    const now = this.#clock.now();
+    let best: Account | undefined;
+    for (const account of this.#accounts) {
+      if (exclude?.has(account) || !account.availableAt(now)) continue;
+      if (account.inFlight >= this.#options.maxStreamsPerAccount) continue;
+      if (!best || account.lastLeasedAt < best.lastLeasedAt) best = account;
+    }
+    if (!best) return undefined;
+    const account = best;
+    account.inFlight++;
+    account.lastLeasedAt = now;
+    let released = false;
+    return {
+      account,
+      release: () => {
+        if (released) return;
+        released = true;
+        account.inFlight--;
+        this.#pump();
+      },
+    };
+  }
+
+  /** Why no slot can ever come for this request, or undefined when waiting may help. */
+  #refusal(exclude: ReadonlySet<Account> | undefined): UpstreamError | undefined {
+    const candidates = this.#accounts.filter((account) => !account.terminal && !exclude?.has(account));
+    if (candidates.length > 0) {
+      const now = this.#clock.now();
+      const soonest = Math.min(...candidates.map((account) => (account.availableAt(now) ? now : (account.until ?? now))));
+      if (soonest - now <= this.#options.queueTimeoutMs) return undefined;
+      const retryAfter = Math.ceil((soonest - now) / 1000);
+      return new UpstreamError(
+        `Every DeepSeek account is cooling down after throttling (${describe(candidates)}); retry in ${retryAfter} s.`,
+        { status: 429, retryable: true, code: "rate_limited", retryAfter },
+      );
+    }
+    if (this.#accounts.some((account) => !account.terminal)) {
+      return new UpstreamError("Every usable DeepSeek account was already tried for this request.", {
+        status: 503,
+        retryable: true,
+        code: NO_UNTRIED_ACCOUNT,
+      });
+    }
+    return new UpstreamError(
+      `No usable DeepSeek account: ${describe(this.#accounts)}. Fix the account configuration (a fresh token, the right password) and restart.`,
+      { status: 503, retryable: false, code: "no_usable_account" },
+    );
+  }
+
+  #busyError(why: string): UpstreamError {
+    const total = this.#accounts.length;
+    const limit = this.#options.maxStreamsPerAccount;
+    return new UpstreamError(
+      `All ${total} DeepSeek account${total === 1 ? " is" : "s are"} busy (${limit} stream${limit === 1 ? "" : "s"} per account; ${why}). Retry shortly or add accounts.`,
+      { status: 429, retryable: true, code: "accounts_busy", retryAfter: 1 },
+    );
+  }
+
+  #pump(): void {
+    for (const waiter of [...this.#waiters]) {
+      const lease = this.#tryLease(waiter.exclude);
+      if (lease) {
+        this.#removeWaiter(waiter);
+        waiter.resolve(lease);
+        continue;
+      }
+      const refusal = this.#refusal(waiter.exclude);
+      if (refusal) {
+        this.#removeWaiter(waiter);
+        waiter.reject(refusal);
+      }
+    }
+    this.#scheduleWake();
+  }
+
+  /** Cooldowns end silently; a timer at the earliest one lets waiting requests notice. */
+  #scheduleWake(): void {
+    const now = this.#clock.now();
+    let next = Number.POSITIVE_INFINITY;
+    if (this.#waiters.length > 0) {
+      for (const account of this.#accounts) {
+        if (account.until !== undefined && account.until > now && !account.terminal) next = Math.min(next, account.until);
+      }
+    }
+    if (next === this.#wakeAt) return;
+    if (this.#wakeTimer !== undefined) this.#clock.clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = undefined;
+    this.#wakeAt = next;
+    if (next === Number.POSITIVE_INFINITY) return;
+    this.#wakeTimer = this.#clock.setTimeout(() => {
+      this.#wakeTimer = undefined;
+      this.#wakeAt = Number.POSITIVE_INFINITY;
+      this.#pump();
+    }, next - now);
+  }
+
+  #removeWaiter(waiter: Waiter): void {
+    const index = this.#waiters.indexOf(waiter);
+    if (index !== -1) this.#waiters.splice(index, 1);
+    waiter.cleanup();
+  }
+}
+
+function describe(accounts: readonly Account[]): string {
+  return accounts
+    .map((account) => {
+      const until = account.until !== undefined ? ` until ${new Date(account.until).toISOString()}` : "";
+      return `${account.label}: ${account.status.replace("_", " ")}${until}`;
+    })
+    .join("; ");
+}

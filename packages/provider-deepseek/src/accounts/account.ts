@@ -1,0 +1,116 @@
+import { Secret } from "./secret.js";
+
+/** One configured DeepSeek web account: a user token, a login (email or mobile + password), or both. */
+export interface AccountConfig {
+  /** Shown in logs and /health; default: a masked email / mobile, or `token-<n>`. */
+  name?: string;
+  /** The web `userToken` (chat.deepseek.com → DevTools → Local Storage → userToken → value). */
+  token?: string;
+  email?: string;
+  mobile?: string;
+  /** Sent with a mobile login; the reference's proxies send none (null) for mainland numbers. */
+  areaCode?: string;
+  password?: string;
+  /** `device_id` sent with the login. */
+  deviceId?: string;
+}
+
+/**
+ * Where an account stands, as logs and /health show it.
+ * - ok: usable (it may still be at its stream limit);
+ * - invalid_token: its token was rejected and there is no password to log in again;
+ * - wrong_password: the login was refused for the credentials;
+ * - login_failed: the login was refused for another reason (e.g. RISK_DEVICE_DETECTED): supply a token instead;
+ * - muted: DeepSeek muted the account until `until`;
+ * - banned: DeepSeek banned the account (USER_IS_BANNED);
+ * - rate_limited: throttled ("messages too frequent"); cooling down until `until`.
+ */
+export type AccountStatus = "ok" | "invalid_token" | "wrong_password" | "login_failed" | "muted" | "banned" | "rate_limited";
+
+/** States that last until the configuration changes. */
+export const TERMINAL_STATUSES: ReadonlySet<AccountStatus> = new Set(["invalid_token", "wrong_password", "login_failed", "banned"]);
+
+export class Account {
+  readonly label: string;
+  readonly index: number;
+  readonly email?: string;
+  readonly mobile?: string;
+  readonly areaCode?: string;
+  readonly deviceId?: string;
+  readonly password?: Secret;
+  token?: Secret;
+  status: AccountStatus = "ok";
+  /** Epoch ms when a muted / rate_limited account becomes usable again. */
+  until?: number;
+  /** The upstream's own words for the last failure (never a credential). */
+  detail?: string;
+  inFlight = 0;
+  /** Epoch ms of the last lease; 0 = never, which puts unused accounts first. */
+  lastLeasedAt = 0;
+  /** One login at a time per account: concurrent requests share it. */
+  login?: Promise<Secret>;
+
+  constructor(config: AccountConfig, index: number) {
+    this.index = index;
+    if (config.email !== undefined) this.email = config.email;
+    if (config.mobile !== undefined) this.mobile = config.mobile;
+    if (config.areaCode !== undefined) this.areaCode = config.areaCode;
+    if (config.deviceId !== undefined) this.deviceId = config.deviceId;
+    if (config.password !== undefined) this.password = new Secret(config.password);
+    if (config.token !== undefined) this.token = new Secret(config.token);
+    this.label = config.name ?? defaultLabel(config, index);
+  }
+
+  get canLogin(): boolean {
+    return this.password !== undefined && (this.email !== undefined || this.mobile !== undefined);
+  }
+
+  /** Whether the account can take a stream at `now`, ignoring its stream limit. */
+  availableAt(now: number): boolean {
+    if (this.status === "ok") return true;
+    if ((this.status === "rate_limited" || this.status === "muted") && this.until !== undefined && this.until <= now) {
+      this.status = "ok";
+      delete this.until;
+      delete this.detail;
+      return true;
+    }
+    return false;
+  }
+
+  /** Throttled or muted: unusable until `until` (epoch ms). */
+  coolDown(status: "rate_limited" | "muted", until: number, detail?: string): void {
+    this.status = status;
+    this.until = Math.max(until, this.until ?? 0);
+    this.#setDetail(detail);
+  }
+
+  /** A state only a configuration change can undo. */
+  disable(status: "invalid_token" | "wrong_password" | "login_failed" | "banned", detail?: string): void {
+    this.status = status;
+    delete this.until;
+    this.#setDetail(detail);
+  }
+
+  #setDetail(detail: string | undefined): void {
+    if (detail === undefined) delete this.detail;
+    else this.detail = detail;
+  }
+
+  get terminal(): boolean {
+    return TERMINAL_STATUSES.has(this.status);
+  }
+
+  /** Never includes a credential: the log-facing view. */
+  toJSON(): Record<string, unknown> {
+    return { account: this.label, status: this.status, inFlight: this.inFlight };
+  }
+}
+
+function defaultLabel(config: AccountConfig, index: number): string {
+  if (config.email !== undefined) {
+    const [user = "", domain = ""] = config.email.split("@");
+    return `${user.slice(0, 1)}***@${domain}`;
+  }
+  if (config.mobile !== undefined) return `***${config.mobile.slice(-4)}`;
+  return `token-${index + 1}`;
+}

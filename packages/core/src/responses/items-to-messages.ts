@@ -1,0 +1,96 @@
+import type { AssistantMessage, CanonicalMessage, ContentPart, ImagePart } from "../canonical.js";
+import { InvalidRequestError } from "../errors.js";
+import type { InputImagePart, MessageContentPart, ResponseItem } from "./response-types.js";
+
+/** An item and, for items of this request's own `input`, the field it came from; stored history has none. */
+export interface ConversationItem {
+  item: ResponseItem;
+  param?: string;
+}
+
+/**
+ * A Responses conversation (stored history followed by this request's input) as canonical messages. Consecutive
+ * `function_call` items join the assistant message before them, every `function_call_output` must answer a call made
+ * earlier in the conversation, and reasoning items are dropped: the upstream does its own thinking.
+ * Images a tool returned follow the tool results as a user message, since canonical tool results are text.
+ */
+export function itemsToMessages(items: ConversationItem[]): CanonicalMessage[] {
+  const messages: CanonicalMessage[] = [];
+  const callNames = new Map<string, string>();
+  let toolImages: ImagePart[] = [];
+  const flushToolImages = () => {
+    if (toolImages.length > 0) messages.push({ role: "user", content: toolImages });
+    toolImages = [];
+  };
+
+  for (const { item, param } of items) {
+    if (item.type !== "function_call_output") flushToolImages();
+    switch (item.type) {
+      case "message":
+        messages.push(messageOf(item.role, item.content, param));
+        break;
+      case "function_call": {
+        callNames.set(item.call_id, item.name);
+        const call = { id: item.call_id, name: item.name, arguments: item.arguments };
+        const last = messages.at(-1);
+        if (last?.role === "assistant") (last.toolCalls ??= []).push(call);
+        else messages.push({ role: "assistant", content: null, toolCalls: [call] });
+        break;
+      }
+      case "function_call_output": {
+        const name = callNames.get(item.call_id);
+        if (name === undefined) {
+          const where = param ?? "input";
+          throw new InvalidRequestError(
+            `'${where}' is a function_call_output for call_id ${JSON.stringify(item.call_id)}, but no function_call with that ` +
+              "call_id comes before it; send the function_call item (or an item_reference to it, or the previous_response_id " +
+              "of the response that made the call) before its output.",
+            param ? `${param}.call_id` : "input",
+            "unknown_call_id",
+          );
+        }
+        const text: string[] = [];
+        if (typeof item.output === "string") text.push(item.output);
+        else {
+          for (const part of item.output) {
+            if (part.type === "input_text") text.push(part.text);
+            else toolImages.push(imageOf(part));
+          }
+        }
+        messages.push({ role: "tool", toolCallId: item.call_id, name, content: text.join("\n") });
+        break;
+      }
+      case "reasoning":
+        break;
+    }
+  }
+  flushToolImages();
+  return messages;
+}
+
+function messageOf(role: "user" | "system" | "developer" | "assistant", content: MessageContentPart[], param: string | undefined): CanonicalMessage {
+  if (role === "user") {
+    const parts: ContentPart[] = content.map((part) => {
+      if (part.type === "input_image") return imageOf(part);
+      return { type: "text", text: part.type === "refusal" ? part.refusal : part.text };
+    });
+    const [only] = parts;
+    return parts.length === 1 && only?.type === "text" ? { role: "user", content: only.text } : { role: "user", content: parts };
+  }
+  const text = content.map((part, j) => {
+    if (part.type === "input_image") {
+      const where = param ? `${param}.content[${j}]` : "input";
+      throw new InvalidRequestError(`'${where}' is an image in a ${role} message; images are accepted only in user messages.`, where);
+    }
+    return part.type === "refusal" ? part.refusal : part.text;
+  });
+  if (role === "assistant") {
+    const message: AssistantMessage = { role: "assistant", content: text.length > 0 ? text.join("") : null };
+    return message;
+  }
+  return role === "developer" ? { role: "system", content: text.join("\n"), developer: true } : { role: "system", content: text.join("\n") };
+}
+
+function imageOf(part: InputImagePart): ImagePart {
+  return { type: "image", url: part.image_url, ...(part.detail ? { detail: part.detail } : {}) };
+}

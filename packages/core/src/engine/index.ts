@@ -1,1 +1,4 @@
-export {};
+export * from "./chat-completion-context.js";
+export * from "./run-engine.js";
+export * from "./create-chat-completion.js";
+export * from "./to-server-sent-events.js";

@@ -1,1 +1,1 @@
-export {};
+export * from "./create-replay-upstream.js";

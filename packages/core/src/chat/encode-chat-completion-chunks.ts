@@ -1,0 +1,153 @@
+import type { CanonicalEvent, Usage } from "../canonical.js";
+import { ToolshimError } from "../errors.js";
+import { generateCompletionId } from "./encode-ids.js";
+
+export type ChatFinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "function_call";
+
+export interface ChatCompletionUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details: { cached_tokens: number };
+  completion_tokens_details: { reasoning_tokens: number };
+}
+
+/** The opening delta of a call carries id, type, name and an arguments string; continuations only arguments. */
+export type ChatToolCallDelta =
+  | { index: number; id: string; type: "function"; function: { name: string; arguments: string } }
+  | { index: number; function: { arguments: string } };
+
+export interface ChatCompletionChunkDelta {
+  role?: "assistant";
+  content?: string;
+  reasoning_content?: string;
+  tool_calls?: ChatToolCallDelta[];
+  function_call?: { name?: string; arguments: string };
+}
+
+export interface ChatCompletionChunkChoice {
+  index: number;
+  delta: ChatCompletionChunkDelta;
+  logprobs: null;
+  finish_reason: ChatFinishReason | null;
+}
+
+/** One `chat.completion.chunk` object as it goes on the wire. */
+export interface ChatCompletionChunk {
+  id: string;
+  object: "chat.completion.chunk";
+  created: number;
+  model: string;
+  choices: ChatCompletionChunkChoice[];
+  usage?: ChatCompletionUsage;
+}
+
+export interface ChatEncodeOptions {
+  /** The model id the client asked for, echoed on every chunk. */
+  model: string;
+  /** Default: a fresh `chatcmpl-…` id. */
+  id?: string;
+  /** Unix seconds; default: now. */
+  created?: number;
+  /** Send the `{choices: [], usage}` chunk after the finish chunk (`stream_options.include_usage`). */
+  includeUsage?: boolean;
+  /** Encode the call as the legacy `function_call` (the client sent `functions`). */
+  legacyFunctions?: boolean;
+  /**
+   * Hold each call until complete and send it as one opening delta with the full arguments. For clients that
+   * mis-merge continuation deltas of parallel calls (LobeChat, pi-ai); a call that never completes is then not sent.
+   */
+  argumentsInOneDelta?: boolean;
+}
+
+export function toChatCompletionUsage(usage: Usage | undefined): ChatCompletionUsage {
+  const prompt = usage?.inputTokens ?? 0;
+  const completion = usage?.outputTokens ?? 0;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: usage?.cachedInputTokens ?? 0 },
+    completion_tokens_details: { reasoning_tokens: usage?.reasoningTokens ?? 0 },
+  };
+}
+
+/**
+ * Canonical events → Chat Completions chunks: role first, one delta kind per chunk (text and tool calls never share
+ * one), calls opened with index/id/type/name/arguments and continued with arguments only, one final chunk with an
+ * empty delta and the finish reason, then the usage chunk when asked for.
+ */
+export async function* encodeChatCompletionChunks(
+  events: AsyncIterable<CanonicalEvent>,
+  options: ChatEncodeOptions,
+): AsyncGenerator<ChatCompletionChunk> {
+  const id = options.id ?? generateCompletionId();
+  const created = options.created ?? Math.floor(Date.now() / 1000);
+  const chunk = (delta: ChatCompletionChunkDelta, finishReason: ChatFinishReason | null = null): ChatCompletionChunk => ({
+    id,
+    object: "chat.completion.chunk",
+    created,
+    model: options.model,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+  });
+  const held = new Map<number, { id: string; name: string }>();
+  let usage: Usage | undefined;
+  let started = false;
+
+  for await (const event of events) {
+    if (!started && event.type !== "usage") {
+      started = true;
+      yield chunk({ role: "assistant", content: "" });
+    }
+    switch (event.type) {
+      case "text":
+        if (event.text !== "") yield chunk({ content: event.text });
+        break;
+      case "reasoning":
+        if (event.text !== "") yield chunk({ reasoning_content: event.text });
+        break;
+      case "tool-call-start":
+        if (options.argumentsInOneDelta) held.set(event.index, { id: event.id, name: event.name });
+        else yield chunk(openingDelta(options, event.index, event.id, event.name, ""));
+        break;
+      case "tool-call-delta":
+        if (!options.argumentsInOneDelta && event.argumentsDelta !== "") {
+          yield chunk(
+            options.legacyFunctions
+              ? { function_call: { arguments: event.argumentsDelta } }
+              : { tool_calls: [{ index: event.index, function: { arguments: event.argumentsDelta } }] },
+          );
+        }
+        break;
+      case "tool-call-end": {
+        const call = held.get(event.index);
+        if (call) yield chunk(openingDelta(options, event.index, call.id, call.name, event.arguments));
+        break;
+      }
+      case "usage":
+        usage = event.usage;
+        break;
+      case "finish": {
+        const reason = event.reason === "tool_calls" && options.legacyFunctions ? "function_call" : event.reason;
+        yield chunk({}, reason);
+        if (options.includeUsage) {
+          yield { id, object: "chat.completion.chunk", created, model: options.model, choices: [], usage: toChatCompletionUsage(usage) };
+        }
+        return;
+      }
+    }
+  }
+  // The engine always ends with "finish" or throws; a bare end would leave clients without a finish_reason.
+  throw new ToolshimError("The response ended without a finish reason.", { status: 502, code: "incomplete_response" });
+}
+
+function openingDelta(
+  options: ChatEncodeOptions,
+  index: number,
+  id: string,
+  name: string,
+  args: string,
+): ChatCompletionChunkDelta {
+  if (options.legacyFunctions) return { function_call: { name, arguments: args } };
+  return { tool_calls: [{ index, id, type: "function", function: { name, arguments: args } }] };
+}

@@ -1,0 +1,41 @@
+import type { FinishReason, Usage } from "../canonical.js";
+import type { Dialect } from "../dialect/dialect.js";
+import type { PolicyViolation } from "../policy/policy-violation.js";
+import type { Upstream } from "../upstream.js";
+
+export interface ChatCompletionContext {
+  upstream: Upstream;
+  /** The upstream's own model id. */
+  upstreamModel: string;
+  /** Client disconnect → abort the upstream. */
+  signal: AbortSignal;
+  requestId?: string;
+  /** False: fold system text into the first user turn (default true). */
+  systemRole?: boolean;
+  /** Default: `defaultDialect`. */
+  dialect?: Dialect;
+  /**
+   * Send each tool call as one opening delta carrying its complete arguments, for clients that mis-merge continuation
+   * deltas of parallel calls (LobeChat, pi-ai). Default false: arguments stream as they are parsed.
+   */
+  argumentsInOneDelta?: boolean;
+  /**
+   * How many times the engine may ask the upstream again, with the error, when a reply breaks the tool rules before
+   * anything reached the client. Default 1.
+   */
+  repairAttempts?: number;
+}
+
+/** Filled in as the response is produced; read it after the stream ends. */
+export interface CompletionStats {
+  toolCalls: number;
+  finishReason?: FinishReason;
+  usage?: Usage;
+  mode?: "native" | "emulate";
+  /** Violation kinds, in the order they happened (across attempts). */
+  violations: string[];
+  /** The same violations with their messages, for logs. */
+  violationDetails?: PolicyViolation[];
+  /** Upstream calls made: 1, plus one per repair. */
+  attempts?: number;
+}

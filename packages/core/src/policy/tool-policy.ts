@@ -1,0 +1,267 @@
+import type { CanonicalRequest, FinishReason } from "../canonical.js";
+import type { ScanEvent } from "../dialect/dialect.js";
+import type { UpstreamEvent } from "../upstream.js";
+import { ArgumentValidator } from "./argument-validator.js";
+import type { PolicyViolation } from "./policy-violation.js";
+import { resolveToolChoiceRules, type ToolChoiceRules } from "./tool-choice-rules.js";
+
+export type UpstreamEndReason = Extract<UpstreamEvent, { type: "end" }>["reason"];
+
+/** Where a call came from: parsed out of the text, or a native tool call of the upstream. */
+export type CallSource = "text" | "native";
+
+/**
+ * The policy's output: calls renumbered 0..n-1 in the order they reach the client, never interleaved, each start
+ * followed by deltas that concatenate to its end's arguments. A call without an end was cut off and is not complete.
+ */
+export type PolicyOutput =
+  | { type: "text"; text: string }
+  | { type: "reasoning"; text: string }
+  | { type: "call-start"; index: number; name: string; id?: string; source: CallSource }
+  | { type: "call-delta"; index: number; argumentsDelta: string }
+  | { type: "call-end"; index: number; arguments: string }
+  | { type: "violation"; violation: PolicyViolation };
+
+export interface PolicyResult {
+  outputs: PolicyOutput[];
+  finishReason: FinishReason;
+  /** Calls delivered complete. */
+  toolCalls: number;
+}
+
+interface CallState {
+  name: string;
+  id?: string;
+  source: CallSource;
+  strict: boolean;
+  arguments: string;
+  /** queued: accepted, not visible yet; streaming: visible, end not seen; done: visible and finished or cut off. */
+  phase: "queued" | "streaming" | "done";
+  ended: boolean;
+  index?: number;
+}
+
+/**
+ * Enforces tool_choice, parallel_tool_calls and argument schemas on scanned calls, as they stream. Strict calls (and
+ * calls that start while another is still streaming) are held until complete; other calls stream as they are parsed.
+ */
+export class ToolPolicy {
+  readonly rules: ToolChoiceRules;
+  readonly #request: Pick<CanonicalRequest, "tools" | "toolChoice">;
+  readonly #validator: ArgumentValidator;
+  readonly #calls = new Map<string, CallState>();
+  readonly #queue: CallState[] = [];
+  #active: CallState | undefined;
+  #reserved = 0;
+  #nextIndex = 0;
+  #completed = 0;
+  #cutOff = false;
+  #endReason: UpstreamEndReason | undefined;
+
+  constructor(request: Pick<CanonicalRequest, "tools" | "toolChoice" | "parallelToolCalls" | "legacyFunctions">) {
+    this.#request = request;
+    this.rules = resolveToolChoiceRules(request);
+    this.#validator = new ArgumentValidator(request.tools);
+  }
+
+  push(event: ScanEvent, source: CallSource = "text"): PolicyOutput[] {
+    switch (event.type) {
+      case "text":
+      case "reasoning":
+        return event.text === "" ? [] : [event];
+      case "call-start":
+        return this.#start(`${source}:${event.index}`, event.name, event.id, source);
+      case "call-delta":
+        return this.#delta(`${source}:${event.index}`, event.argumentsDelta);
+      case "call-end":
+        return this.#end(`${source}:${event.index}`, event.arguments);
+      case "call-invalid":
+        return this.#invalid(`${source}:${event.index}`, event.reason);
+    }
+  }
+
+  /** The upstream said why it stopped; calls left open after this were cut off (length, content filter) or broken. */
+  upstreamEnded(reason: UpstreamEndReason): void {
+    this.#endReason = reason;
+  }
+
+  /** Closes whatever is still open and decides the finish reason. */
+  finish(): PolicyResult {
+    const outputs: PolicyOutput[] = [];
+    for (const [key, call] of this.#calls) {
+      if (call.phase !== "done" && !(call.phase === "queued" && call.ended)) {
+        outputs.push(...this.#invalid(key, "the output ended inside the call"));
+      }
+    }
+    outputs.push(...this.#advance());
+    if (this.rules.required && this.#completed === 0 && !this.#upstreamCutOff()) {
+      outputs.push(violation({ kind: "no_call_when_required", fatal: true, message: this.#requiredMessage() }));
+    }
+    return { outputs, finishReason: this.#finishReason(), toolCalls: this.#completed };
+  }
+
+  #start(key: string, name: string, id: string | undefined, source: CallSource): PolicyOutput[] {
+    const tool = this.#request.tools.find((candidate) => candidate.name === name);
+    if (!tool) {
+      return [this.#drop(key, "unknown_tool", name, `the reply called "${name}", which is not a declared tool${this.#declaredList()}.`)];
+    }
+    if (!this.rules.allowed.has(name)) {
+      return [this.#drop(key, "wrong_tool", name, `the reply called "${name}", but ${this.#choiceText()}.`)];
+    }
+    if (this.#reserved >= this.rules.maxCalls) {
+      return [
+        this.#drop(key, "too_many_calls", name, `only one tool call is allowed per reply; the extra call to "${name}" was dropped.`, false),
+      ];
+    }
+    this.#reserved++;
+    const call: CallState = { name, source, strict: tool.strict, arguments: "", phase: "queued", ended: false };
+    if (id !== undefined) call.id = id;
+    this.#calls.set(key, call);
+    this.#queue.push(call);
+    return this.#advance();
+  }
+
+  #delta(key: string, argumentsDelta: string): PolicyOutput[] {
+    const call = this.#calls.get(key);
+    if (!call || call.phase === "done" || argumentsDelta === "") return [];
+    call.arguments += argumentsDelta;
+    return call.phase === "streaming" ? [{ type: "call-delta", index: call.index ?? -1, argumentsDelta }] : [];
+  }
+
+  #end(key: string, args: string): PolicyOutput[] {
+    const call = this.#calls.get(key);
+    if (!call || call.phase === "done" || call.ended) return [];
+    call.arguments = args;
+    const check = this.#validator.check(call.name, args);
+    const outputs: PolicyOutput[] = [];
+    if (call.phase === "streaming") {
+      this.#active = undefined;
+      call.phase = "done";
+      if (!check.valid && check.problem === "syntax") {
+        // Already visible, so it cannot be withdrawn; it is left unfinished rather than claimed complete.
+        outputs.push(this.#invalidArguments(call, check.reason, true));
+      } else {
+        if (!check.valid) outputs.push(this.#invalidArguments(call, check.reason, false));
+        outputs.push({ type: "call-end", index: call.index ?? -1, arguments: args });
+        this.#completed++;
+      }
+    } else if (!check.valid && (call.strict || check.problem === "syntax")) {
+      this.#withdraw(key, call);
+      outputs.push(this.#invalidArguments(call, check.reason, true));
+    } else {
+      if (!check.valid) outputs.push(this.#invalidArguments(call, check.reason, false));
+      call.ended = true;
+    }
+    outputs.push(...this.#advance());
+    return outputs;
+  }
+
+  #invalid(key: string, reason: string): PolicyOutput[] {
+    const call = this.#calls.get(key);
+    if (!call || call.phase === "done") return [];
+    const cutOff = this.#upstreamCutOff();
+    if (cutOff) this.#cutOff = true;
+    if (call.phase === "streaming") {
+      this.#active = undefined;
+      call.phase = "done";
+    } else {
+      this.#withdraw(key, call);
+    }
+    const outputs: PolicyOutput[] = [
+      cutOff
+        ? violation({
+            kind: "truncated_call",
+            toolName: call.name,
+            fatal: false,
+            message: `the call to "${call.name}" was cut off by the upstream (${this.#endReason}).`,
+          })
+        : violation({
+            kind: "malformed_call",
+            toolName: call.name,
+            fatal: true,
+            message: `the call to "${call.name}" could not be parsed: ${reason}.`,
+          }),
+    ];
+    outputs.push(...this.#advance());
+    return outputs;
+  }
+
+  /** Makes visible every queued call that can be: complete ones whole, the first incomplete non-strict one streaming. */
+  #advance(): PolicyOutput[] {
+    const outputs: PolicyOutput[] = [];
+    while (!this.#active && this.#queue.length > 0) {
+      const head = this.#queue[0] as CallState;
+      if (!head.ended && head.strict) break;
+      this.#queue.shift();
+      head.index = this.#nextIndex++;
+      const start: PolicyOutput = { type: "call-start", index: head.index, name: head.name, source: head.source };
+      if (head.id !== undefined) start.id = head.id;
+      outputs.push(start);
+      if (head.arguments !== "") outputs.push({ type: "call-delta", index: head.index, argumentsDelta: head.arguments });
+      if (head.ended) {
+        head.phase = "done";
+        outputs.push({ type: "call-end", index: head.index, arguments: head.arguments });
+        this.#completed++;
+      } else {
+        head.phase = "streaming";
+        this.#active = head;
+      }
+    }
+    return outputs;
+  }
+
+  #withdraw(key: string, call: CallState): void {
+    const position = this.#queue.indexOf(call);
+    if (position >= 0) this.#queue.splice(position, 1);
+    this.#calls.delete(key);
+    this.#reserved--;
+  }
+
+  #drop(key: string, kind: PolicyViolation["kind"], name: string, message: string, fatal = true): PolicyOutput {
+    // Remembered as done so its deltas and end are swallowed: dropped markup never reaches the client.
+    this.#calls.set(key, { name, source: "text", strict: false, arguments: "", phase: "done", ended: true });
+    return violation({ kind, toolName: name, fatal, message });
+  }
+
+  #invalidArguments(call: CallState, reason: string, fatal: boolean): PolicyOutput {
+    return violation({
+      kind: "invalid_arguments",
+      toolName: call.name,
+      fatal,
+      message: `the arguments of the call to "${call.name}" are invalid: ${reason}.`,
+    });
+  }
+
+  #upstreamCutOff(): boolean {
+    return this.#endReason === "length" || this.#endReason === "content-filter";
+  }
+
+  #finishReason(): FinishReason {
+    if (this.#endReason === "content-filter") return "content_filter";
+    if (this.#cutOff) return "length";
+    if (this.#completed > 0) return "tool_calls";
+    return this.#endReason === "length" ? "length" : "stop";
+  }
+
+  #declaredList(): string {
+    const names = this.#request.tools.map((tool) => tool.name);
+    return names.length === 0 ? "" : ` (declared: ${names.join(", ")})`;
+  }
+
+  #choiceText(): string {
+    const choice = this.#request.toolChoice;
+    if (choice.type === "none") return `tool_choice is "none", so no tool may be called`;
+    const allowed = [...this.rules.allowed];
+    return allowed.length === 0 ? "tool_choice allows no declared tool" : `tool_choice allows only: ${allowed.join(", ")}`;
+  }
+
+  #requiredMessage(): string {
+    const choice = this.#request.toolChoice;
+    if (choice.type === "function") return `tool_choice requires a call to "${choice.name}", and the reply made none.`;
+    return `tool_choice requires a tool call (one of: ${[...this.rules.allowed].join(", ")}), and the reply made none.`;
+  }
+}
+
+function violation(value: PolicyViolation): PolicyOutput {
+  return { type: "violation", violation: value };
+}

@@ -33,7 +33,7 @@ function renderTools(context: RenderContext): string {
     `${open}{"name": "TOOL_NAME", "arguments": {ARGUMENTS}}${close}`,
     "",
     '- TOOL_NAME is the exact name of one tool under "Available tools".',
-    "- ARGUMENTS is a JSON object matching that tool's parameter schema: double quotes around keys and strings, no comments, no trailing commas. Use {} when the tool takes no arguments.",
+    "- ARGUMENTS is a JSON object matching that tool's parameter schema. It must be valid JSON: double quotes around keys and strings, newlines and quotes inside strings escaped as \\n and \\\", no comments, no trailing commas. Use {} when the tool takes no arguments.",
     `- Write the markers exactly as shown, including the code ${nonce}. Do not put call blocks inside code fences; nothing else counts as a call.`,
     "",
     `For example, a call to a tool named "${example}" (a made-up placeholder, not one of your tools) would be:`,

@@ -87,18 +87,22 @@ export const toolNameSchema = z
     error: 'must be 1 to 128 characters without spaces or control characters, e.g. "get_weather" or "mcp__files__read".',
   });
 
-const functionDefinition = z.object({
+const functionShape = {
   name: toolNameSchema,
   description: z.string().nullish(),
   parameters: z.record(z.string(), z.unknown(), { error: "must be a JSON Schema object (or omitted for no arguments)." }).nullish(),
   strict: z.boolean().nullish(),
-});
+};
+const functionDefinition = z.object(functionShape);
 
 const toolSchema = z.object({
   type: z
     .literal("function", { error: "must be \"function\": toolshim supports only function tools, not custom or built-in tools." })
     .optional(),
-  function: functionDefinition,
+  // Clients configured for the Responses API send the flat form {"type", "name", "parameters"}: say so.
+  function: z.object(functionShape, {
+    error: 'must be an object {"name": …, "description": …, "parameters": {…}}; Chat Completions nests the function under "function".',
+  }),
 });
 
 const namedFunction = z.object({ type: z.literal("function").optional(), function: z.object({ name: z.string() }) });

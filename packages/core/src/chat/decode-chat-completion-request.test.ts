@@ -107,6 +107,7 @@ describe("decodeChatCompletionRequest: tools and tool_choice", () => {
     [{ tools: [{ type: "custom", custom: { name: "x" } }] }, "tools[0].type", /only function tools/],
     [{ tools: [{ type: "function", function: { name: "f", parameters: "none" } }] }, "tools[0].function.parameters", /JSON Schema object/],
     [{ tools: [weather], functions: [time.function] }, "functions", /send your functions as 'tools'/],
+    [{ tools: [{ type: "function", name: "flat", parameters: {} }] }, "tools[0].function", /nests the function under "function"/],
     [{ functions: [weather.function], function_call: { name: "nope" } }, "function_call.name", /not declared/],
   ])("rejects %j at %s", (extra, param, message) => {
     const error = rejection({ model: "m", messages: [user], ...extra });

@@ -83,6 +83,12 @@ describe("decodeChatCompletionRequest: messages", () => {
     });
   });
 
+  it("treats empty or null tool_calls as no calls", () => {
+    for (const toolCalls of [[], null]) {
+      expect(messages([ask, { role: "assistant", content: "Hi", tool_calls: toolCalls }])[1]).toEqual({ role: "assistant", content: "Hi" });
+    }
+  });
+
   it("accepts arguments sent as an object or an empty string", () => {
     const decoded = messages([ask, { role: "assistant", tool_calls: [call("c1", { city: "Rome" }), call("c2", "")] }]);
     expect(decoded[1]).toMatchObject({ toolCalls: [{ arguments: '{"city":"Rome"}' }, { arguments: "{}" }] });

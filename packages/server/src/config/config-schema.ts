@@ -1,0 +1,96 @@
+import { z } from "zod";
+
+/**
+ * A strict object whose unknown-key message lists the keys that are allowed, so a typo is one glance to fix.
+ */
+export function strictShape<Shape extends z.ZodRawShape>(shape: Shape) {
+  const allowed = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed keys: ${allowed}`
+        : undefined,
+  });
+}
+
+// Values interpolated from the environment arrive as strings: accept "8080" where a number is expected.
+const numberFromText = (value: unknown) =>
+  typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+const booleanFromText = (value: unknown) =>
+  value === "true" ? true : value === "false" ? false : value;
+
+const positiveInt = z.preprocess(numberFromText, z.number().int().positive());
+const port = z.preprocess(numberFromText, z.number().int().min(0).max(65535));
+const flag = z.preprocess(booleanFromText, z.boolean());
+
+const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?\s*$/i;
+const UNITS: Record<string, number> = { b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
+
+/** `10mb`, `512kb`, `1048576`. */
+const byteSize = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+  if (typeof value === "number") return value;
+  const match = SIZE.exec(value);
+  if (!match) {
+    ctx.addIssue({ code: "custom", message: `expected a size such as 10mb, 512kb or a number of bytes, got "${value}"` });
+    return z.NEVER;
+  }
+  return Math.round(Number(match[1]) * UNITS[(match[2] ?? "b").toLowerCase()]!);
+});
+
+const apiKey = z
+  .string()
+  .min(1, "an empty API key would let anyone in; remove the entry or set the variable it comes from");
+
+export const serverSchema = strictShape({
+  host: z.string().min(1).default("127.0.0.1"),
+  port: port.default(8686),
+  /** Keys clients must send as `Authorization: Bearer <key>` or `x-api-key`. None: the server is open. */
+  apiKeys: z.array(apiKey).default([]),
+  bodyLimit: byteSize.default(10 * 1024 ** 2),
+  cors: strictShape({
+    /** Origins allowed to call from a browser; ["*"] for any. Default: any when apiKeys are set, none otherwise. */
+    origins: z.array(z.string().min(1)).optional(),
+  }).default({}),
+  /** Send an SSE comment when a stream has been silent this long (0 turns keep-alives off). */
+  keepAliveMs: z.preprocess(numberFromText, z.number().int().min(0)).default(15_000),
+  /** Give up on an upstream that sends nothing (first event or next one) for this long: 504 or a stream error. */
+  requestTimeoutMs: positiveInt.default(120_000),
+});
+
+/** Before the provider's own schema runs: only `use` is known here. */
+export const providerEntrySchema = z.looseObject({
+  use: z.string({ error: "is required: the provider kind, e.g. use: generic" }),
+});
+
+export const modelSchema = strictShape({
+  /** The id clients send as `model` and see in /v1/models. */
+  id: z.string().min(1),
+  /** A key of `providers`. */
+  provider: z.string().min(1),
+  /** The upstream's own model id (default: the same as `id`). */
+  upstreamModel: z.string().min(1).optional(),
+  /** `owned_by` in /v1/models (default: the provider's name). */
+  ownedBy: z.string().min(1).optional(),
+  /** Overrides the upstream's capability: false folds system text into the first user turn. */
+  systemRole: flag.optional(),
+  /** Send each tool call's complete arguments in its opening delta (safest for LobeChat and pi-ai/OpenClaw). */
+  argumentsInOneDelta: flag.optional(),
+});
+
+export const loggingSchema = strictShape({
+  level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Human-readable logs. Default: when stdout is a terminal. */
+  pretty: flag.optional(),
+});
+
+export const configSchema = strictShape({
+  server: serverSchema.default(serverSchema.parse({})),
+  providers: z.record(z.string().min(1), providerEntrySchema),
+  models: z.array(modelSchema).min(1, "define at least one model clients can use"),
+  logging: loggingSchema.default(loggingSchema.parse({})),
+});
+
+export type RawConfig = z.output<typeof configSchema>;
+export type ServerConfig = z.output<typeof serverSchema>;
+export type ModelConfig = z.output<typeof modelSchema>;
+export type LoggingConfig = z.output<typeof loggingSchema>;

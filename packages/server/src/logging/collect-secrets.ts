@@ -1,0 +1,22 @@
+import type { ToolshimConfig } from "../config/load-config.js";
+
+const SECRET_KEY = /key|token|secret|passw|credential|cookie|authorization|bearer/i;
+
+/**
+ * Every credential in a config: the server's API keys and each string a provider keeps under a key that names a
+ * secret (apiKey, token, password, cookie…), at any depth. The logger scrubs these values wherever they appear.
+ */
+export function collectSecrets(config: ToolshimConfig): string[] {
+  const secrets = [...config.server.apiKeys];
+  const visit = (node: unknown, secretContext: boolean) => {
+    if (typeof node === "string") {
+      if (secretContext) secrets.push(node);
+    } else if (Array.isArray(node)) {
+      for (const item of node) visit(item, secretContext);
+    } else if (node !== null && typeof node === "object") {
+      for (const [key, value] of Object.entries(node)) visit(value, secretContext || SECRET_KEY.test(key));
+    }
+  };
+  for (const provider of Object.values(config.providers)) visit(provider.options, false);
+  return secrets.filter((secret) => secret.length > 0);
+}

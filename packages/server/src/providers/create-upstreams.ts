@@ -1,0 +1,37 @@
+import type { Logger } from "pino";
+import type { ToolshimConfig } from "../config/load-config.js";
+import { instrumentFetch } from "../upstream/upstream-call.js";
+import type { ProviderKind, ServerUpstream } from "./provider-kind.js";
+import { providerKinds } from "./registry.js";
+
+export interface CreateUpstreamsOptions {
+  logger: Logger;
+  fetch?: typeof globalThis.fetch;
+  kinds?: Readonly<Record<string, ProviderKind>>;
+}
+
+/** One upstream per configured provider, each with its own child logger and the server's instrumented fetch. */
+export function createUpstreams(config: ToolshimConfig, options: CreateUpstreamsOptions): Map<string, ServerUpstream> {
+  const kinds = options.kinds ?? providerKinds;
+  const fetch = instrumentFetch(options.fetch ?? globalThis.fetch);
+  const upstreams = new Map<string, ServerUpstream>();
+  for (const [name, provider] of Object.entries(config.providers)) {
+    const kind = kinds[provider.use];
+    if (!kind) throw new Error(`provider "${name}" uses unknown kind "${provider.use}"`);
+    upstreams.set(name, kind.create(provider.options, { name, fetch, logger: options.logger.child({ provider: name }) }));
+  }
+  return upstreams;
+}
+
+/** Closes every upstream (accounts, sessions, sockets), reporting but not stopping on failures. */
+export async function closeUpstreams(upstreams: ReadonlyMap<string, ServerUpstream>, logger: Logger): Promise<void> {
+  await Promise.all(
+    [...upstreams].map(async ([name, upstream]) => {
+      try {
+        await upstream.close?.();
+      } catch (error) {
+        logger.warn({ provider: name, err: error }, "provider did not close cleanly");
+      }
+    }),
+  );
+}

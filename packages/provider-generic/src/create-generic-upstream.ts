@@ -91,7 +91,8 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
     return error;
   }
 
-  async function* readStream(call: UpstreamCall, response: Response, mapper: ResponseMapper): AsyncGenerator<UpstreamEvent> {
+  /** Yields the stream's events; returns true when it ended with `data: [DONE]`, false when the body just ended. */
+  async function* readStream(call: UpstreamCall, response: Response, mapper: ResponseMapper): AsyncGenerator<UpstreamEvent, boolean> {
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     const parser = new SseParser();
@@ -100,7 +101,7 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
         const piece = await call.read(reader);
         const events = piece === undefined ? parser.end() : parser.push(decoder.decode(piece, { stream: true }));
         for (const event of events) {
-          if (event.data === "[DONE]") return;
+          if (event.data === "[DONE]") return true;
           let chunk: any;
           try {
             chunk = JSON.parse(event.data);
@@ -116,7 +117,7 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
           }
           yield* mapper.chunk(chunk);
         }
-        if (piece === undefined) return;
+        if (piece === undefined) return false;
       }
     } finally {
       reader.releaseLock();
@@ -125,7 +126,9 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
 
   async function* stream(request: UpstreamRequest, signal: AbortSignal): AsyncGenerator<UpstreamEvent> {
     const model = request.model;
-    const native = toolMode(model) === "native";
+    // Tools in the request mean the engine planned native; honour its plan even if a concurrent request just taught
+    // us that this model needs emulation (the next plan will pick that up).
+    const native = toolMode(model) === "native" || (configuredMode(model) === "auto" && !!request.tools?.length);
     const config = modelConfig(model);
     const body = serializeRequest(request, {
       native,
@@ -153,8 +156,13 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
       const contentType = response.headers.get("content-type") ?? "";
       // Some servers answer a streaming request with plain JSON (e.g. after an internal fallback): accept both.
       if (options.stream && response.body && !contentType.includes("application/json")) {
-        yield* readStream(call, response, mapper);
+        const sawDone = yield* readStream(call, response, mapper);
         yield* mapper.flush();
+        if (mapper.finishReason === undefined && sawDone) {
+          // Some servers (old Ollama, LocalAI) never set finish_reason but do end properly with [DONE].
+          logger.debug({ provider, model, requestId: request.requestId }, "stream ended with [DONE] but no finish_reason: taken as stop");
+          mapper.finishReason = "stop";
+        }
         if (mapper.finishReason === undefined) {
           throw new UpstreamError(`upstream stream ended early: provider "${provider}" (model ${model}) closed the stream without a finish_reason.`, {
             status: 502,

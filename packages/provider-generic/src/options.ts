@@ -20,13 +20,18 @@ export const genericModelSchema = z.object({
 });
 export type GenericModelOptions = z.infer<typeof genericModelSchema>;
 
+// Config values interpolated from the environment (`${LLM_TIMEOUT}`) arrive as strings.
+const numberFromText = (value: unknown) => (typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value);
+const booleanFromText = (value: unknown) => (value === "true" ? true : value === "false" ? false : value);
+const milliseconds = z.preprocess(numberFromText, z.number().int().positive());
+
 const timeoutSchema = z.union([
-  z.number().int().positive(),
+  milliseconds,
   z.object({
     /** From sending the request to the response headers (prompt processing happens here on most servers). */
-    firstByteMs: z.number().int().positive(),
+    firstByteMs: milliseconds,
     /** The longest silence allowed between two pieces of the response body. */
-    idleMs: z.number().int().positive(),
+    idleMs: milliseconds,
   }),
 ]);
 
@@ -47,7 +52,7 @@ export const genericProviderOptionsSchema = z.object({
   /** A number sets both the first-byte and the idle timeout. Default 120 s each. */
   timeoutMs: timeoutSchema.default(120_000),
   /** Ask the upstream for a streamed response (SSE). False: one JSON response, turned into the same events. */
-  stream: z.boolean().default(true),
+  stream: z.preprocess(booleanFromText, z.boolean()).default(true),
 });
 
 export type GenericProviderOptions = z.infer<typeof genericProviderOptionsSchema>;

@@ -30,6 +30,8 @@ function wireMessage(message: CanonicalMessage, settings: SerializeSettings): Re
     case "assistant": {
       const wire: Record<string, unknown> = { role: "assistant", content: message.content };
       if (message.toolCalls?.length) {
+        // vLLM rejects an empty string beside tool calls; null is what OpenAI itself sends.
+        if (message.content === "") wire.content = null;
         wire.tool_calls = message.toolCalls.map((call) => ({
           id: call.id,
           type: "function",

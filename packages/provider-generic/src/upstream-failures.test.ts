@@ -122,6 +122,13 @@ describe("generic provider: broken connections and streams", () => {
     expect(seen.some((e) => e.type === "end")).toBe(false);
   });
 
+  it("a stream that ends with [DONE] but never set finish_reason counts as stop", async () => {
+    double = await startOpenAIDouble({ script: { text: "ok", finishReason: null } });
+    const upstream = createGenericUpstream({ baseURL: double.url, tools: "emulate" });
+    const events = await collect(upstream.stream(request, new AbortController().signal));
+    expect(events.at(-1)).toEqual({ type: "end", reason: "stop" });
+  });
+
   it("an error object inside the stream → 502 with its message", async () => {
     const server = createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" });

@@ -32,7 +32,8 @@ function usageOf(reply: DoubleReply, envelope: ResponseEnvelope) {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
-function finishReasonOf(reply: DoubleReply): string {
+function finishReasonOf(reply: DoubleReply): string | null {
+  if (reply.finishReason === null) return null;
   return reply.finishReason ?? (reply.toolCalls?.length ? "tool_calls" : "stop");
 }
 
@@ -72,7 +73,7 @@ export function renderStreamEvents(reply: DoubleReply, envelope: ResponseEnvelop
       events.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
     }
   });
-  events.push(chunk({}, finishReasonOf(reply)));
+  if (finishReasonOf(reply) !== null) events.push(chunk({}, finishReasonOf(reply)));
   if (envelope.includeUsage) {
     events.push(JSON.stringify({ ...base, system_fingerprint: "fp_double", choices: [], usage: usageOf(reply, envelope) }));
   }

@@ -48,8 +48,11 @@ export interface DoubleReply {
   reasoningField?: "reasoning_content" | "reasoning";
   /** Native tool calls; only honoured when the double runs with `tools: "native"` (otherwise the request fails 500). */
   toolCalls?: DoubleToolCall[];
-  /** Default: "tool_calls" when there are tool calls, else "stop". */
-  finishReason?: "stop" | "length" | "tool_calls" | "content_filter";
+  /**
+   * Default: "tool_calls" when there are tool calls, else "stop". `null` imitates servers that never set it: no
+   * finish chunk, but the stream still ends with `[DONE]` (non-stream: `finish_reason: null`).
+   */
+  finishReason?: "stop" | "length" | "tool_calls" | "content_filter" | null;
   /** Token counts to report; default: estimated from the request and the reply (about 4 characters per token). */
   usage?: { prompt_tokens: number; completion_tokens: number };
   /** Characters per content/reasoning/arguments chunk when given as a string. Default: the double's `chunkSize` (4). */

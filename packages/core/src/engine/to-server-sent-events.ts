@@ -67,10 +67,12 @@ export function toServerSentEvents(
         close(controller);
       }
     },
-    async cancel() {
+    cancel() {
       closed = true;
       disarm();
-      await iterator.return?.();
+      // Not awaited: a source stuck waiting for its upstream must not block the cancel; the request's abort signal
+      // is what unblocks it, and the return then runs its cleanup.
+      Promise.resolve(iterator.return?.()).catch(() => {});
     },
   });
 }

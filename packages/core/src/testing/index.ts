@@ -1,1 +1,2 @@
 export * from "./create-replay-upstream.js";
+export * from "./check-chat-completion-chunks.js";

@@ -88,7 +88,7 @@ describe("rewriteForEmulation", () => {
     const system = messages[0]?.content as string;
     expect(system).not.toContain("# Tools");
     expect(system).not.toContain("get_weather");
-    expect(system).toMatch(/No tools can be called in this reply/);
+    expect(system).toMatch(/No tools can be called in this reply: answer in plain text.*calls and results earlier in this conversation are shown for reference only/);
     expect(messages.map((m) => m.content)).toContain(call("n0nce0001", "Oslo"));
     expect(messages.map((m) => m.content)).toContain(result("n0nce0001", "call_C", "3°C"));
   });
@@ -96,6 +96,11 @@ describe("rewriteForEmulation", () => {
   it("says tools are unavailable when the client sends tools: [] with tool history", () => {
     const messages = rewrite({ tools: [], messages: conversation });
     expect(messages[0]).toEqual({ role: "system", content: expect.stringMatching(/^You are terse\.\n\nNo tools can be called/) });
+  });
+
+  it("with tool_choice none and no tool history says only that tools are unavailable", () => {
+    const messages = rewrite({ tool_choice: "none", messages: [{ role: "user", content: "Hi" }] });
+    expect(messages[0]).toEqual({ role: "system", content: "No tools can be called in this reply: answer in plain text and do not write any call blocks." });
   });
 
   it("adds no system message when there is nothing to say", () => {

@@ -17,9 +17,8 @@ export interface EmulationOptions {
   systemRole: boolean;
 }
 
-const TOOLS_UNAVAILABLE =
-  "No tools can be called in this reply. Earlier tool calls and results in this conversation are for reference only: " +
-  "answer in plain text and do not write any call blocks.";
+const TOOLS_UNAVAILABLE = "No tools can be called in this reply: answer in plain text and do not write any call blocks.";
+const HISTORY_FOR_REFERENCE = "The tool calls and results earlier in this conversation are shown for reference only.";
 
 /**
  * The conversation as plain text turns for an upstream without native tools:
@@ -44,7 +43,10 @@ export function rewriteForEmulation(request: CanonicalRequest, options: Emulatio
   };
   const toolText = dialect.renderTools(context);
   const usedTools = request.messages.some((m) => m.role === "tool" || (m.role === "assistant" && m.toolCalls?.length));
-  const unavailable = toolText === "" && (request.tools.length > 0 || usedTools) ? TOOLS_UNAVAILABLE : "";
+  let unavailable = "";
+  if (toolText === "" && (request.tools.length > 0 || usedTools)) {
+    unavailable = usedTools ? `${TOOLS_UNAVAILABLE} ${HISTORY_FOR_REFERENCE}` : TOOLS_UNAVAILABLE;
+  }
 
   const leading: string[] = [];
   let start = 0;

@@ -1,0 +1,79 @@
+import { ToolshimError, toToolshimError } from "@toolshim/core";
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { Logger } from "pino";
+import type { ToolshimConfig } from "./config/load-config.js";
+import { authenticate } from "./http/authenticate.js";
+import { cors } from "./http/cors.js";
+import { renderOpenAIError } from "./http/error-response.js";
+import { requestContext } from "./http/request-context.js";
+import type { ServerEnv } from "./http/server-env.js";
+import type { ServerUpstream } from "./providers/provider-kind.js";
+import { registerChatCompletions } from "./routes/chat-completions.js";
+import { registerHealth } from "./routes/health.js";
+import { registerModels } from "./routes/models.js";
+import { createServerContext, type ServerContext } from "./server-context.js";
+
+export interface AppDeps {
+  logger: Logger;
+  /** The providers by config name (see createUpstreams). */
+  upstreams: ReadonlyMap<string, ServerUpstream>;
+}
+
+/** The whole HTTP surface of toolshim as a hono app, without listening: tests call `app.request` or serve it. */
+export function createApp(config: ToolshimConfig, deps: AppDeps): Hono<ServerEnv> {
+  const server = createServerContext(config, deps.logger, deps.upstreams);
+  const app = new Hono<ServerEnv>();
+
+  app.use(requestContext(deps.logger));
+  app.use(cors(config.server.cors.origins ?? (config.server.apiKeys.length ? ["*"] : [])));
+  if (config.server.apiKeys.length) {
+    const auth = authenticate(config.server.apiKeys);
+    app.use((c, next) => (c.req.path === "/health" ? next() : auth(c, next)));
+  }
+  app.use(
+    bodyLimit({
+      maxSize: config.server.bodyLimit,
+      onError: () => {
+        throw new ToolshimError(
+          `The request body is larger than this server accepts (${config.server.bodyLimit} bytes, server.bodyLimit).`,
+          { status: 413, type: "invalid_request_error", code: "request_too_large" },
+        );
+      },
+    }),
+  );
+
+  // OpenAI-style routes, under /v1 and, for clients given a base URL without it, at the root.
+  const api = new Hono<ServerEnv>();
+  registerChatCompletions(api, server);
+  registerModels(api, server);
+  app.route("/v1", api);
+  app.route("/", api);
+  registerHealth(app, server);
+
+  app.notFound((c) => {
+    throw new ToolshimError(`Invalid URL (${c.req.method} ${c.req.path}): toolshim serves POST /v1/chat/completions, GET /v1/models and GET /health.`, {
+      status: 404,
+      type: "invalid_request_error",
+      code: "unknown_url",
+    });
+  });
+  app.onError((error, c) => renderError(server, c, error));
+  return app;
+}
+
+function renderError(server: ServerContext, c: Context<ServerEnv>, thrown: unknown): Response {
+  const error =
+    thrown instanceof HTTPException && !(thrown instanceof ToolshimError)
+      ? new ToolshimError(thrown.message || "Bad request.", { status: thrown.status })
+      : toToolshimError(thrown);
+  c.get("requestLog")?.set({
+    error: error.message,
+    errorCode: error.code ?? undefined,
+    // Unexpected failures carry their stack into the log; deliberate ones are described by their message.
+    err: thrown instanceof ToolshimError ? undefined : thrown,
+  });
+  const renderer = server.errorRenderers.find((entry) => c.req.path.startsWith(entry.prefix))?.render ?? renderOpenAIError;
+  return renderer(error, c.get("requestId") ?? "");
+}

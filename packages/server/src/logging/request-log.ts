@@ -1,0 +1,46 @@
+import type { Logger } from "pino";
+
+/**
+ * The one log line of a request. Routes add fields as they learn them (model, provider, stats); the line is written
+ * when the response is complete — for a stream, when its last byte is sent or the client goes away.
+ */
+export class RequestLog {
+  readonly fields: Record<string, unknown> = {};
+  /** Set by a route that streams: the middleware then leaves writing the line to the stream's end. */
+  deferred = false;
+  private readonly startedAt = performance.now();
+  private written = false;
+
+  constructor(
+    private readonly logger: Logger,
+    requestId: string,
+    method: string,
+    path: string,
+  ) {
+    Object.assign(this.fields, { requestId, method, path });
+  }
+
+  set(fields: Record<string, unknown>): void {
+    for (const [key, value] of Object.entries(fields)) if (value !== undefined) this.fields[key] = value;
+  }
+
+  /** Milliseconds since the request arrived. */
+  elapsed(): number {
+    return Math.round(performance.now() - this.startedAt);
+  }
+
+  /** Marks the first byte of the response body (time to first byte for streams). */
+  firstByte(): void {
+    if (this.fields.ttfbMs === undefined) this.fields.ttfbMs = this.elapsed();
+  }
+
+  write(fields: Record<string, unknown> = {}): void {
+    if (this.written) return;
+    this.written = true;
+    this.set(fields);
+    this.fields.durationMs = this.elapsed();
+    const status = typeof this.fields.status === "number" ? this.fields.status : 0;
+    const level = this.fields.error !== undefined ? (status >= 500 || status === 0 ? "error" : "warn") : "info";
+    this.logger[level](this.fields, "request");
+  }
+}

@@ -1,0 +1,107 @@
+import type { ChatCompletionContext, CompletionStats } from "@toolshim/core";
+import type { Context } from "hono";
+import type { Logger } from "pino";
+import type { ToolshimConfig } from "./config/load-config.js";
+import type { ErrorRenderer } from "./http/error-response.js";
+import type { ServerEnv } from "./http/server-env.js";
+import type { ServerUpstream } from "./providers/provider-kind.js";
+import { ModelCatalog, type CatalogEntry } from "./upstream/model-catalog.js";
+import type { UpstreamCallRecord } from "./upstream/upstream-call.js";
+import { watchUpstream } from "./upstream/watch-upstream.js";
+
+/** What the app gives every route module. */
+export interface ServerContext {
+  config: ToolshimConfig;
+  logger: Logger;
+  catalog: ModelCatalog;
+  /** The providers by config name. */
+  upstreams: ReadonlyMap<string, ServerUpstream>;
+  /** Unix seconds when the server started (`created` of listed models). */
+  startedAt: number;
+  /**
+   * Error shapes by path prefix, first match wins; requests elsewhere get OpenAI's shape. A route module of another
+   * wire API pushes its renderer here when it registers (e.g. Anthropic's shape for `/v1/messages`).
+   */
+  errorRenderers: { prefix: string; render: ErrorRenderer }[];
+  /** Resolves `model` (400/404 when missing/unknown) and builds the engine context for this request. */
+  prepareCall(c: Context<ServerEnv>, model: unknown): Promise<PreparedCall>;
+}
+
+export interface PreparedCall {
+  entry: CatalogEntry;
+  /** Pass to createChatCompletion / runEngine. Its signal fires when the client goes away. */
+  context: ChatCompletionContext;
+  record: UpstreamCallRecord;
+  /** Log fields describing the upstream side so far (statuses, timings, attempts). */
+  upstreamFields(): Record<string, unknown>;
+}
+
+export function createServerContext(
+  config: ToolshimConfig,
+  logger: Logger,
+  upstreams: ReadonlyMap<string, ServerUpstream>,
+): ServerContext {
+  const catalog = new ModelCatalog(config.models, upstreams);
+  return {
+    config,
+    logger,
+    catalog,
+    upstreams,
+    startedAt: Math.floor(Date.now() / 1000),
+    errorRenderers: [],
+    async prepareCall(c, model) {
+      const entry = catalog.resolve(model);
+      const log = c.get("requestLog");
+      log.set({ model: entry.id, provider: entry.providerName, upstreamModel: entry.model.upstreamModel });
+
+      const systemRole = entry.model.systemRole ?? (await catalog.capabilities(entry))?.systemRole ?? true;
+      const record: UpstreamCallRecord = { attempts: 0, httpRequests: 0, events: 0 };
+      const abort = new AbortController();
+      const clientSignal = c.req.raw.signal;
+      const onClientGone = () => {
+        abort.abort(clientSignal.reason ?? new Error("client disconnected"));
+        log.set({ clientAborted: true });
+      };
+      if (clientSignal.aborted) onClientGone();
+      else clientSignal.addEventListener("abort", onClientGone, { once: true });
+
+      const context: ChatCompletionContext = {
+        upstream: watchUpstream(entry.upstream, {
+          name: entry.providerName,
+          idleTimeoutMs: config.server.requestTimeoutMs,
+          record,
+          elapsed: () => log.elapsed(),
+        }),
+        upstreamModel: entry.model.upstreamModel,
+        signal: abort.signal,
+        requestId: c.get("requestId"),
+        systemRole,
+      };
+      if (entry.model.argumentsInOneDelta !== undefined) context.argumentsInOneDelta = entry.model.argumentsInOneDelta;
+      return {
+        entry,
+        context,
+        record,
+        upstreamFields: () => ({
+          upstreamStatus: record.upstreamStatus,
+          upstreamFirstEventMs: record.firstEventMs,
+          // More than one call means the engine asked again after a reply that broke the tool rules.
+          upstreamAttempts: record.attempts > 1 ? record.attempts : undefined,
+          upstreamHttpRequests: record.httpRequests > 1 ? record.httpRequests : undefined,
+        }),
+      };
+    },
+  };
+}
+
+/** The engine's statistics as log fields. */
+export function statsFields(stats: CompletionStats): Record<string, unknown> {
+  return {
+    mode: stats.mode,
+    toolCalls: stats.toolCalls,
+    finishReason: stats.finishReason,
+    violations: stats.violations.length ? stats.violations : undefined,
+    inputTokens: stats.usage?.inputTokens,
+    outputTokens: stats.usage?.outputTokens,
+  };
+}

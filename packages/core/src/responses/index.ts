@@ -4,3 +4,4 @@ export type { ResolveItem } from "./normalize-input-items.js";
 export { ResponseEncoder, type ResponseEncoderOptions, type ResponseStreamEvent } from "./response-encoder.js";
 export { collectResponse, streamResponseEvents } from "./encode-response.js";
 export { type NamedEvent, type NamedEventStreamOptions, toNamedEventStream } from "./named-event-stream.js";
+export { createResponse, type ResponseResult } from "./create-response.js";

@@ -1,6 +1,6 @@
 import type { CanonicalEvent, FinishReason, Usage } from "../canonical.js";
 import type { ToolshimError } from "../errors.js";
-import { randomId } from "./random-id.js";
+import { randomAlphanumeric } from "../chat/encode-ids.js";
 import type { OutputTextPart, ResponseEcho, ResponseObject, ResponseOutputItem, ResponseUsage } from "./response-types.js";
 
 /** One Responses streaming event: `type` doubles as the SSE `event:` name. */
@@ -39,7 +39,7 @@ export class ResponseEncoder {
 
   constructor(options: ResponseEncoderOptions) {
     this.response = {
-      id: options.id ?? randomId("resp_"),
+      id: options.id ?? `resp_${randomAlphanumeric(24)}`,
       object: "response",
       created_at: options.createdAt ?? Math.floor(Date.now() / 1000),
       completed_at: null,
@@ -138,7 +138,7 @@ export class ResponseEncoder {
   private openMessage(out: ResponseStreamEvent[]): void {
     this.close(out, "completed");
     const item: Extract<ResponseOutputItem, { type: "message" }> = {
-      id: randomId("msg_"),
+      id: `msg_${randomAlphanumeric(24)}`,
       type: "message",
       status: "in_progress",
       role: "assistant",
@@ -161,7 +161,7 @@ export class ResponseEncoder {
 
   private openReasoning(out: ResponseStreamEvent[]): void {
     this.close(out, "completed");
-    const item: Extract<ResponseOutputItem, { type: "reasoning" }> = { id: randomId("rs_"), type: "reasoning", summary: [] };
+    const item: Extract<ResponseOutputItem, { type: "reasoning" }> = { id: `rs_${randomAlphanumeric(24)}`, type: "reasoning", summary: [] };
     const index = this.addItem(item, out);
     item.summary.push({ type: "summary_text", text: "" });
     out.push(
@@ -184,11 +184,11 @@ export class ResponseEncoder {
   private openCall(callId: string, name: string, out: ResponseStreamEvent[]): void {
     this.close(out, "completed");
     const item: Extract<ResponseOutputItem, { type: "function_call" }> = {
-      id: randomId("fc_"),
+      id: `fc_${randomAlphanumeric(24)}`,
       type: "function_call",
       status: "in_progress",
       arguments: "",
-      call_id: callId.startsWith("call_") ? callId : randomId("call_"),
+      call_id: callId,
       name,
     };
     const index = this.addItem(item, out);

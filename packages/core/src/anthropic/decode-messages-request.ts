@@ -1,0 +1,233 @@
+import type {
+  AssistantMessage,
+  CanonicalMessage,
+  CanonicalRequest,
+  CanonicalToolCall,
+  ContentPart,
+  GenerationOptions,
+  ImagePart,
+  ToolChoice,
+  ToolDefinition,
+} from "../canonical.js";
+import { InvalidRequestError } from "../errors.js";
+import { parseBlock, parseBody } from "./anthropic-invalid-request.js";
+import {
+  documentBlockSchema,
+  imageBlockSchema,
+  type MessagesRequestBody,
+  messagesRequestSchema,
+  textBlockSchema,
+  thinkingBlockSchema,
+  toolResultBlockSchema,
+  toolSchema,
+  toolUseBlockSchema,
+} from "./messages-request-schema.js";
+
+export interface DecodedMessagesRequest {
+  request: CanonicalRequest;
+  /** The client asked for extended thinking: reasoning is shown as `thinking` blocks (otherwise it is left out). */
+  thinking: boolean;
+}
+
+export interface DecodeMessagesOptions {
+  /** `count_tokens` bodies carry no `max_tokens`. */
+  forCounting?: boolean;
+}
+
+/**
+ * An Anthropic Messages body as a canonical request. Throws `InvalidRequestError` whose message names the field in
+ * Anthropic's style (`messages.1.content.0.tool_use_id: …`) for anything the client must fix.
+ */
+export function decodeMessagesRequest(body: unknown, options: DecodeMessagesOptions = {}): DecodedMessagesRequest {
+  const request = parseBody(messagesRequestSchema, body);
+  if (!options.forCounting && (request.max_tokens === undefined || request.max_tokens === null)) {
+    throw new InvalidRequestError("max_tokens: Field required; send the most tokens the answer may use, e.g. 1024.", "max_tokens", "missing_required_parameter");
+  }
+  const tools = decodeTools(request.tools ?? []);
+  const messages: CanonicalMessage[] = [];
+  const system = typeof request.system === "string" ? request.system : (request.system ?? []).map((block) => block.text).join("\n\n");
+  if (system) messages.push({ role: "system", content: system });
+  messages.push(...decodeConversation(request.messages));
+
+  const canonical: CanonicalRequest = {
+    model: request.model,
+    messages,
+    tools,
+    toolChoice: decodeToolChoice(request.tool_choice, tools),
+    parallelToolCalls: !(request.tool_choice && "disable_parallel_tool_use" in request.tool_choice && request.tool_choice.disable_parallel_tool_use),
+    options: generationOptions(request),
+    stream: request.stream === true,
+    includeUsage: true,
+  };
+  if (request.metadata?.user_id) canonical.user = request.metadata.user_id;
+  const thinking = request.thinking !== undefined && request.thinking !== null && request.thinking.type !== "disabled";
+  return { request: canonical, thinking };
+}
+
+function decodeTools(raw: unknown[]): ToolDefinition[] {
+  const seen = new Map<string, number>();
+  return raw.map((value, i) => {
+    const type = typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
+    if (type !== undefined && type !== null && type !== "custom") {
+      throw new InvalidRequestError(
+        `tools.${i}.type: ${JSON.stringify(type)} is a server or built-in tool, which toolshim cannot run; declare client tools ` +
+          'as {"name": "…", "description": "…", "input_schema": {…}} instead.',
+        `tools.${i}.type`,
+      );
+    }
+    const tool = parseBlock(toolSchema, value, ["tools", i]);
+    const earlier = seen.get(tool.name);
+    if (earlier !== undefined) {
+      throw new InvalidRequestError(`tools.${i}.name: ${JSON.stringify(tool.name)} is already declared by tools.${earlier}; give every tool a unique name.`, `tools.${i}.name`);
+    }
+    seen.set(tool.name, i);
+    const definition: ToolDefinition = { name: tool.name, parameters: tool.input_schema, strict: false };
+    if (tool.description) definition.description = tool.description;
+    return definition;
+  });
+}
+
+function decodeToolChoice(choice: MessagesRequestBody["tool_choice"], tools: ToolDefinition[]): ToolChoice {
+  if (tools.length === 0 || choice?.type === "none") return { type: "none" };
+  if (!choice || choice.type === "auto") return { type: "auto" };
+  if (choice.type === "any") return { type: "required" };
+  if (!tools.some((tool) => tool.name === choice.name)) {
+    throw new InvalidRequestError(
+      `tool_choice.name: ${JSON.stringify(choice.name)} is not a declared tool; name one of ${tools.map((tool) => JSON.stringify(tool.name)).join(", ")}.`,
+      "tool_choice.name",
+    );
+  }
+  return { type: "function", name: choice.name };
+}
+
+function generationOptions(request: MessagesRequestBody): GenerationOptions {
+  const options: GenerationOptions = {};
+  if (request.max_tokens != null) options.maxTokens = request.max_tokens;
+  if (request.temperature != null) options.temperature = request.temperature;
+  if (request.top_p != null) options.topP = request.top_p;
+  const stop = (request.stop_sequences ?? []).filter((sequence) => sequence !== "");
+  if (stop.length > 0) options.stop = stop;
+  return options;
+}
+
+/**
+ * Anthropic turns as canonical messages. A user turn's `tool_result` blocks become tool messages (named after the
+ * `tool_use` they answer) ahead of the turn's own text and images, which follow as a user message together with any
+ * images the tools returned, since canonical tool results are text.
+ */
+function decodeConversation(turns: MessagesRequestBody["messages"]): CanonicalMessage[] {
+  const messages: CanonicalMessage[] = [];
+  const callNames = new Map<string, string>();
+  for (const [i, turn] of turns.entries()) {
+    if (turn.role === "assistant") {
+      const message = assistantMessage(turn.content, i);
+      for (const call of message.toolCalls ?? []) callNames.set(call.id, call.name);
+      messages.push(message);
+      continue;
+    }
+    if (typeof turn.content === "string") {
+      messages.push({ role: "user", content: turn.content });
+      continue;
+    }
+    const parts: ContentPart[] = [];
+    const toolImages: ImagePart[] = [];
+    for (const [j, block] of turn.content.entries()) {
+      const path = ["messages", i, "content", j];
+      switch (blockType(block, path)) {
+        case "text":
+          parts.push({ type: "text", text: parseBlock(textBlockSchema, block, path).text });
+          break;
+        case "image":
+          parts.push(imageOf(parseBlock(imageBlockSchema, block, path)));
+          break;
+        case "document": {
+          const document = parseBlock(documentBlockSchema, block, path);
+          parts.push({ type: "text", text: document.title ? `${document.title}\n\n${document.source.data}` : document.source.data });
+          break;
+        }
+        case "tool_result": {
+          const result = parseBlock(toolResultBlockSchema, block, path);
+          const name = callNames.get(result.tool_use_id);
+          if (name === undefined) {
+            throw new InvalidRequestError(
+              `messages.${i}.content.${j}.tool_use_id: no tool_use block with id ${JSON.stringify(result.tool_use_id)} appears in an ` +
+                "earlier assistant message; send the assistant message containing that tool_use block before its tool_result.",
+              `messages.${i}.content.${j}.tool_use_id`,
+              "unknown_tool_use_id",
+            );
+          }
+          const text: string[] = [];
+          if (typeof result.content === "string") text.push(result.content);
+          for (const part of Array.isArray(result.content) ? result.content : []) {
+            if (part.type === "text") text.push(part.text);
+            else toolImages.push(imageOf(part));
+          }
+          messages.push({ role: "tool", toolCallId: result.tool_use_id, name, content: text.join("\n"), ...(result.is_error ? { isError: true } : {}) });
+          break;
+        }
+        default:
+          throw unsupportedBlock(block, path, "'text', 'image', 'document' and 'tool_result'");
+      }
+    }
+    const content = [...toolImages, ...parts];
+    const [only] = content;
+    if (content.length === 1 && only?.type === "text") messages.push({ role: "user", content: only.text });
+    else if (content.length > 0) messages.push({ role: "user", content });
+  }
+  return messages;
+}
+
+function assistantMessage(content: string | unknown[], i: number): AssistantMessage {
+  if (typeof content === "string") return { role: "assistant", content };
+  const text: string[] = [];
+  const reasoning: string[] = [];
+  const toolCalls: CanonicalToolCall[] = [];
+  for (const [j, block] of content.entries()) {
+    const path = ["messages", i, "content", j];
+    switch (blockType(block, path)) {
+      case "text":
+        text.push(parseBlock(textBlockSchema, block, path).text);
+        break;
+      case "tool_use": {
+        const call = parseBlock(toolUseBlockSchema, block, path);
+        toolCalls.push({ id: call.id, name: call.name, arguments: JSON.stringify(call.input) });
+        break;
+      }
+      case "thinking":
+        reasoning.push(parseBlock(thinkingBlockSchema, block, path).thinking);
+        break;
+      case "redacted_thinking":
+        // Encrypted by Anthropic for Anthropic: nothing another model could read.
+        break;
+      default:
+        throw unsupportedBlock(block, path, "'text', 'tool_use', 'thinking' and 'redacted_thinking'");
+    }
+  }
+  const message: AssistantMessage = { role: "assistant", content: text.length > 0 ? text.join("") : null };
+  if (toolCalls.length > 0) message.toolCalls = toolCalls;
+  if (reasoning.length > 0) message.reasoning = reasoning.join("\n");
+  return message;
+}
+
+function blockType(block: unknown, path: (string | number)[]): unknown {
+  if (typeof block !== "object" || block === null || Array.isArray(block)) {
+    const where = path.join(".");
+    throw new InvalidRequestError(`${where}: must be a content block object, e.g. {"type": "text", "text": "…"}.`, where);
+  }
+  return (block as { type?: unknown }).type;
+}
+
+function unsupportedBlock(block: unknown, path: (string | number)[], accepted: string): InvalidRequestError {
+  const where = `${path.join(".")}.type`;
+  const type = (block as { type?: unknown }).type;
+  return new InvalidRequestError(
+    `${where}: ${type === undefined ? "is required" : `${JSON.stringify(type)} blocks are not accepted here`}; ` +
+      `this role takes ${accepted} blocks.`,
+    where,
+  );
+}
+
+function imageOf(block: { source: { type: "base64"; media_type: string; data: string } | { type: "url"; url: string } }): ImagePart {
+  const { source } = block;
+  return { type: "image", url: source.type === "url" ? source.url : `data:${source.media_type};base64,${source.data}` };
+}

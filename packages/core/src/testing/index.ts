@@ -1,2 +1,3 @@
 export * from "./create-replay-upstream.js";
 export * from "./check-chat-completion-chunks.js";
+export * from "./run-provider-contract-suite.js";

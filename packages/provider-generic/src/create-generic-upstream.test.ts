@@ -168,12 +168,27 @@ describe("generic provider: tool modes", () => {
     expect(upstream.toolMode("m")).toBe("emulate");
     expect(upstream.toolMode("other")).toBe("native");
 
-    // The engine re-plans: the next request goes straight to emulation and carries no tools.
-    const events = await collect(upstream.stream(request({ tools: [weatherTool] }), new AbortController().signal));
+    // The engine re-plans with toolMode() and sends the emulated request (tools rendered into text, none passed).
+    const events = await collect(upstream.stream(request(), new AbortController().signal));
     expect(text(events)).toBe("plain answer");
     expect(d.chatRequests().map((r) => r.body.tools === undefined)).toEqual([false, true]);
     upstream.noteToolsIgnored("m");
     expect(lines.filter((l) => l.level === "info" && l.object.model === "m")).toHaveLength(1);
+  });
+
+  it("auto: llama.cpp's 500 'tools param requires --jinja flag' counts as a tools rejection; other 500s do not", async () => {
+    const d = await start({ tools: "ignore" });
+    d.enqueue(
+      { failure: { kind: "http", status: 500, message: "model crashed", type: "server_error" } },
+      { failure: { kind: "http", status: 500, message: "tools param requires --jinja flag", type: "server_error" } },
+    );
+    const upstream = createGenericUpstream({ baseURL: d.url });
+    const crash = await failureOf(upstream.stream(request({ tools: [weatherTool] }), new AbortController().signal));
+    expect(crash).toMatchObject({ status: 502, code: "upstream_error" });
+    expect(upstream.toolMode("m")).toBe("native");
+    const jinja = await failureOf(upstream.stream(request({ tools: [weatherTool] }), new AbortController().signal));
+    expect(jinja).toMatchObject({ code: "tools_unsupported", upstreamStatus: 500 });
+    expect(upstream.toolMode("m")).toBe("emulate");
   });
 
   it("native (not auto): a tools rejection is a plain 400 and the mode stays native", async () => {

@@ -38,9 +38,13 @@ export interface ResponseErrorContext {
   toolsSent: boolean;
 }
 
-/** True when an upstream's 4xx means "this model/server does not do native tools". */
+/**
+ * True when an upstream's error means "this model/server does not do native tools": a 4xx (Ollama, vLLM) or a 500
+ * (llama.cpp without --jinja answers `500 tools param requires --jinja flag`) whose message talks about tools.
+ */
 export function isToolsRejection(status: number, message: string, context: ResponseErrorContext): boolean {
-  return context.toolsSent && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status) && TOOLS_MENTION.test(message);
+  const candidate = (status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status)) || status === 500;
+  return context.toolsSent && candidate && TOOLS_MENTION.test(message);
 }
 
 /** The UpstreamError for a non-2xx upstream response; `message` is already redacted. */

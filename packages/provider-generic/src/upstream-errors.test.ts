@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { isToolsRejection, retryAfterSeconds, upstreamMessage } from "./upstream-errors.js";
+
+describe("upstreamMessage", () => {
+  it.each([
+    ['{"error":{"message":"context too long","type":"invalid_request_error"}}', "context too long"],
+    ['{"error":"gemma:2b does not support tools"}', "gemma:2b does not support tools"],
+    ['{"object":"error","message":"\\"auto\\" tool choice requires --enable-auto-tool-choice","type":"BadRequestError","code":400}', '"auto" tool choice requires --enable-auto-tool-choice'],
+    ['{"detail":"Not Found"}', "Not Found"],
+    ["<html>Bad Gateway</html>\n", "<html>Bad Gateway</html>"],
+    ["", "(empty response body)"],
+  ])("reads %s", (body, message) => {
+    expect(upstreamMessage(body)).toBe(message);
+  });
+});
+
+describe("isToolsRejection", () => {
+  const context = { provider: "p", model: "m", toolsSent: true };
+  it("recognises the messages of servers without tool support", () => {
+    expect(isToolsRejection(400, "registry.ollama.ai/library/gemma:2b does not support tools", context)).toBe(true);
+    expect(isToolsRejection(400, '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set', context)).toBe(true);
+    expect(isToolsRejection(500, "tools param requires --jinja flag", context)).toBe(true);
+  });
+  it("ignores other failures, auth and rate limits, and requests without tools", () => {
+    expect(isToolsRejection(400, "maximum context length is 4096 tokens", context)).toBe(false);
+    expect(isToolsRejection(429, "too many tool calls", context)).toBe(false);
+    expect(isToolsRejection(503, "tools backend down", context)).toBe(false);
+    expect(isToolsRejection(400, "does not support tools", { ...context, toolsSent: false })).toBe(false);
+  });
+});
+
+describe("retryAfterSeconds", () => {
+  it("reads seconds, milliseconds and HTTP dates", () => {
+    expect(retryAfterSeconds(new Headers({ "retry-after": "12" }))).toBe(12);
+    expect(retryAfterSeconds(new Headers({ "retry-after-ms": "1500", "retry-after": "9" }))).toBe(2);
+    const inAMinute = new Date(Date.now() + 60_000).toUTCString();
+    expect(retryAfterSeconds(new Headers({ "retry-after": inAMinute }))).toBeGreaterThan(55);
+    expect(retryAfterSeconds(new Headers())).toBeUndefined();
+  });
+});

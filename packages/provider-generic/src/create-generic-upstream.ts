@@ -86,12 +86,15 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
         upstreamStatus: response.status,
       });
     }
-    const error = errorFromStatus(response.status, response.headers, message, context);
-    logger.warn({ provider, model, upstreamStatus: response.status, status: error.status, code: error.code }, redact(error.message));
-    return error;
+    return errorFromStatus(response.status, response.headers, message, context);
   }
 
   /** Yields the stream's events; returns true when it ended with `data: [DONE]`, false when the body just ended. */
+  function logFailure(error: UpstreamError, model: string, requestId?: string) {
+    const fields = { provider, model, requestId, status: error.status, upstreamStatus: error.upstreamStatus, code: error.code };
+    logger.warn(fields, redact(error.message));
+  }
+
   async function* readStream(call: UpstreamCall, response: Response, mapper: ResponseMapper): AsyncGenerator<UpstreamEvent, boolean> {
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
@@ -178,15 +181,17 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
         } catch {
           throw malformedError(provider, `the response body is not JSON: ${redact(text.slice(0, 200))}`);
         }
-        if (!Array.isArray(parsed?.choices)) throw malformedError(provider, "the response has no choices.");
+        if (!Array.isArray(parsed?.choices)) {
+          throw parsed?.error
+            ? new UpstreamError(`The upstream of provider "${provider}" failed: ${redact(upstreamMessage(text))}`, { status: 502, retryable: true, code: "upstream_error" })
+            : malformedError(provider, "the response has no choices.");
+        }
         yield* mapper.completion(parsed);
       }
       logger.debug({ provider, model, requestId: request.requestId, finishReason: mapper.finishReason }, "upstream response complete");
       yield { type: "end", reason: mapper.finishReason! };
     } catch (error) {
-      if (error instanceof UpstreamError && error.code !== "tools_unsupported" && !signal.aborted) {
-        logger.warn({ provider, model, requestId: request.requestId, status: error.status, code: error.code }, redact(error.message));
-      }
+      if (error instanceof UpstreamError && error.code !== "tools_unsupported" && !signal.aborted) logFailure(error, model, request.requestId);
       throw error;
     } finally {
       active.delete(call);
@@ -226,6 +231,9 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
       // OpenAI shape {data:[{id}]}; Ollama's native /api/tags shape {models:[{name}]} when baseURL was set without /v1.
       const entries: any[] = Array.isArray(parsed?.data) ? parsed.data : Array.isArray(parsed?.models) ? parsed.models : [];
       return entries.map((e) => e?.id ?? e?.name).filter((id): id is string => typeof id === "string" && id !== "");
+    } catch (error) {
+      if (error instanceof UpstreamError) logFailure(error, "(model list)");
+      throw error;
     } finally {
       active.delete(call);
       call.dispose();

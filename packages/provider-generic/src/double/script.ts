@@ -29,11 +29,11 @@ export type DoubleFailure =
     }
   /** Destroy the socket after `afterChunks` events (0: before the response headers). Non-stream: before any byte. */
   | { kind: "reset"; afterChunks: number }
-  /** Stop writing after `afterChunks` events and keep the connection open until the client gives up. */
+  /** Stop writing after `afterChunks` events and keep the connection open until the client gives up. Non-stream: no response at all. */
   | { kind: "stall"; afterChunks: number }
   /** Never send response headers (a server that accepted the connection and hangs). */
   | { kind: "hang" }
-  /** End the stream cleanly after `afterChunks` events, with no finish chunk and no `[DONE]`. */
+  /** End the stream cleanly after `afterChunks` events, with no finish chunk and no `[DONE]`. Non-stream: a truncated JSON body. */
   | { kind: "end-early"; afterChunks: number }
   /** Write a `data:` line that is not JSON after `afterChunks` events, then end. Non-stream: a 200 with a non-JSON body. */
   | { kind: "malformed"; afterChunks: number };

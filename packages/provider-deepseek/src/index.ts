@@ -1,1 +1,14 @@
-export {};
+export { createDeepSeekUpstream, type DeepSeekDeps, type DeepSeekHealth, type DeepSeekUpstream } from "./upstream/create-deepseek-upstream.js";
+export { deepSeekOptionsSchema, accountSchema, type DeepSeekOptions, type DeepSeekOptionsInput } from "./upstream/options.js";
+export { MODELS, type ModelSpec } from "./upstream/models.js";
+export type { DeepSeekLogger } from "./upstream/logger.js";
+export type { PowFunctions } from "./upstream/account-attempt.js";
+export type { AccountConfig, AccountStatus } from "./accounts/account.js";
+export type { AccountHealth, PoolHealth } from "./accounts/account-pool.js";
+export type { Clock } from "./accounts/clock.js";
+export { headerProfileSchema, type HeaderProfile, type HeaderProfileInput } from "./client/header-profile.js";
+export { DeepSeekFailure, type FailureKind } from "./client/deepseek-failure.js";
+export { buildPrompt, MARKERS } from "./prompt/build-prompt.js";
+export { createCompletionStreamParser, type CompletionStreamParser } from "./stream/completion-stream-parser.js";
+export type { StreamEvent } from "./stream/stream-event.js";
+export { solvePowChallenge, encodePowResponse, type PowChallenge } from "./pow/index.js";

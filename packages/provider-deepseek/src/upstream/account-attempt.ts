@@ -1,0 +1,322 @@
+import type { UpstreamEvent } from "@toolshim/core";
+import type { Account } from "../accounts/account.js";
+import type { AccountPool } from "../accounts/account-pool.js";
+import type { Secret } from "../accounts/secret.js";
+import { COMPLETION_PATH, CONTINUE_PATH, type CompletionBody, type ContinueBody, type DeepSeekClient } from "../client/deepseek-client.js";
+import { DeepSeekFailure } from "../client/deepseek-failure.js";
+import { invalidToken } from "../client/envelope.js";
+import type { PowChallenge } from "../pow/index.js";
+import type { CompletionStreamParser } from "../stream/completion-stream-parser.js";
+import { createCompletionStreamParser } from "../stream/completion-stream-parser.js";
+import type { StreamEvent } from "../stream/stream-event.js";
+import { estimateTokens } from "./estimate-tokens.js";
+import type { DeepSeekLogger } from "./logger.js";
+import type { ModelSpec } from "./models.js";
+import type { DeepSeekOptions } from "./options.js";
+
+export interface PowFunctions {
+  solve(challenge: PowChallenge, signal?: AbortSignal): Promise<number>;
+  encode(challenge: PowChallenge, answer: number): string;
+}
+
+export interface AttemptContext {
+  client: DeepSeekClient;
+  pool: AccountPool;
+  options: DeepSeekOptions;
+  logger: DeepSeekLogger;
+  pow: PowFunctions;
+  now(): number;
+}
+
+/** A mute without a stated end is treated as lasting this long before the account is tried again. */
+const MUTE_WITHOUT_END_MS = 60 * 60 * 1000;
+
+interface RoundResult {
+  status?: string;
+  responseMessageId?: number;
+  retryClose: boolean;
+}
+
+/**
+ * One request served by one leased account: token (logging in when needed), a fresh chat session, PoW, the
+ * completion stream and its continue rounds. Failures are thrown as DeepSeekFailure; `streamed` tells the caller
+ * whether anything reached the client (only then is another account out of the question). `cleanup` deletes the
+ * session whatever happened, with its own timeout, since the request's signal may already be aborted.
+ */
+export class AccountAttempt {
+  streamed = false;
+  readonly #context: AttemptContext;
+  readonly #account: Account;
+  readonly #model: ModelSpec;
+  readonly #prompt: string;
+  readonly #signal: AbortSignal;
+  readonly #log: Record<string, unknown>;
+  #sessionId: string | undefined;
+  #sessionToken: Secret | undefined;
+  #relogged = false;
+  #outputTokens: number | undefined;
+
+  constructor(context: AttemptContext, account: Account, model: ModelSpec, prompt: string, signal: AbortSignal, requestId?: string) {
+    this.#context = context;
+    this.#account = account;
+    this.#model = model;
+    this.#prompt = prompt;
+    this.#signal = signal;
+    this.#log = { account: account.label, model: model.id, ...(requestId ? { requestId } : {}) };
+  }
+
+  async *stream(): AsyncGenerator<UpstreamEvent> {
+    const { client, options } = this.#context;
+    this.#sessionId = await this.#authed(async (token) => {
+      const id = await client.createSession(token, this.#signal);
+      this.#sessionToken = token;
+      return id;
+    });
+    const sessionId = this.#sessionId;
+    this.#context.logger.debug({ ...this.#log, sessionId }, "deepseek session created");
+    const parser = createCompletionStreamParser();
+    let path: typeof COMPLETION_PATH | typeof CONTINUE_PATH = COMPLETION_PATH;
+    let body: CompletionBody | ContinueBody = {
+      chat_session_id: sessionId,
+      parent_message_id: null,
+      model_type: this.#model.modelType,
+      prompt: this.#prompt,
+      ref_file_ids: [],
+      thinking_enabled: this.#model.thinking,
+      search_enabled: this.#model.search,
+    };
+    let endReason: "stop" | "length" | "content-filter" = "stop";
+    for (let round = 0; ; round++) {
+      const stream = await this.#open(path, body);
+      const result: RoundResult = yield* this.#consume(stream, parser);
+      if (result.status === "FINISHED") break;
+      if (result.status === "CONTENT_FILTER") {
+        endReason = "content-filter";
+        break;
+      }
+      if (result.status === "INCOMPLETE" || result.status === "AUTO_CONTINUE") {
+        if (round >= options.maxContinueRounds || result.responseMessageId === undefined) {
+          endReason = "length";
+          break;
+        }
+        this.#context.logger.debug({ ...this.#log, round: round + 1 }, "deepseek answer incomplete, continuing");
+        parser.nextResponse();
+        path = CONTINUE_PATH;
+        body = { chat_session_id: sessionId, message_id: result.responseMessageId, fallback_to_resume: true };
+        continue;
+      }
+      if (result.retryClose && !this.streamed) throw this.#rateLimited("the stream closed asking to retry");
+      throw new DeepSeekFailure(
+        "stream_truncated",
+        `The DeepSeek stream ended without a final status${result.status ? ` (last status ${result.status})` : ""}; the answer is incomplete.`,
+      );
+    }
+    const usage: UpstreamEvent = { type: "usage", inputTokens: estimateTokens(this.#prompt) };
+    if (this.#outputTokens !== undefined) usage.outputTokens = this.#outputTokens;
+    yield usage;
+    yield { type: "end", reason: endReason };
+  }
+
+  /** Records what a failure says about the account, so the pool stops offering it for as long as it should. */
+  noteFailure(failure: DeepSeekFailure): void {
+    const account = this.#account;
+    const detail = failure.upstreamMessage;
+    switch (failure.kind) {
+      case "rate_limited":
+        account.coolDown("rate_limited", this.#context.now() + this.#context.options.rateLimitCooldownMs, detail);
+        break;
+      case "muted":
+        account.coolDown("muted", failure.muteUntil ?? this.#context.now() + MUTE_WITHOUT_END_MS, detail);
+        break;
+      case "banned":
+        account.disable("banned", detail);
+        break;
+      case "wrong_password":
+        account.disable("wrong_password", detail);
+        break;
+      case "login_rejected":
+        account.disable("login_failed", detail);
+        break;
+      case "invalid_token":
+        account.disable("invalid_token", detail);
+        break;
+      default:
+        return;
+    }
+    this.#context.logger.warn({ ...this.#log, status: account.status, detail }, `deepseek account is now ${account.status}`);
+    this.#context.pool.changed();
+  }
+
+  async cleanup(): Promise<void> {
+    const sessionId = this.#sessionId;
+    const token = this.#sessionToken;
+    this.#sessionId = undefined;
+    if (!sessionId || !token || !this.#context.options.deleteSessions) return;
+    try {
+      await this.#context.client.deleteSession(token, sessionId);
+    } catch (error) {
+      this.#context.logger.warn({ ...this.#log, sessionId, err: describeError(error) }, "deepseek session could not be deleted");
+    }
+  }
+
+  async #open(path: typeof COMPLETION_PATH | typeof CONTINUE_PATH, body: CompletionBody | ContinueBody) {
+    const { client, pow } = this.#context;
+    for (let powAttempt = 0; ; powAttempt++) {
+      try {
+        return await this.#authed(async (token) => {
+          const challenge = await client.createPowChallenge(token, path, this.#signal);
+          const answer = await pow.solve(challenge, this.#signal);
+          return client.openStream(path, token, pow.encode(challenge, answer), body, this.#signal);
+        });
+      } catch (error) {
+        if (!(error instanceof DeepSeekFailure) || error.kind !== "pow_rejected" || powAttempt > 0) throw error;
+        this.#context.logger.warn({ ...this.#log, detail: error.upstreamMessage }, "deepseek rejected the proof of work; trying a fresh challenge");
+      }
+    }
+  }
+
+  async *#consume(body: ReadableStream<Uint8Array>, parser: CompletionStreamParser): AsyncGenerator<UpstreamEvent, RoundResult> {
+    const reader = body.getReader();
+    const onAbort = () => {
+      reader.cancel(this.#signal.reason).catch(() => {});
+    };
+    this.#signal.addEventListener("abort", onAbort, { once: true });
+    const result: RoundResult = { retryClose: false };
+    let drained = false;
+    try {
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          this.#signal.throwIfAborted();
+          throw new DeepSeekFailure("stream_truncated", "The connection to DeepSeek broke off in the middle of the answer.", { cause: error });
+        }
+        this.#signal.throwIfAborted();
+        drained = chunk.done;
+        const events: StreamEvent[] = chunk.done ? parser.end() : parser.push(chunk.value);
+        for (const event of events) {
+          const out = this.#handle(event, result);
+          if (out) {
+            this.#signal.throwIfAborted();
+            this.streamed = true;
+            yield out;
+          }
+        }
+        // FINISHED / CONTENT_FILTER are final: what follows (title, close) is not worth waiting for.
+        if (chunk.done || result.status === "FINISHED" || result.status === "CONTENT_FILTER") break;
+      }
+    } finally {
+      this.#signal.removeEventListener("abort", onAbort);
+      if (!drained) reader.cancel().catch(() => {});
+    }
+    return result;
+  }
+
+  #handle(event: StreamEvent, result: RoundResult): UpstreamEvent | undefined {
+    switch (event.type) {
+      case "text":
+      case "reasoning":
+        return { type: event.type, text: event.text };
+      case "usage":
+        this.#outputTokens = event.outputTokens;
+        return undefined;
+      case "status":
+        result.status = event.status;
+        return undefined;
+      case "ready":
+        if (event.responseMessageId !== undefined) result.responseMessageId = event.responseMessageId;
+        return undefined;
+      case "hint":
+        if (event.level === "error") throw this.#hintFailure(event);
+        return undefined;
+      case "close":
+        result.retryClose = event.clickBehavior === "retry";
+        return undefined;
+      case "malformed":
+        this.#context.logger.debug({ ...this.#log, preview: event.preview }, "deepseek sent a line that is not JSON");
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  #hintFailure(hint: Extract<StreamEvent, { type: "hint" }>): DeepSeekFailure {
+    const said = [hint.finishReason, hint.content].filter(Boolean).join(": ");
+    if (hint.finishReason === "input_exceeds_limit") {
+      return new DeepSeekFailure("input_too_long", "The conversation is too long for the DeepSeek web chat; shorten it and try again.", {
+        upstreamMessage: said,
+      });
+    }
+    if (hint.finishReason === "rate_limit_reached" || /频繁|too frequent|rate.?limit/i.test(hint.content)) return this.#rateLimited(said);
+    return new DeepSeekFailure("upstream", `DeepSeek stopped the answer: ${hint.content || hint.finishReason}.`, { upstreamMessage: said });
+  }
+
+  #rateLimited(said: string): DeepSeekFailure {
+    return new DeepSeekFailure("rate_limited", "DeepSeek is throttling this account (messages too frequent).", {
+      upstreamMessage: said,
+      retryAfter: Math.max(1, Math.ceil(this.#context.options.rateLimitCooldownMs / 1000)),
+    });
+  }
+
+  /** Runs `call` with the account's token; a rejected token means one fresh login and one more try. */
+  async #authed<T>(call: (token: Secret) => Promise<T>): Promise<T> {
+    const token = await this.#token();
+    try {
+      return await call(token);
+    } catch (error) {
+      if (!(error instanceof DeepSeekFailure) || error.kind !== "invalid_token") throw error;
+      if (this.#relogged || !this.#account.canLogin) throw error;
+      this.#relogged = true;
+      this.#context.logger.info({ ...this.#log }, "deepseek token rejected; logging in again");
+      if (this.#account.token === token) delete this.#account.token;
+      return call(await this.#token());
+    }
+  }
+
+  async #token(): Promise<Secret> {
+    const account = this.#account;
+    if (account.token) return account.token;
+    if (!account.canLogin) throw invalidToken("no token and no password configured");
+    account.login ??= this.#login().finally(() => {
+      delete account.login;
+    });
+    return abortable(account.login, this.#signal);
+  }
+
+  /** Shared by every request waiting on this account's token, so it is bound by its own timeout, not theirs. */
+  async #login(): Promise<Secret> {
+    const account = this.#account;
+    const result = await this.#context.client.login(account);
+    account.token = result.token;
+    this.#context.logger.info({ ...this.#log }, "deepseek login succeeded");
+    if (result.muteUntil !== undefined && result.muteUntil > this.#context.now()) {
+      throw new DeepSeekFailure("muted", `DeepSeek muted this account until ${new Date(result.muteUntil).toISOString()}.`, {
+        muteUntil: result.muteUntil,
+      });
+    }
+    return result.token;
+  }
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -23,9 +23,12 @@ interface Pending {
   detach(): void;
 }
 
-/** Runs inside the worker. Self-contained: only its source text reaches the worker. */
+/**
+ * Runs inside the worker. Self-contained: only its source text reaches the worker. It gets worker_threads through
+ * process.getBuiltinModule because bundlers rewrite a bare `require` in ESM output.
+ */
 function runSolverWorker(createKernel: () => PowKernel): void {
-  const { parentPort } = require("node:worker_threads") as typeof import("node:worker_threads");
+  const { parentPort } = process.getBuiltinModule("node:worker_threads");
   const kernel = createKernel();
   parentPort!.on("message", (job: SolveJob) => {
     try {

@@ -63,6 +63,26 @@ describe("solvePowChallenge", () => {
     }
   });
 
+  it("leaves the event loop free while searching", async () => {
+    const solver = new PowSolver();
+    try {
+      const controller = new AbortController();
+      const hopeless = { ...challengeOf(realChallenges[0]), challenge: "00".repeat(32), difficulty: 10_000_000 };
+      let settled = false;
+      const outcome = solvePowChallenge(hopeless, controller.signal, solver).finally(() => (settled = true));
+      // Timers keep firing while the worker grinds through a search that takes seconds.
+      let ticks = 0;
+      await new Promise<void>((resolve) => {
+        const timer = setInterval(() => ++ticks === 5 && (clearInterval(timer), resolve()), 5);
+      });
+      expect(settled).toBe(false);
+      controller.abort(new Error("done"));
+      await expect(outcome).rejects.toThrow("done");
+    } finally {
+      await solver.close();
+    }
+  });
+
   it("rejects an already aborted signal without posting work", async () => {
     const controller = new AbortController();
     controller.abort(new Error("too late"));

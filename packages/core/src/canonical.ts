@@ -116,6 +116,8 @@ export interface Usage {
 /**
  * What the engine emits. Tool-call events for one index arrive as start, zero or more deltas, end; calls are not
  * interleaved and indexes are 0..n-1. The deltas of a call concatenate to `arguments` of its end event.
+ * A call cut off by the upstream's length limit gets no end event: `finish` ("length") follows, and encoders must
+ * not present that call as complete. `usage`, when known, comes just before `finish`, which is always last.
  * A failure after the first event is thrown from the iterator as a `ToolshimError`.
  */
 export type CanonicalEvent =

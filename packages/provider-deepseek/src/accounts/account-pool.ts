@@ -24,7 +24,7 @@ export interface AcquireOptions {
   exclude?: ReadonlySet<Account>;
 }
 
-export interface AccountHealth {
+export type AccountHealth = {
   account: string;
   status: AccountStatus;
   inFlight: number;
@@ -32,15 +32,16 @@ export interface AccountHealth {
   /** ISO time when a muted / rate-limited account is usable again. */
   until?: string;
   detail?: string;
-}
+};
 
-export interface PoolHealth {
+/** A type alias (not an interface) so it fits health records with an index signature, like the server's. */
+export type PoolHealth = {
   /** ok: every account usable; degraded: some are; down: none can take a stream now. */
   status: "ok" | "degraded" | "down";
   inFlight: number;
   waiting: number;
   accounts: AccountHealth[];
-}
+};
 
 /** Raised by `acquire` when every account this request may use was already tried; the caller rethrows its own error. */
 export const NO_UNTRIED_ACCOUNT = "no_untried_account";

@@ -1,3 +1,4 @@
+import { deepseekProvider } from "./deepseek.js";
 import { demoProvider } from "./demo.js";
 import { genericProvider } from "./generic.js";
 import type { ProviderKind } from "./provider-kind.js";
@@ -6,4 +7,5 @@ import type { ProviderKind } from "./provider-kind.js";
 export const providerKinds: Record<string, ProviderKind> = {
   generic: genericProvider,
   demo: demoProvider,
+  deepseek: deepseekProvider,
 };

@@ -83,14 +83,31 @@ export const loggingSchema = strictShape({
   pretty: flag.optional(),
 });
 
+// --- storage: stored Responses (previous_response_id, item_reference, GET /v1/responses/{id}) ---
+export const storageSchema = strictShape({
+  /** "sqlite": a file in `dir` that survives restarts (Node 22.5+); "memory": lost on restart. */
+  kind: z.enum(["sqlite", "memory"]).default("sqlite"),
+  /** Data directory, relative to the working directory. */
+  dir: z.string().min(1).default("./.toolshim-data/"),
+  /** Responses older than this many days are deleted. */
+  maxAgeDays: z.preprocess(numberFromText, z.number().positive()).default(30),
+  /** At most this many responses are kept; the oldest go first. */
+  maxResponses: positiveInt.default(10_000),
+  /** At most this much stored JSON (`256mb`, `1gb`, or bytes); the oldest go first. */
+  maxBytes: byteSize.default(256 * 1024 ** 2),
+});
+// --- end storage ---
+
 export const configSchema = strictShape({
   server: serverSchema.default(serverSchema.parse({})),
   providers: z.record(z.string().min(1), providerEntrySchema),
   models: z.array(modelSchema).min(1, "define at least one model clients can use"),
   logging: loggingSchema.default(loggingSchema.parse({})),
+  storage: storageSchema.default(storageSchema.parse({})),
 });
 
 export type RawConfig = z.output<typeof configSchema>;
 export type ServerConfig = z.output<typeof serverSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type LoggingConfig = z.output<typeof loggingSchema>;
+export type StorageConfig = z.output<typeof storageSchema>;

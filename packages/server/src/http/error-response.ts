@@ -1,16 +1,16 @@
-import { ToolshimError, UpstreamError, type OpenAIErrorBody } from "@toolshim/core";
+import type { ToolshimError, OpenAIErrorBody } from "@toolshim/core";
 
 /** Renders an error in one wire API's shape. Routes of other APIs (Anthropic) register their own. */
 export type ErrorRenderer = (error: ToolshimError, requestId: string) => Response;
 
 /** Headers that tell clients how to retry (openai-node and the AI SDK read them). */
 export function retryHeaders(error: ToolshimError): Record<string, string> {
+  // UpstreamError and the engine's PolicyViolationError both say whether trying again can help.
+  const { retryAfter, retryable } = error as ToolshimError & { retryAfter?: number; retryable?: boolean };
   const headers: Record<string, string> = {};
-  if (error instanceof UpstreamError) {
-    if (error.retryAfter !== undefined) headers["retry-after"] = String(Math.max(0, Math.ceil(error.retryAfter)));
-    // A failure that will fail again (a bad upstream answer, not an outage) must not be retried by the SDKs.
-    if (!error.retryable) headers["x-should-retry"] = "false";
-  }
+  if (typeof retryAfter === "number") headers["retry-after"] = String(Math.max(0, Math.ceil(retryAfter)));
+  // A failure that will fail again (a reply that broke the tool rules, a rejected request) must not be retried.
+  if (retryable === false && error.status >= 500) headers["x-should-retry"] = "false";
   return headers;
 }
 

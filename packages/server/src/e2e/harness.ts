@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { defaultDialect, type CanonicalMessage, type RenderContext } from "@toolshim/core";
+import type { RecordedRequest } from "@toolshim/provider-generic/double";
+import { stringify as toYaml } from "yaml";
+import { readEmulatedPrompt } from "../providers/demo/read-emulated-prompt.js";
+
+const cli = new URL("../../dist/cli.js", import.meta.url).pathname;
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunningCli {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** The OpenAI base URL: url + "/v1". */
+  baseURL: string;
+  /** JSON log lines written so far. */
+  logs(): Record<string, any>[];
+  stderr(): string;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+  process: ChildProcess;
+}
+
+let configCounter = 0;
+
+/** Writes a config document to a temp file: YAML (or JSON with `.json`), or `text` verbatim. */
+export async function writeConfig(document: unknown, extension: ".yaml" | ".json" | string = ".yaml"): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "toolshim-e2e-"));
+  const path = join(dir, `config-${++configCounter}${extension}`);
+  const text = typeof document === "string" ? document : extension === ".json" ? JSON.stringify(document) : toYaml(document);
+  await writeFile(path, text);
+  return path;
+}
+
+function spawnCli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
+  // Logs as JSON lines (no TTY, pretty off) so tests can read them.
+  return spawn(process.execPath, [cli, ...args], {
+    env: { ...process.env, TOOLSHIM_CONFIG: undefined, NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** Runs the CLI to completion (for commands that exit: --help, check, a bad config). */
+export function runCli(args: string[], env?: Record<string, string | undefined>, timeoutMs = 10_000): Promise<CliRun> {
+  const child = spawnCli(args, env);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`toolshim ${args.join(" ")} did not exit within ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      // Let the pipes drain.
+      setImmediate(() => resolve({ code, stdout, stderr }));
+    });
+  });
+}
+
+/** Starts `toolshim serve` on a free loopback port and resolves once it prints its URL. */
+export async function startCli(options: { config?: string; args?: string[]; env?: Record<string, string | undefined> } = {}): Promise<RunningCli> {
+  const args = ["serve", "--port", "0", "--host", "127.0.0.1", ...(options.config ? ["--config", options.config] : []), ...(options.args ?? [])];
+  const child = spawnCli(args, options.env);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`toolshim did not start within 10 s\n${stderr}`)), 10_000);
+    child.stderr!.on("data", (d) => {
+      stderr += d;
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`toolshim exited with ${code} before listening\n${stderr}`));
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return {
+    url,
+    baseURL: `${url}/v1`,
+    logs: () =>
+      stdout
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, any>),
+    stderr: () => stderr,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+    process: child,
+  };
+}
+
+/**
+ * A "model" reply for the OpenAI double that calls tools the way a model that read toolshim's instructions would:
+ * the nonce comes from the prompt the double received, the markup from the dialect.
+ */
+export function replyWithCalls(request: RecordedRequest, calls: { name: string; arguments: unknown }[], before = ""): string {
+  const nonce = readEmulatedPrompt(request.body.messages as CanonicalMessage[], defaultDialect).nonce;
+  if (!nonce) throw new Error("the request the double received carries no tool instructions");
+  const context: RenderContext = { tools: [], toolChoice: { type: "auto" }, parallelToolCalls: true, nonce };
+  return before + calls.map((call) => defaultDialect.renderCall({ id: "", name: call.name, arguments: JSON.stringify(call.arguments) }, context)).join("\n");
+}
+
+/** What the last user turn the double received looks like to a model: its words and the tool results in it. */
+export function promptOf(request: RecordedRequest) {
+  return readEmulatedPrompt(request.body.messages as CanonicalMessage[], defaultDialect);
+}

@@ -16,6 +16,7 @@ export type FailureKind =
   | "invalid_session"
   | "input_too_long"
   | "unsupported_input"
+  | "unknown_model"
   | "blocked"
   | "stream_truncated"
   | "upstream";
@@ -32,6 +33,7 @@ const SHAPE: Record<FailureKind, { status: number; code: string; retryable: bool
   invalid_session: { status: 502, code: "invalid_session", retryable: true },
   input_too_long: { status: 400, code: "context_length_exceeded", retryable: false },
   unsupported_input: { status: 400, code: "unsupported_content", retryable: false },
+  unknown_model: { status: 404, code: "model_not_found", retryable: false },
   blocked: { status: 502, code: "upstream_blocked", retryable: false },
   stream_truncated: { status: 502, code: "upstream_stream_truncated", retryable: true },
   upstream: { status: 502, code: "upstream_error", retryable: true },

@@ -1,6 +1,16 @@
 import { z } from "zod";
 import { headerProfileSchema } from "../client/header-profile.js";
 
+// Config files fill values from environment variables, which are text: accept "2" where a number is expected.
+const fromText = (value: unknown) => {
+  if (typeof value !== "string") return value;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value);
+  if (value === "true" || value === "false") return value === "true";
+  return value;
+};
+const count = (fallback: number, min: 0 | 1 = 0) => z.preprocess(fromText, z.number().int().min(min)).default(fallback);
+const flag = (fallback: boolean) => z.preprocess(fromText, z.boolean()).default(fallback);
+
 export const accountSchema = z
   .object({
     name: z.string().min(1).optional(),
@@ -26,21 +36,21 @@ export const deepSeekOptionsSchema = z
     baseUrl: z.url().default("https://chat.deepseek.com"),
     accounts: z.array(accountSchema).min(1, "configure at least one DeepSeek account"),
     /** Concurrent streams per account (free accounts manage about two). */
-    maxStreamsPerAccount: z.number().int().positive().default(2),
+    maxStreamsPerAccount: count(2, 1),
     /** How long a request waits for a free account before a 429. */
-    queueTimeoutMs: z.number().int().nonnegative().default(30_000),
+    queueTimeoutMs: count(30_000),
     /** Requests allowed to wait at once; more get a 429 at once. */
-    maxQueueLength: z.number().int().nonnegative().default(100),
+    maxQueueLength: count(100),
     /** How long a throttled account rests before it is used again. */
-    rateLimitCooldownMs: z.number().int().nonnegative().default(60_000),
+    rateLimitCooldownMs: count(60_000),
     /** Accounts one request may try before it gives up (throttled, rejected token, …). */
-    maxAccountAttempts: z.number().int().positive().default(3),
+    maxAccountAttempts: count(3, 1),
     /** `/chat/continue` rounds for an answer DeepSeek cut off (INCOMPLETE); after that it ends with finish_reason "length". */
-    maxContinueRounds: z.number().int().nonnegative().default(4),
+    maxContinueRounds: count(4),
     /** Delete the chat session after each request, so the account's history stays empty. */
-    deleteSessions: z.boolean().default(true),
+    deleteSessions: flag(true),
     /** Bound on each non-streaming call (login, session, PoW challenge, delete). */
-    requestTimeoutMs: z.number().int().positive().default(30_000),
+    requestTimeoutMs: count(30_000, 1),
     headers: headerProfileSchema.default(headerProfileSchema.parse({})),
   })
   .strict();

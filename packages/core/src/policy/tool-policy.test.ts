@@ -229,6 +229,19 @@ describe("ToolPolicy", () => {
     expect(finishReason).toBe("stop");
   });
 
+  it("reports a call the scanner gave up on before it started", () => {
+    const rejected = run(policy(), [{ type: "call-invalid", index: 0, reason: '"rm" is not a declared tool' }]);
+    expect(rejected.outputs).toEqual([
+      {
+        type: "violation",
+        violation: { kind: "malformed_call", fatal: true, message: 'a tool call could not be used: "rm" is not a declared tool (declared: get_weather, get_time).' },
+      },
+    ]);
+    const cut = run(policy(), [], "length", [{ type: "call-invalid", index: 0, reason: "the text ended in the header" }]);
+    expect(kinds(cut.outputs)).toEqual(["truncated_call"]);
+    expect(cut.finishReason).toBe("length");
+  });
+
   it("a call still open when the upstream stops normally is malformed, not complete", () => {
     const { outputs } = run(policy(), [{ type: "call-start", index: 0, name: "get_time" }]);
     expect(kinds(outputs)).toEqual(["malformed_call"]);

@@ -158,8 +158,21 @@ export class ToolPolicy {
 
   #invalid(key: string, reason: string): PolicyOutput[] {
     const call = this.#calls.get(key);
-    if (!call || call.phase === "done") return [];
     const cutOff = this.#upstreamCutOff();
+    if (!call) {
+      // The scanner gave up on a call before it could start (an undeclared name, a broken header): still a call the
+      // model meant to make, so it is reported, never ignored.
+      this.#calls.set(key, { name: "", source: "text", strict: false, arguments: "", phase: "done", ended: true });
+      if (cutOff) this.#cutOff = true;
+      return [
+        violation(
+          cutOff
+            ? { kind: "truncated_call", fatal: false, message: `a tool call was cut off by the upstream (${this.#endReason}).` }
+            : { kind: "malformed_call", fatal: true, message: `a tool call could not be used: ${reason}${this.#declaredList()}.` },
+        ),
+      ];
+    }
+    if (call.phase === "done") return [];
     if (cutOff) this.#cutOff = true;
     if (call.phase === "streaming") {
       this.#active = undefined;

@@ -129,9 +129,10 @@ export function createReplayUpstream(options: ReplayUpstreamOptions): ReplayUpst
 function scripted(response: ReplayResponse, nonce: string | undefined): UpstreamEvent[] {
   const events: UpstreamEvent[] = [];
   for (const text of pieces(response.reasoning, undefined)) events.push({ type: "reasoning", text });
-  for (const text of pieces(response.text, response.chunkSize)) {
-    events.push({ type: "text", text: nonce === undefined ? text : text.replaceAll("{{nonce}}", nonce) });
-  }
+  // The placeholder is filled in before chunking, so a chunk boundary may fall inside the nonce as it would live.
+  const fill = (text: string) => (nonce === undefined ? text : text.replaceAll("{{nonce}}", nonce));
+  const text = Array.isArray(response.text) ? response.text.map(fill) : response.text === undefined ? undefined : fill(response.text);
+  for (const piece of pieces(text, response.chunkSize)) events.push({ type: "text", text: piece });
   if (response.usage) events.push({ type: "usage", ...response.usage });
   if (response.end !== null) events.push({ type: "end", reason: response.end ?? "stop" });
   return events;

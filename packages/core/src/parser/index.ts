@@ -1,1 +1,1 @@
-export {};
+export { createScanner } from "./create-scanner.js";

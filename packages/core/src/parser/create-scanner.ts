@@ -1,0 +1,47 @@
+import type { ScanContext, ScanEvent, Scanner } from "../dialect/dialect.js";
+import { isHighSurrogate, ScanInput } from "./scan-input.js";
+import { ScanOutput } from "./scan-output.js";
+import { TextReader } from "./text-reader.js";
+import { TriggerTable } from "./triggers.js";
+
+/**
+ * The incremental parser behind every dialect: the default dialect's `<call:NONCE>` blocks, and the formats models
+ * fall back to on their own (see ./format-table.ts), split into text, reasoning and tool-call events as the output
+ * streams. Each character is examined a bounded number of times, whatever the chunking.
+ */
+export function createScanner(context: ScanContext): Scanner {
+  const input = new ScanInput();
+  const output = new ScanOutput(context.tools);
+  const scan = { input, output };
+  const text = new TextReader(scan, new TriggerTable(context.nonce), context.reasoningOpen ?? false);
+  // A chunk may end between the two halves of a surrogate pair: the high half waits for the next chunk.
+  let carry = "";
+  let ended = false;
+
+  function run(): ScanEvent[] {
+    text.step();
+    return output.take();
+  }
+
+  return {
+    push(chunk: string): ScanEvent[] {
+      if (ended) throw new Error("push() after end()");
+      let piece = carry + chunk;
+      carry = "";
+      if (piece !== "" && isHighSurrogate(piece.charCodeAt(piece.length - 1))) {
+        carry = piece.slice(-1);
+        piece = piece.slice(0, -1);
+      }
+      if (piece === "") return [];
+      input.append(piece);
+      return run();
+    },
+    end(): ScanEvent[] {
+      if (ended) return [];
+      ended = true;
+      input.append(carry);
+      input.final = true;
+      return run();
+    },
+  };
+}

@@ -1,0 +1,323 @@
+import { ArgumentsStream } from "./arguments-stream.js";
+import { JsonValueScanner, NEED_MORE, NOT_JSON } from "./json-value-scanner.js";
+import type { Reader, Scan, Step } from "./reader.js";
+import type { CallWriter } from "./scan-output.js";
+
+export interface JsonCallOptions {
+  /** toolshim's own dialect: the call is ours from its first character, so failures are reported, never released. */
+  strict?: boolean;
+  /** Bare JSON in the output: only `{"name": DECLARED, "arguments"|"parameters": …}` in that order counts. */
+  bare?: boolean;
+  /** `{"NAME": {…}}` (Apertus) is a call too. */
+  shortForm?: boolean;
+}
+
+const NAME_KEYS = new Set(["name", "tool_name", "function"]);
+const ARGUMENT_KEYS = new Set(["arguments", "parameters", "args", "input"]);
+const ID_KEYS = new Set(["id", "tool_call_id", "call_id"]);
+const MAX_KEY = 128;
+const MAX_NAME = 256;
+
+type State = "open" | "member" | "key" | "colon" | "value" | "name" | "id" | "arguments" | "skip" | "after";
+type Role = "name" | "arguments" | "id" | "short" | "skip";
+
+/**
+ * Reads one `{"name": …, "arguments": {…}}` object. The arguments are streamed raw as soon as the name is known to be
+ * a declared tool; keys it does not know are skipped; `"parameters"` (Llama 3), `"tool_name"` (Command R7B), a
+ * string-encoded arguments object and a missing arguments key (no arguments) are accepted.
+ */
+export class JsonCallReader implements Reader {
+  private state: State = "open";
+  private text = "";
+  private role: Role = "skip";
+  private members = 0;
+  private name: string | null = null;
+  private id: string | undefined;
+  private readonly args = new ArgumentsStream();
+  /** "none" before the arguments key, "raw" while passing an object through, "done" once the value ended. */
+  private argsPhase: "none" | "raw" | "done" = "none";
+  /** Arguments that came as a JSON string (or null) and are decoded at the end. */
+  private argsText: string | null = null;
+  private value = new JsonValueScanner();
+  private writer: CallWriter | null = null;
+  /** The call was reported invalid; whatever owns the markup decides what to skip. */
+  failed = false;
+
+  constructor(
+    private readonly scan: Scan,
+    private readonly options: JsonCallOptions = {},
+  ) {}
+
+  get started(): boolean {
+    return this.writer !== null;
+  }
+
+  step(): Step {
+    const { input } = this.scan;
+    for (;;) {
+      switch (this.state) {
+        case "open":
+          if (input.rest === 0) return this.needMore();
+          if (input.code() !== 123) return this.fail("a call must be a JSON object");
+          input.consume(1);
+          this.state = "member";
+          break;
+        case "member":
+        case "after": {
+          if (!input.skipSpace()) return this.needMore();
+          const code = input.code();
+          if (code === 125) {
+            input.consume(1);
+            return this.close();
+          }
+          if (this.state === "after") {
+            if (code !== 44) return this.fail("expected , or } in the call object");
+            input.consume(1);
+            this.state = "member";
+          } else if (code === 34) {
+            input.consume(1);
+            this.text = "";
+            this.state = "key";
+          } else {
+            return this.fail("expected a key in the call object");
+          }
+          break;
+        }
+        case "key": {
+          const done = this.readString(MAX_KEY);
+          if (done !== true) return done;
+          const step = this.chooseRole(decode(this.text));
+          if (step) return step;
+          this.state = "colon";
+          break;
+        }
+        case "colon":
+          if (!input.skipSpace()) return this.needMore();
+          if (input.code() !== 58) return this.fail("expected : after a key");
+          input.consume(1);
+          this.state = "value";
+          break;
+        case "value": {
+          if (!input.skipSpace()) return this.needMore();
+          const step = this.startValue(input.code());
+          if (step) return step;
+          break;
+        }
+        case "name": {
+          const done = this.readString(MAX_NAME, true);
+          if (done !== true) return done;
+          const step = this.nameRead(decode(this.text));
+          if (step) return step;
+          break;
+        }
+        case "id": {
+          const done = this.readString(MAX_NAME);
+          if (done !== true) return done;
+          this.id ??= decode(this.text);
+          this.state = "after";
+          break;
+        }
+        case "arguments": {
+          const step = this.streamArguments();
+          if (step) return step;
+          break;
+        }
+        case "skip": {
+          const end = this.value.scan(input.buf, input.pos, input.final);
+          if (end === NEED_MORE) {
+            input.consume(input.rest);
+            return this.needMore();
+          }
+          if (end === NOT_JSON) return this.fail("the call object is not valid JSON");
+          const skipped = input.take(end);
+          if (this.role === "arguments") this.argsText = skipped;
+          this.state = "after";
+          break;
+        }
+      }
+    }
+  }
+
+  private chooseRole(key: string): Step | undefined {
+    const first = this.members++ === 0;
+    if (NAME_KEYS.has(key) && this.name === null) this.role = "name";
+    else if (ARGUMENT_KEYS.has(key) && this.argsPhase === "none" && this.argsText === null) this.role = "arguments";
+    else if (ID_KEYS.has(key)) this.role = "id";
+    else if (first && this.options.shortForm && this.scan.output.tool(key)) this.role = "short";
+    else if (this.options.bare && key !== "type") return this.fail("not a call");
+    else this.role = "skip";
+    if (this.role === "short") this.name = key;
+    if (this.options.bare && this.role === "arguments" && this.name === null) return this.fail("not a call");
+    return undefined;
+  }
+
+  private startValue(code: number): Step | undefined {
+    const { input } = this.scan;
+    this.value = new JsonValueScanner();
+    switch (this.role) {
+      case "name":
+        if (code !== 34) return this.fail("the tool name must be a string");
+        input.consume(1);
+        this.text = "";
+        this.state = "name";
+        return undefined;
+      case "id":
+        if (code === 34) {
+          input.consume(1);
+          this.text = "";
+          this.state = "id";
+          return undefined;
+        }
+        this.state = "skip";
+        return undefined;
+      case "arguments":
+      case "short":
+        if (code === 123) {
+          this.argsPhase = "raw";
+          this.state = "arguments";
+          return this.name !== null ? this.begin() : undefined;
+        }
+        if (this.role === "short") return this.fail("the arguments must be a JSON object");
+        // A string holding JSON, or null: collected whole and decoded when the object ends.
+        if (code === 34) {
+          this.argsText = "";
+          this.argsPhase = "raw";
+          this.state = "arguments";
+        } else {
+          this.state = "skip";
+        }
+        return undefined;
+      default:
+        this.state = "skip";
+        return undefined;
+    }
+  }
+
+  private nameRead(name: string): Step | undefined {
+    if (!this.scan.output.tool(name)) return this.fail(`"${name}" is not a declared tool`);
+    this.name = name;
+    this.state = "after";
+    if (this.argsPhase !== "none" && this.argsText === null) return this.begin();
+    return undefined;
+  }
+
+  /** The name is declared and the arguments have begun: from here on this is a call. */
+  private begin(): Step | undefined {
+    if (this.writer || this.name === null) return undefined;
+    this.scan.input.commit();
+    this.writer = this.scan.output.startCall(this.name, this.id);
+    this.args.attach(this.writer);
+    return undefined;
+  }
+
+  private streamArguments(): Step | undefined {
+    const { input } = this.scan;
+    const from = input.pos;
+    const end = this.value.scan(input.buf, from, input.final);
+    if (end === NOT_JSON) {
+      this.feed(input.take(this.value.errorAt));
+      return this.fail("the arguments are not valid JSON");
+    }
+    if (end === NEED_MORE) {
+      this.feed(input.take(input.buf.length));
+      return this.needMore();
+    }
+    const piece = input.take(end);
+    if (this.argsText !== null) {
+      this.argsText += piece;
+    } else {
+      this.args.feed(piece.slice(0, -1));
+    }
+    this.argsPhase = "done";
+    this.state = "after";
+    return undefined;
+  }
+
+  private feed(piece: string): void {
+    if (this.argsText !== null) this.argsText += piece;
+    else this.args.feed(piece);
+  }
+
+  private close(): Step {
+    if (this.name === null) return this.fail("the call has no tool name");
+    if (this.argsPhase === "none" && this.argsText === null && this.options.bare) return this.fail("not a call");
+    if (this.argsText !== null) {
+      const inner = decodeArgumentsText(this.argsText);
+      if (inner === null) return this.fail("the arguments are not a JSON object");
+      this.begin();
+      if (inner !== "") this.args.feed(inner.slice(0, -1));
+      this.args.finish(inner === "" ? "}" : inner.slice(-1));
+      return "done";
+    }
+    this.begin();
+    this.args.finish();
+    return "done";
+  }
+
+  /** Reads string characters up to the closing quote into `text`. */
+  private readString(max: number, isName = false): true | Step {
+    const { input } = this.scan;
+    const { buf } = input;
+    let i = input.pos;
+    let escaped = false;
+    while (i < buf.length) {
+      const code = buf.charCodeAt(i);
+      if (escaped) escaped = false;
+      else if (code === 92) escaped = true;
+      else if (code === 34) break;
+      i++;
+    }
+    // An escape split across pushes: leave the backslash for the next push.
+    if (escaped) i--;
+    this.text += input.take(i);
+    if (this.text.length > max) return this.fail("a key or name in the call object is too long");
+    if (isName && !this.options.strict && !this.text.includes("\\") && !this.scan.output.mayBeTool(this.text)) {
+      return this.fail("not a call");
+    }
+    if (i >= buf.length || (escaped && i === buf.length - 1)) return this.needMore();
+    input.consume(1);
+    return true;
+  }
+
+  private needMore(): Step {
+    return this.scan.input.final ? this.fail("the output ended inside the call") : "more";
+  }
+
+  /** Before the call started, a foreign format is rejected (its text is released); a started or strict call fails. */
+  private fail(reason: string): Step {
+    if (this.writer) {
+      this.failed = true;
+      this.writer.fail(reason);
+      return "done";
+    }
+    if (this.options.strict) {
+      this.failed = true;
+      this.scan.output.invalidBeforeStart(reason);
+      return "done";
+    }
+    return "reject";
+  }
+}
+
+function decode(raw: string): string {
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return raw;
+  }
+}
+
+/** Arguments sent as a JSON string (`"{\"a\": 1}"`) or null: the object text inside, "" for none, null if neither. */
+function decodeArgumentsText(text: string): string | null {
+  const trimmed = text.trim();
+  if (trimmed === "null") return "";
+  try {
+    const inner = JSON.parse(trimmed) as unknown;
+    if (typeof inner !== "string") return null;
+    const object = inner.trim();
+    if (object === "") return "";
+    return object.startsWith("{") && object.endsWith("}") ? object : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,116 @@
+import type { ToolDefinition } from "../canonical.js";
+import type { ScanEvent } from "../dialect/dialect.js";
+
+/**
+ * Collects the events of one push. Adjacent text (and reasoning) pieces are merged; call indexes are handed out in
+ * order and only to calls that really start, so they stay 0..n-1 without gaps.
+ */
+export class ScanOutput {
+  private events: ScanEvent[] = [];
+  private nextIndex = 0;
+  /** No visible text since the start, the last call or the last reasoning block. */
+  atBoundary = true;
+
+  constructor(readonly tools: readonly ToolDefinition[]) {}
+
+  take(): ScanEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+
+  text(text: string): void {
+    if (text === "") return;
+    if (this.atBoundary && /\S/.test(text)) this.atBoundary = false;
+    const last = this.events.at(-1);
+    if (last?.type === "text") last.text += text;
+    else this.events.push({ type: "text", text });
+  }
+
+  reasoning(text: string): void {
+    if (text === "") return;
+    const last = this.events.at(-1);
+    if (last?.type === "reasoning") last.text += text;
+    else this.events.push({ type: "reasoning", text });
+  }
+
+  reasoningEnded(): void {
+    this.atBoundary = true;
+  }
+
+  tool(name: string): ToolDefinition | undefined {
+    return this.tools.find((tool) => tool.name === name);
+  }
+
+  /** Whether some declared tool's name begins with `prefix` (so a name still arriving may yet be declared). */
+  mayBeTool(prefix: string): boolean {
+    return this.tools.some((tool) => tool.name.startsWith(prefix));
+  }
+
+  startCall(name: string, id?: string): CallWriter {
+    const index = this.nextIndex++;
+    this.events.push(id === undefined ? { type: "call-start", index, name } : { type: "call-start", index, name, id });
+    return new CallWriter(this, index);
+  }
+
+  /** A call that failed before it started: it carries the index it would have had, which the next call reuses. */
+  invalidBeforeStart(reason: string): void {
+    this.events.push({ type: "call-invalid", index: this.nextIndex, reason });
+    this.atBoundary = true;
+  }
+
+  push(event: ScanEvent): void {
+    this.events.push(event);
+  }
+}
+
+/** The argument stream of one started call: deltas in order, then exactly one end or invalid. */
+export class CallWriter {
+  private written = "";
+  private closed = false;
+
+  constructor(
+    private readonly output: ScanOutput,
+    readonly index: number,
+  ) {}
+
+  write(delta: string): void {
+    if (delta === "" || this.closed) return;
+    this.written += delta;
+    const events = this.output;
+    events.push({ type: "call-delta", index: this.index, argumentsDelta: delta });
+  }
+
+  /**
+   * Appends the last piece and ends the call if the whole text is a JSON object; otherwise the call is invalid.
+   * Arguments only become complete JSON here, so no earlier delta ever looks finished.
+   */
+  end(last: string): void {
+    if (this.closed) return;
+    const text = this.written + last;
+    if (!isJsonObject(text)) {
+      this.fail(text.trim() === "" ? "the arguments are empty" : "the arguments are not a valid JSON object");
+      return;
+    }
+    this.write(last);
+    this.closed = true;
+    this.output.push({ type: "call-end", index: this.index, arguments: text });
+    this.output.atBoundary = true;
+  }
+
+  fail(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.output.push({ type: "call-invalid", index: this.index, reason });
+    this.output.atBoundary = true;
+  }
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,134 @@
+import { FenceReader } from "./fence-reader.js";
+import { OPEN_REASONING_CLOSE } from "./format-table.js";
+import { QuoteTagReader } from "./quote-tag-reader.js";
+import type { Reader, Scan, Step } from "./reader.js";
+import { ReasoningReader } from "./reasoning-reader.js";
+import { isSpace, PARTIAL } from "./scan-input.js";
+import type { TriggerTable } from "./triggers.js";
+
+/**
+ * The top level: visible text, streamed as it arrives except for a suffix that could begin a marker. It hands calls,
+ * reasoning blocks and fences to their readers, and keeps the two states in which nothing but a closing tag (and
+ * the request's own call marker) is special: a code sample, and a quoted block (a forged or echoed marker).
+ * Whitespace after a boundary (the start, a call, a reasoning block) is markup and dropped.
+ */
+export class TextReader implements Reader {
+  private child: Reader | null = null;
+  private lineStart = true;
+  /** Inside a code sample: the closing fence. */
+  private fence: string | null = null;
+  /** Inside a quoted block: its closing tag. */
+  private quoted: string | null = null;
+
+  constructor(
+    private readonly scan: Scan,
+    private readonly triggers: TriggerTable,
+    reasoningOpen: boolean,
+  ) {
+    if (reasoningOpen) this.child = new ReasoningReader(scan, null, OPEN_REASONING_CLOSE);
+  }
+
+  step(): Step {
+    const { input, output } = this.scan;
+    for (;;) {
+      const child = this.child;
+      if (child) {
+        const step = child.step();
+        if (step === "more") return "more";
+        this.child = null;
+        if (step === "reject") {
+          const held = input.held ?? "";
+          output.text(held);
+          this.lineStart = held === "" ? this.lineStart : endsLine(held);
+        } else {
+          this.lineStart = false;
+        }
+        input.commit();
+        if (child instanceof QuoteTagReader) this.quoted = child.close;
+        if (child instanceof FenceReader) this.fence = child.codeSample;
+        continue;
+      }
+      if (!this.scanText()) return input.final ? "done" : "more";
+    }
+  }
+
+  /** Streams text up to the next marker; true when a reader took over. */
+  private scanText(): boolean {
+    const { input, output } = this.scan;
+    const { buf } = input;
+    let start = input.pos;
+    let i = start;
+    let lineStart = this.lineStart;
+    while (i < buf.length) {
+      const code = buf.charCodeAt(i);
+      const plain = this.fence === null && this.quoted === null;
+      const boundary = plain && i === start && output.atBoundary;
+      if (boundary && isSpace(code)) {
+        if (code === 10) lineStart = true;
+        start = ++i;
+        continue;
+      }
+      if (this.triggers.starts(code)) {
+        const closer = this.fence ?? this.quoted;
+        if (closer !== null && buf.startsWith(closer.slice(0, 1), i)) {
+          const match = this.fence !== null && !lineStart ? null : input.match([closer], i);
+          if (match === PARTIAL) return this.pause(start, i, lineStart);
+          if (match !== null) {
+            i += match.length;
+            this.fence = null;
+            this.quoted = null;
+            lineStart = false;
+            continue;
+          }
+        }
+        const trigger = this.fence !== null ? null : this.triggers.find(input, i, { boundary, lineStart, quoted: !plain });
+        if (trigger === PARTIAL) return this.pause(start, i, lineStart);
+        if (trigger !== null) {
+          this.flushTo(start, i);
+          switch (trigger.action.type) {
+            case "silent":
+              input.consume(trigger.literal.length);
+              start = i = input.pos;
+              lineStart = false;
+              continue;
+            case "quote":
+              this.child = new QuoteTagReader(this.scan);
+              break;
+            case "fence":
+              this.child = new FenceReader(this.scan, this.triggers);
+              break;
+            case "reader":
+              this.child = trigger.action.create(this.scan);
+              break;
+          }
+          this.lineStart = lineStart;
+          input.hold();
+          return true;
+        }
+      }
+      lineStart = code === 10 ? true : code === 32 || code === 9 ? lineStart : false;
+      i++;
+    }
+    this.pause(start, i, lineStart);
+    return false;
+  }
+
+  /** Emits the text before `end` (dropping boundary whitespace before `start`) and leaves the cursor at `end`. */
+  private pause(start: number, end: number, lineStart: boolean): false {
+    this.flushTo(start, end);
+    this.lineStart = lineStart;
+    return false;
+  }
+
+  private flushTo(start: number, end: number): void {
+    const { input, output } = this.scan;
+    output.text(input.buf.slice(start, end));
+    input.pos = end;
+  }
+}
+
+function endsLine(text: string): boolean {
+  let i = text.length - 1;
+  while (i >= 0 && (text[i] === " " || text[i] === "\t")) i--;
+  return i < 0 ? false : text[i] === "\n";
+}

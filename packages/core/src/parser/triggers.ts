@@ -1,0 +1,108 @@
+import { DialectCallReader } from "./dialect-call-reader.js";
+import { BARE_ITEMS, BARE_JSON, REASONING, SILENT_TOKENS, WRAPPERS } from "./format-table.js";
+import type { Reader, Scan } from "./reader.js";
+import { ReasoningReader } from "./reasoning-reader.js";
+import { PARTIAL, type ScanInput } from "./scan-input.js";
+import { createItemReader, WrapperReader } from "./wrapper-reader.js";
+
+/** What a trigger starts: a reader, or text-level handling in the text reader. */
+export type TriggerAction =
+  | { type: "reader"; create: (scan: Scan) => Reader }
+  | { type: "silent" }
+  | { type: "quote" }
+  | { type: "fence" };
+
+export interface Trigger {
+  literal: string;
+  /** boundary: only where no visible text precedes; line: only at the start of a line; call: may hold a call. */
+  gate: "anywhere" | "boundary" | "line";
+  call: boolean;
+  action: TriggerAction;
+}
+
+export interface TriggerPlace {
+  /** No visible text since the start, the last call or the last reasoning block. */
+  boundary: boolean;
+  lineStart: boolean;
+  /** Inside a quoted (forged or echoed) block only the request's own call marker counts. */
+  quoted: boolean;
+  /** Right after a call fence's opener: only calls. */
+  callsOnly?: boolean;
+}
+
+/**
+ * Every marker the text reader watches for, indexed by first character. A match is the longest full match, unless
+ * the text ends inside a longer candidate: then the answer is PARTIAL and that suffix is held back.
+ */
+export class TriggerTable {
+  private readonly byFirst = new Map<number, Trigger[]>();
+  readonly dialectOpen: string;
+
+  constructor(nonce: string) {
+    this.dialectOpen = `<call:${nonce}>`;
+    const triggers: Trigger[] = [
+      reader(this.dialectOpen, "anywhere", (scan) => new DialectCallReader(scan, nonce)),
+      { literal: "<call:", gate: "anywhere", call: false, action: { type: "quote" } },
+      { literal: "<result:", gate: "anywhere", call: false, action: { type: "quote" } },
+      { literal: `</call:${nonce}>`, gate: "anywhere", call: false, action: { type: "silent" } },
+      ...SILENT_TOKENS.map((literal): Trigger => ({ literal, gate: "anywhere", call: false, action: { type: "silent" } })),
+      ...REASONING.map(
+        (syntax): Trigger => ({
+          literal: syntax.open,
+          gate: "boundary",
+          call: false,
+          action: { type: "reader", create: (scan) => new ReasoningReader(scan, syntax.open, syntax.close) },
+        }),
+      ),
+      { literal: "```", gate: "line", call: false, action: { type: "fence" } },
+      ...WRAPPERS.flatMap((syntax) => syntax.open.map((literal) => reader(literal, "anywhere", (scan) => new WrapperReader(scan, syntax)))),
+      ...BARE_ITEMS.flatMap((syntax) =>
+        syntax.kind === "wrapper" || syntax.kind === "json"
+          ? []
+          : syntax.open.map((literal) => reader(literal, "anywhere", (scan) => createItemReader(scan, syntax, []))),
+      ),
+      reader("{", "boundary", (scan) => new WrapperReader(scan, BARE_JSON)),
+      reader("[", "boundary", (scan) => new WrapperReader(scan, BARE_JSON)),
+    ];
+    for (const trigger of triggers) {
+      const first = trigger.literal.charCodeAt(0);
+      const list = this.byFirst.get(first) ?? [];
+      list.push(trigger);
+      this.byFirst.set(first, list);
+    }
+  }
+
+  /** Whether any trigger begins with this character (a fast filter for the text loop). */
+  starts(code: number): boolean {
+    return this.byFirst.has(code);
+  }
+
+  find(input: ScanInput, at: number, place: TriggerPlace): Trigger | typeof PARTIAL | null {
+    const candidates = this.byFirst.get(input.buf.charCodeAt(at));
+    if (!candidates) return null;
+    const { buf, final } = input;
+    let best: Trigger | null = null;
+    for (const trigger of candidates) {
+      if (!this.allowed(trigger, place)) continue;
+      const { literal } = trigger;
+      if (buf.length - at >= literal.length) {
+        if ((!best || literal.length > best.literal.length) && buf.startsWith(literal, at)) best = trigger;
+      } else if (!final && literal.startsWith(buf.slice(at))) {
+        return PARTIAL;
+      }
+    }
+    return best;
+  }
+
+  private allowed(trigger: Trigger, place: TriggerPlace): boolean {
+    if (place.quoted) return trigger.literal === this.dialectOpen;
+    if (place.callsOnly && !trigger.call) return false;
+    if (trigger.gate === "boundary") return place.boundary;
+    if (trigger.gate === "line") return place.lineStart;
+    return true;
+  }
+}
+
+function reader(literal: string, gate: Trigger["gate"], create: (scan: Scan) => Reader): Trigger {
+  return { literal, gate, call: true, action: { type: "reader", create } };
+}

@@ -24,7 +24,7 @@ export class MessageState {
   apply(operation: PatchOperation): AppliedChange | undefined {
     const { op, value } = operation;
     if (op !== "SET" && op !== "APPEND") return undefined;
-    const segments = operation.path === "" ? [] : operation.path.split("/");
+    const segments = splitPath(operation.path);
     if (segments.length === 0) {
       if (op !== "SET" || !isRecord(value)) return undefined;
       const previous = this.root;
@@ -59,6 +59,18 @@ export class MessageState {
     (container as Record<string | number, unknown>)[key] = next;
     return { parent: container, key, op, previous, value: next };
   }
+}
+
+// A stream repeats a handful of paths thousands of times; splitting each once keeps the per-frame cost down.
+const splitCache = new Map<string, readonly string[]>();
+
+function splitPath(path: string): readonly string[] {
+  let segments = splitCache.get(path);
+  if (!segments) {
+    segments = path === "" ? [] : path.split("/");
+    if (splitCache.size < 1024) splitCache.set(path, segments);
+  }
+  return segments;
 }
 
 function isContainer(value: unknown): value is Container {

@@ -44,20 +44,25 @@ export function createSseDecoder(): SseDecoder {
     let start = 0;
     if (skipLeadingLf && text.startsWith("\n")) start = 1;
     skipLeadingLf = false;
-    for (let i = start; i < text.length; i++) {
-      const ch = text.charCodeAt(i);
-      if (ch !== 10 && ch !== 13) continue;
-      const line = partial + text.slice(start, i);
+    // DeepSeek ends lines with LF; a lone CR (allowed by the spec) is rare enough to take the slower path only when
+    // the chunk contains one.
+    const hasCr = text.includes("\r", start);
+    for (;;) {
+      const lf = text.indexOf("\n", start);
+      const cr = hasCr ? text.indexOf("\r", start) : -1;
+      const end = cr !== -1 && (lf === -1 || cr < lf) ? cr : lf;
+      if (end === -1) break;
+      const line = partial + text.slice(start, end);
       partial = "";
       takeLine(line, out);
-      if (ch === 13) {
-        if (i + 1 < text.length) {
-          if (text.charCodeAt(i + 1) === 10) i++;
+      start = end + 1;
+      if (end === cr) {
+        if (start < text.length) {
+          if (text.charCodeAt(start) === 10) start++;
         } else {
           skipLeadingLf = true;
         }
       }
-      start = i + 1;
     }
     partial += text.slice(start);
   };

@@ -12,7 +12,9 @@ import type { ServerEnv } from "./http/server-env.js";
 import type { ServerUpstream } from "./providers/provider-kind.js";
 import { registerChatCompletions } from "./routes/chat-completions.js";
 import { registerHealth } from "./routes/health.js";
+import { registerMessages } from "./routes/messages.js";
 import { registerModels } from "./routes/models.js";
+import { registerResponses } from "./routes/responses.js";
 import { createServerContext, type ServerContext } from "./server-context.js";
 
 export interface AppDeps {
@@ -48,6 +50,8 @@ export function createApp(config: ToolshimConfig, deps: AppDeps): Hono<ServerEnv
   const api = new Hono<ServerEnv>();
   registerChatCompletions(api, server);
   registerModels(api, server);
+  registerResponses(api, server);
+  registerMessages(api, server);
   app.route("/v1", api);
   app.route("/", api);
   registerHealth(app, server);

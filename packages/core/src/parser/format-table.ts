@@ -11,6 +11,8 @@ export interface JsonSyntax {
   kind: "json";
   /** `{"NAME": {…}}` counts too. */
   shortForm?: boolean;
+  /** Nothing around it says it is a call: only `{"name": DECLARED, "arguments": …}` in that order counts. */
+  bare?: boolean;
 }
 
 export interface NamedSyntax {
@@ -203,6 +205,17 @@ const HARMONY_CALL: NamedSyntax = {
   close: ["<|call|>", "<|end|>"],
 };
 
+/** Functionary v3.2: `>>>NAME\n{json}`. */
+const FUNCTIONARY_CALL: NamedSyntax = {
+  kind: "named",
+  open: [">>>"],
+  prefixes: [],
+  nameStop: "\n{ <",
+  between: [],
+  after: [],
+  close: [],
+};
+
 function tagged(name: string, open: string, close: string, items: ItemSyntax[], extra: Partial<WrapperSyntax> = {}): WrapperSyntax {
   return { kind: "wrapper", name, open: [open], close: close ? [close] : [], items, array: true, ...extra };
 }
@@ -246,10 +259,12 @@ export const WRAPPERS: WrapperSyntax[] = [
     items: [SPECIAL_TOKEN_CALL_BLOCK],
     repeat: true,
   },
+  // A call block whose calls-block opener was lost, or that follows a rejected call in the same block.
+  SPECIAL_TOKEN_CALL_BLOCK,
 ];
 
 /** Calls that start with their own markup, without a wrapper. */
-export const BARE_ITEMS: ItemSyntax[] = [FUNCTION_TAG, FUNCTION_NAME_TAG, INVOKE, DSML_INVOKE, HARMONY_CALL];
+export const BARE_ITEMS: ItemSyntax[] = [FUNCTION_TAG, FUNCTION_NAME_TAG, INVOKE, DSML_INVOKE, HARMONY_CALL, FUNCTIONARY_CALL];
 
 /** A JSON call (or array of calls) with nothing around it: only where no visible text precedes it. */
 export const BARE_JSON: WrapperSyntax = {
@@ -257,7 +272,7 @@ export const BARE_JSON: WrapperSyntax = {
   name: "bare json",
   open: [],
   close: [],
-  items: [JSON_CALL],
+  items: [{ kind: "json", bare: true }],
   array: true,
   repeat: true,
   separators: [";", ","],
@@ -279,6 +294,9 @@ export const OPEN_REASONING_CLOSE = ["</think>", "</thinking>", "</seed:think>",
 /** Special tokens that carry no text: dropped wherever calls are recognised. */
 export const SILENT_TOKENS = [
   ...specialToken("end of sentence"),
+  ...specialToken("tool calls end"),
+  "<|tool_calls_section_end|>",
+  "<|tool_call_section_end|>",
   "<|im_end|>",
   "<|eot_id|>",
   "<|eom_id|>",

@@ -3,20 +3,21 @@ import type { ScanContext, ScanEvent } from "../dialect/dialect.js";
 import { checkScanEvents, type ScanSegment } from "./check-scan-events.js";
 import { createScanner } from "./create-scanner.js";
 
-/** Feeds `chunks` to a fresh scanner and returns every event, `end()` included. */
-export function scanChunks(context: ScanContext, chunks: readonly string[]): ScanEvent[] {
+/** Feeds `chunks` to a fresh scanner and returns every event, `end()` included unless `end` is false. */
+export function scanChunks(context: ScanContext, chunks: readonly string[], end = true): ScanEvent[] {
   const scanner = createScanner(context);
   const events: ScanEvent[] = [];
   for (const chunk of chunks) events.push(...scanner.push(chunk));
-  events.push(...scanner.end());
+  if (end) events.push(...scanner.end());
   return events;
 }
 
 /** Scans `chunks` and checks the event contract; returns the summary. */
-export function scanChecked(context: ScanContext, chunks: readonly string[]): ScanSegment[] {
+export function scanChecked(context: ScanContext, chunks: readonly string[], end = true): ScanSegment[] {
   return checkScanEvents(
-    scanChunks(context, chunks),
+    scanChunks(context, chunks, end),
     context.tools.map((tool) => tool.name),
+    end,
   );
 }
 

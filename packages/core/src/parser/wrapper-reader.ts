@@ -9,7 +9,7 @@ import { XmlCallReader } from "./xml-call-reader.js";
 export function createItemReader(scan: Scan, syntax: ItemSyntax, outerClose: string[]): Reader {
   switch (syntax.kind) {
     case "json":
-      return new JsonCallReader(scan, { shortForm: syntax.shortForm ?? false });
+      return new JsonCallReader(scan, { shortForm: syntax.shortForm ?? false, bare: syntax.bare ?? false });
     case "named":
       return new NamedCallReader(scan, syntax, outerClose);
     case "xml":

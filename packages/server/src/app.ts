@@ -57,7 +57,7 @@ export function createApp(config: ToolshimConfig, deps: AppDeps): Hono<ServerEnv
   registerHealth(app, server);
 
   app.notFound((c) => {
-    throw new ToolshimError(`Invalid URL (${c.req.method} ${c.req.path}): toolshim serves POST /v1/chat/completions, GET /v1/models and GET /health.`, {
+    throw new ToolshimError(`Invalid URL (${c.req.method} ${c.req.path}): this toolshim server has no such route.`, {
       status: 404,
       type: "invalid_request_error",
       code: "unknown_url",

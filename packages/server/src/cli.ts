@@ -29,6 +29,7 @@ Options:
 Docs: https://github.com/toolshim/toolshim/blob/main/apps/docs/server.md`;
 
 class UsageError extends Error {}
+class StartError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -90,7 +91,18 @@ async function serveUntilSignal(config: ToolshimConfig, configPath: string | und
     );
   }
 
-  const server = await startServer({ config, logger });
+  let server;
+  try {
+    server = await startServer({ config, logger });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
+      const where = `${config.server.host}:${config.server.port}`;
+      const why = code === "EADDRINUSE" ? "is already in use" : code === "EACCES" ? "needs privileges this user lacks" : "is not an address of this machine";
+      throw new StartError(`cannot listen on ${where}: it ${why}. Choose another with --port/--host or server.port/server.host.`);
+    }
+    throw error;
+  }
   logger.info({ url: server.url, models: config.models.map((m) => m.id) }, "listening");
   console.error(`toolshim listening on ${server.url} (OpenAI base URL: ${server.url}/v1; models: ${config.models.map((m) => m.id).join(", ")})`);
 
@@ -134,7 +146,7 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError) {
       console.error(`toolshim: ${error.message}\n\n${HELP}`);
       process.exitCode = 2;
-    } else if (error instanceof ConfigError) {
+    } else if (error instanceof ConfigError || error instanceof StartError) {
       console.error(`toolshim: ${error.message}`);
       process.exitCode = 1;
     } else {

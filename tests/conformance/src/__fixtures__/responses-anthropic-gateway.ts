@@ -1,0 +1,59 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startOpenAIDouble, type OpenAIDouble, type RecordedRequest } from "../../../../packages/provider-generic/src/double/index.js";
+import ensureBuilt from "../../../../packages/server/src/e2e/ensure-built.js";
+import { promptOf, replyWithCalls, startCli, writeConfig, type RunningCli } from "../../../../packages/server/src/e2e/harness.js";
+
+export { promptOf, replyWithCalls, startCli, writeConfig, type RunningCli };
+
+/** The emulated model's id clients ask for. */
+export const MODEL = "emulated";
+
+export interface Gateway {
+  double: OpenAIDouble;
+  server: RunningCli;
+  /** The config file the server runs with (to restart it on the same storage). */
+  config: string;
+  /** Where the server keeps stored responses. */
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real `toolshim serve` process on loopback, in front of the OpenAI-compatible double. The double rejects native
+ * tools, so every tool call a test sees went through emulation; responses are stored in SQLite in a temp directory.
+ */
+export async function startGateway(): Promise<Gateway> {
+  ensureBuilt();
+  const double = await startOpenAIDouble({ tools: "reject", chunkSize: 5 });
+  const dataDir = await mkdtemp(join(tmpdir(), "toolshim-responses-"));
+  const config = await writeConfig({
+    server: { keepAliveMs: 1000 },
+    providers: { local: { use: "generic", baseURL: double.url, tools: "emulate" } },
+    models: [{ id: MODEL, provider: "local", upstreamModel: "double-model" }],
+    storage: { kind: "sqlite", dir: dataDir },
+  });
+  const server = await startCli({ config });
+  return {
+    double,
+    server,
+    config,
+    dataDir,
+    stop: async () => {
+      await server.stop();
+      await double.close();
+    },
+  };
+}
+
+/**
+ * A model that calls `name` with `args` when the last user turn carries no tool results, and otherwise answers with
+ * `answer(result contents)`: what a model following toolshim's instructions does across a tool loop.
+ */
+export function toolLoop(name: string, args: unknown, answer: (results: string[]) => string, before = "") {
+  return (request: RecordedRequest) => {
+    const { results } = promptOf(request);
+    return results.length > 0 ? answer(results.map((result) => result.content)) : replyWithCalls(request, [{ name, arguments: args }], before);
+  };
+}

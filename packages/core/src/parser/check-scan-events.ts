@@ -14,9 +14,9 @@ export type ScanSegment =
  * calls start at index 0..n-1 in order and never interleave; deltas only belong to the open call and concatenate to
  * its end's arguments, which are a JSON object and complete only with the last delta; an invalid call either
  * closes the open call or, before any start, carries the next unused index; no event splits a surrogate pair; every
- * started call names a declared tool. Throws on the first violation.
+ * started call names a declared tool; once `ended`, no call is left open. Throws on the first violation.
  */
-export function checkScanEvents(events: readonly ScanEvent[], toolNames: readonly string[]): ScanSegment[] {
+export function checkScanEvents(events: readonly ScanEvent[], toolNames: readonly string[], ended = true): ScanSegment[] {
   const segments: ScanSegment[] = [];
   let open: { index: number; name: string; id?: string; args: string; previous: string } | null = null;
   let started = 0;

@@ -113,3 +113,75 @@ describe("streaming", () => {
     expect(events).toEqual([{ type: "text", text: "Hello " }]);
   });
 });
+
+describe("JSON and code samples", () => {
+  it("takes bare JSON naming a declared tool for a call only where no text precedes it", () => {
+    expect(scan('{"name": "get_time", "arguments": {}}')).toEqual([call("get_time", "{}")]);
+    const prose = 'You would send {"name": "get_time", "arguments": {}} to call it.';
+    expect(scan(prose)).toEqual([{ type: "text", text: prose }]);
+  });
+
+  it("leaves JSON that is not a declared tool's call as text", () => {
+    for (const text of ['{"name": "someone", "arguments": {}}', '{"name": "get_time", "description": "x"}', '{"city": "Paris"}']) {
+      expect(scan(text)).toEqual([{ type: "text", text }]);
+    }
+  });
+
+  it("reads a call in a ```json fence and drops the fence", () => {
+    expect(scan('Calling it:\n```json\n{"name": "search", "arguments": {"query": "q"}}\n```\n')).toEqual([
+      { type: "text", text: "Calling it:\n" },
+      call("search", '{"query": "q"}'),
+    ]);
+  });
+
+  it("takes nothing inside a code sample for a call", () => {
+    const python = 'Example:\n```python\nprint(\'<tool_call>{"name": "get_time", "arguments": {}}</tool_call>\')\n{"name": "get_time", "arguments": {}}\n```\nDone.';
+    expect(scan(python)).toEqual([{ type: "text", text: python }]);
+    const json = '```json\n{"city": "Paris"}\n```\n<tool_call>{"name": "get_time", "arguments": {}}</tool_call>';
+    expect(scan(json)).toEqual([{ type: "text", text: '```json\n{"city": "Paris"}\n```\n' }, call("get_time", "{}")]);
+  });
+});
+
+describe("XML parameter formats", () => {
+  const xmlContext: ScanContext = {
+    nonce: NONCE,
+    tools: [tool("write_file", { path: { type: "string" }, content: { type: "string" }, mode: { type: "integer" }, force: { type: "boolean" } })],
+  };
+
+  it("builds JSON from raw values, typed by the schema", () => {
+    const text =
+      '<tool_call>\n<function=write_file>\n<parameter=path>\na "b".txt\n</parameter>\n<parameter=mode>\n644\n</parameter>\n<parameter=force>True</parameter>\n<parameter=content>\nline 1\n  line 2\n\n</parameter>\n</function>\n</tool_call>';
+    const [segment] = scan(text, xmlContext);
+    expect(segment).toEqual({
+      type: "call",
+      name: "write_file",
+      arguments: '{"path": "a \\"b\\".txt", "mode": 644, "force": true, "content": "line 1\\n  line 2\\n"}',
+    });
+  });
+
+  it("streams a string value while it arrives", () => {
+    const scanner = scanChunks(xmlContext, ["<function=write_file><parameter=content>first part", " second part"], false);
+    const deltas = scanner.filter((event) => event.type === "call-delta").map((event) => event.argumentsDelta);
+    expect(deltas.join("")).toBe('{"content": "first part second part');
+  });
+});
+
+describe("large and awkward input", () => {
+  it("passes a 100 KB argument through in 4-character chunks", () => {
+    const value = "x\\n\\\"é🌍 ".repeat(12_000);
+    const args = `{"query": "${value}"}`;
+    const text = `${OPEN}{"name": "search", "arguments": ${args}}${CLOSE}`;
+    const chunks = text.match(/[\s\S]{1,4}/g) ?? [];
+    expect(scanChecked(context, chunks)).toEqual([call("search", args)]);
+  });
+
+  it("handles a surrogate pair split between chunks in text, reasoning and arguments", () => {
+    const text = `<think>🌍</think>🌍${OPEN}{"name": "search", "arguments": {"query": "🌍"}}${CLOSE}🌍`;
+    expect(scan(text)).toEqual([
+      { type: "reasoning", text: "🌍" },
+      { type: "text", text: "🌍" },
+      call("search", '{"query": "🌍"}'),
+      { type: "text", text: "🌍" },
+    ]);
+  });
+});

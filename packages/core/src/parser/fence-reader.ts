@@ -38,8 +38,9 @@ export class FenceReader implements Reader {
           break;
         }
         case "info": {
+          const limit = Math.min(input.buf.length, input.pos + MAX_INFO + 1 - this.info.length);
           let i = input.pos;
-          while (i < input.buf.length && input.buf[i] !== "\n" && input.buf[i] !== "`") i++;
+          while (i < limit && input.buf[i] !== "\n" && input.buf[i] !== "`") i++;
           this.info += input.take(i);
           if (this.info.length > MAX_INFO) return this.sample();
           if (i === input.buf.length) return input.final ? this.sample() : "more";

@@ -40,6 +40,8 @@ export class JsonCallReader implements Reader {
   private argsText: string | null = null;
   private value = new JsonValueScanner();
   private writer: CallWriter | null = null;
+  /** The name holds an escape: it is only checked once complete. */
+  private escapedName = false;
   /** The call was reported invalid; whatever owns the markup decides what to skip. */
   failed = false;
 
@@ -128,7 +130,10 @@ export class JsonCallReader implements Reader {
             input.consume(input.rest);
             return this.needMore();
           }
-          if (end === NOT_JSON) return this.fail("the call object is not valid JSON");
+          if (end === NOT_JSON) {
+            input.consume(this.value.errorAt - input.pos);
+            return this.fail("the call object is not valid JSON");
+          }
           const skipped = input.take(end);
           if (this.role === "arguments") this.argsText = skipped;
           this.state = "after";
@@ -254,27 +259,39 @@ export class JsonCallReader implements Reader {
     return "done";
   }
 
-  /** Reads string characters up to the closing quote into `text`. */
+  /**
+   * Reads string characters up to the closing quote into `text`. A name that can no longer be a declared tool's is
+   * rejected at the first character that shows it, and a string over `max` fails one character past the limit, so
+   * both happen at the same place however the text was chunked.
+   */
   private readString(max: number, isName = false): true | Step {
-    const { input } = this.scan;
+    const { input, output } = this.scan;
     const { buf } = input;
+    const limit = Math.min(buf.length, input.pos + max + 1 - this.text.length);
+    const checkName = isName && !this.options.strict;
     let i = input.pos;
     let escaped = false;
-    while (i < buf.length) {
+    while (i < limit) {
       const code = buf.charCodeAt(i);
-      if (escaped) escaped = false;
-      else if (code === 92) escaped = true;
-      else if (code === 34) break;
+      if (escaped) {
+        escaped = false;
+      } else if (code === 92) {
+        escaped = true;
+        this.escapedName ||= isName;
+      } else if (code === 34) {
+        break;
+      } else if (checkName && !this.escapedName && !output.mayBeTool(this.text + buf.slice(input.pos, i + 1))) {
+        this.text += input.take(i);
+        return this.fail("not a call");
+      }
       i++;
     }
-    // An escape split across pushes: leave the backslash for the next push.
+    // An escape split across pushes: the backslash waits for the next push.
     if (escaped) i--;
+    const closed = !escaped && i < limit;
     this.text += input.take(i);
     if (this.text.length > max) return this.fail("a key or name in the call object is too long");
-    if (isName && !this.options.strict && !this.text.includes("\\") && !this.scan.output.mayBeTool(this.text)) {
-      return this.fail("not a call");
-    }
-    if (i >= buf.length || (escaped && i === buf.length - 1)) return this.needMore();
+    if (!closed) return this.needMore();
     input.consume(1);
     return true;
   }

@@ -75,8 +75,9 @@ export class NamedCallReader implements Reader {
           break;
         }
         case "id": {
+          const limit = Math.min(input.buf.length, input.pos + MAX_ID + 1 - this.text.length);
           let i = input.pos;
-          while (i < input.buf.length && isIdCode(input.buf.charCodeAt(i))) i++;
+          while (i < limit && isIdCode(input.buf.charCodeAt(i))) i++;
           this.text += input.take(i);
           if (this.text.length > MAX_ID) return "reject";
           if (i === input.buf.length && !input.final) return "more";

@@ -81,8 +81,10 @@ export class XmlCallReader implements Reader {
           break;
         }
         case "key": {
+          // Scans at most one character past the limit, so an overlong key fails at the same place in any chunking.
+          const limit = Math.min(input.buf.length, input.pos + MAX_KEY + 1 - this.text.length);
           let i = input.pos;
-          while (i < input.buf.length && !this.syntax.keyStop.includes(input.buf[i] as string)) i++;
+          while (i < limit && !this.syntax.keyStop.includes(input.buf[i] as string)) i++;
           this.text += input.take(i);
           if (this.text.length > MAX_KEY) return this.broken("a parameter name is too long");
           if (i === input.buf.length) return this.needMore();

@@ -1,6 +1,6 @@
 import type { ChatCompletionContext, CompletionStats } from "../engine/chat-completion-context.js";
 import { runEngine } from "../engine/run-engine.js";
-import { type ResponsesResolver, decodeResponsesRequest } from "./decode-responses-request.js";
+import { type DecodeResponsesOptions, type ResponsesResolver, decodeResponsesRequest } from "./decode-responses-request.js";
 import { collectResponse, streamResponseEvents } from "./encode-response.js";
 import { closingSource, primeEvents } from "./prime-events.js";
 import { ResponseEncoder, type ResponseStreamEvent } from "./response-encoder.js";
@@ -12,6 +12,8 @@ interface ResponseResultBase {
   /** This request's own input items (references resolved), to keep with the response when `store` is true. */
   input: ResponseItem[];
   store: boolean;
+  /** Tool types left out under `unsupportedTools: "ignore"`. */
+  ignoredTools: string[];
   stats: CompletionStats;
 }
 
@@ -25,11 +27,16 @@ export type ResponseResult =
  * output is thrown (answer it with a JSON error and its status). A streaming failure after that ends the stream with
  * `error` + `response.failed`. Stopping the iteration early (`return()`) stops the upstream.
  */
-export async function createResponse(body: unknown, context: ChatCompletionContext, resolver?: ResponsesResolver): Promise<ResponseResult> {
-  const decoded = await decodeResponsesRequest(body, resolver);
+export async function createResponse(
+  body: unknown,
+  context: ChatCompletionContext,
+  resolver?: ResponsesResolver,
+  options?: DecodeResponsesOptions,
+): Promise<ResponseResult> {
+  const decoded = await decodeResponsesRequest(body, resolver, options);
   const encoder = new ResponseEncoder({ echo: decoded.echo });
   const { events, stats } = await runEngine(decoded.request, context);
-  const base = { response: encoder.response, input: decoded.input, store: decoded.store, stats };
+  const base = { response: encoder.response, input: decoded.input, store: decoded.store, ignoredTools: decoded.ignoredTools, stats };
   if (!decoded.request.stream) {
     await collectResponse(events, encoder);
     return { ...base, stream: false };

@@ -141,6 +141,19 @@ describe("decodeResponsesRequest", () => {
     expect(referenced.input[1]).toEqual(stored.msg_a);
   });
 
+  it("leaves out tools it cannot run when told to ignore them", async () => {
+    const body = {
+      model: "m",
+      input: "x",
+      tools: [{ type: "web_search" }, weather, { type: "custom", name: "apply_patch", format: { type: "text" } }],
+    };
+    const { request, echo, ignoredTools } = await decodeResponsesRequest(body, {}, { unsupportedTools: "ignore" });
+    expect(request.tools.map((tool) => tool.name)).toEqual(["get_weather"]);
+    expect(echo.tools.map((tool) => tool.name)).toEqual(["get_weather"]);
+    expect(ignoredTools).toEqual(["web_search", "custom"]);
+    expect((await rejection(body)).param).toBe("tools[0].type");
+  });
+
   it("says what to fix for references it cannot resolve", async () => {
     const resolver: ResponsesResolver = { resolveItem: async () => undefined, resolveResponse: async () => undefined };
     const reference = await rejection({ model: "m", input: [{ role: "user", content: "x" }, { type: "item_reference", id: "msg_x" }] }, resolver);

@@ -18,6 +18,15 @@ export interface ResponsesResolver {
   resolveResponse?: (id: string) => Promise<ResponseItem[] | undefined>;
 }
 
+export interface DecodeResponsesOptions {
+  /**
+   * Tools other than function tools (`web_search`, `custom`, `file_search`, …), which toolshim cannot run: "reject"
+   * (default) answers 400 naming `tools[i].type`; "ignore" leaves them out, for clients such as Codex that declare
+   * them on every request.
+   */
+  unsupportedTools?: "reject" | "ignore";
+}
+
 export interface DecodedResponsesRequest {
   request: CanonicalRequest;
   /** The parameters the Response object echoes. */
@@ -26,13 +35,19 @@ export interface DecodedResponsesRequest {
   input: ResponseItem[];
   /** Absent `store` means true, as at OpenAI. */
   store: boolean;
+  /** The types of the tools left out under `unsupportedTools: "ignore"`, in request order. */
+  ignoredTools: string[];
 }
 
 /**
  * A Responses request body as a canonical request. Throws `InvalidRequestError` (400, `param` in OpenAI's style) for
  * anything the client must fix; unknown fields are ignored.
  */
-export async function decodeResponsesRequest(body: unknown, resolver: ResponsesResolver = {}): Promise<DecodedResponsesRequest> {
+export async function decodeResponsesRequest(
+  body: unknown,
+  resolver: ResponsesResolver = {},
+  options: DecodeResponsesOptions = {},
+): Promise<DecodedResponsesRequest> {
   rejectUnsupported(body);
   const parsed = responsesRequestSchema.safeParse(body, { error: describeZodIssue });
   if (!parsed.success) throw invalidRequestFromZod(parsed.error);
@@ -47,7 +62,7 @@ export async function decodeResponsesRequest(body: unknown, resolver: ResponsesR
   }
   if (request.instructions) messages.unshift({ role: "system", content: request.instructions });
 
-  const { tools, wireTools } = decodeTools(request.tools ?? []);
+  const { tools, wireTools, ignoredTools } = decodeTools(request.tools ?? [], options.unsupportedTools ?? "reject");
   const toolChoice = decodeToolChoice(request.tool_choice, tools);
   const canonical: CanonicalRequest = {
     model: request.model,
@@ -70,6 +85,7 @@ export async function decodeResponsesRequest(body: unknown, resolver: ResponsesR
     request: canonical,
     input: input.map(({ item }) => item),
     store,
+    ignoredTools,
     echo: {
       instructions: request.instructions ?? null,
       max_output_tokens: request.max_output_tokens ?? null,
@@ -116,12 +132,20 @@ async function previousItems(id: string, resolver: ResponsesResolver): Promise<R
   );
 }
 
-function decodeTools(raw: unknown[]): { tools: ToolDefinition[]; wireTools: ResponseFunctionTool[] } {
+function decodeTools(
+  raw: unknown[],
+  unsupported: "reject" | "ignore",
+): { tools: ToolDefinition[]; wireTools: ResponseFunctionTool[]; ignoredTools: string[] } {
   const tools: ToolDefinition[] = [];
   const wireTools: ResponseFunctionTool[] = [];
+  const ignoredTools: string[] = [];
   const firstIndex = new Map<string, number>();
   for (const [i, value] of raw.entries()) {
     const type = typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
+    if (type !== "function" && typeof type === "string" && unsupported === "ignore") {
+      ignoredTools.push(type);
+      continue;
+    }
     if (type !== "function") {
       throw new InvalidRequestError(
         `'tools[${i}].type' is ${type === undefined ? "missing" : JSON.stringify(type)}: toolshim supports only function tools ` +
@@ -161,7 +185,7 @@ function decodeTools(raw: unknown[]): { tools: ToolDefinition[]; wireTools: Resp
       strict: tool.strict === true,
     });
   }
-  return { tools, wireTools };
+  return { tools, wireTools, ignoredTools };
 }
 
 /** Following OpenAI, "auto" with tools and "none" without; a choice sent without tools is ignored rather than rejected. */

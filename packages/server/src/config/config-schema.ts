@@ -83,7 +83,7 @@ export const loggingSchema = strictShape({
   pretty: flag.optional(),
 });
 
-// --- storage: stored Responses (previous_response_id, item_reference, GET /v1/responses/{id}) ---
+// --- storage and responses: stored Responses (previous_response_id, item_reference, GET /v1/responses/{id}) ---
 export const storageSchema = strictShape({
   /** "sqlite": a file in `dir` that survives restarts (Node 22.5+); "memory": lost on restart. */
   kind: z.enum(["sqlite", "memory"]).default("sqlite"),
@@ -96,7 +96,16 @@ export const storageSchema = strictShape({
   /** At most this much stored JSON (`256mb`, `1gb`, or bytes); the oldest go first. */
   maxBytes: byteSize.default(256 * 1024 ** 2),
 });
-// --- end storage ---
+
+// The Responses API (/v1/responses).
+export const responsesSchema = strictShape({
+  /**
+   * Tools other than function tools (web_search, custom, …), which toolshim cannot run: "reject" answers 400,
+   * "ignore" leaves them out (Codex declares them on every request).
+   */
+  unsupportedTools: z.enum(["reject", "ignore"]).default("reject"),
+});
+// --- end storage and responses ---
 
 export const configSchema = strictShape({
   server: serverSchema.default(serverSchema.parse({})),
@@ -104,6 +113,7 @@ export const configSchema = strictShape({
   models: z.array(modelSchema).min(1, "define at least one model clients can use"),
   logging: loggingSchema.default(loggingSchema.parse({})),
   storage: storageSchema.default(storageSchema.parse({})),
+  responses: responsesSchema.default(responsesSchema.parse({})),
 });
 
 export type RawConfig = z.output<typeof configSchema>;
@@ -111,3 +121,4 @@ export type ServerConfig = z.output<typeof serverSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type LoggingConfig = z.output<typeof loggingSchema>;
 export type StorageConfig = z.output<typeof storageSchema>;
+export type ResponsesConfig = z.output<typeof responsesSchema>;

@@ -4,7 +4,7 @@ import { parse as parseYaml } from "yaml";
 import type { ProviderKind } from "../providers/provider-kind.js";
 import { providerKinds } from "../providers/registry.js";
 import { ConfigError } from "./config-error.js";
-import { configSchema, type LoggingConfig, type ModelConfig, type ServerConfig, type StorageConfig } from "./config-schema.js";
+import { configSchema, type LoggingConfig, type ModelConfig, type ResponsesConfig, type ServerConfig, type StorageConfig } from "./config-schema.js";
 import { formatIssues } from "./format-issues.js";
 import { interpolateEnv } from "./interpolate-env.js";
 
@@ -24,6 +24,8 @@ export interface ToolshimConfig {
   logging: LoggingConfig;
   /** Stored Responses; absent in hand-built configs means the defaults. */
   storage?: StorageConfig;
+  /** How /v1/responses treats what it cannot do; absent means the defaults. */
+  responses?: ResponsesConfig;
 }
 
 export interface ResolveOptions {
@@ -106,7 +108,7 @@ export function resolveConfig(document: unknown, options: ResolveOptions = {}): 
 
   if (!parsed.success || problems.length) throw new ConfigError(source, problems);
   const models = parsed.data.models.map((model) => ({ ...model, upstreamModel: model.upstreamModel ?? model.id }));
-  return { server: parsed.data.server, providers, models, logging: parsed.data.logging, storage: parsed.data.storage };
+  return { server: parsed.data.server, providers, models, logging: parsed.data.logging, storage: parsed.data.storage, responses: parsed.data.responses };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -87,4 +87,13 @@ describe("POST /v1/responses", () => {
     }
     expect(upstream.requests).toHaveLength(0);
   });
+
+  it("leaves out tools it cannot run with responses.unsupportedTools: ignore, and logs them", async () => {
+    const { post, upstream, logs } = routeHarness({ config: { responses: { unsupportedTools: "ignore" } } });
+    const response = await post("/v1/responses", { model: "model-a", input: "hi", tools: [{ type: "web_search" }], tool_choice: "auto" });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as any).tools).toEqual([]);
+    expect(upstream.requests).toHaveLength(1);
+    expect(logs.at(-1)).toMatchObject({ ignoredTools: ["web_search"] });
+  });
 });

@@ -36,11 +36,11 @@ export function registerResponses(api: Hono<ServerEnv>, server: ServerContext): 
 
     let result;
     try {
-      result = await createResponse(body, call.context, resolver);
+      result = await createResponse(body, call.context, resolver, { unsupportedTools: server.config.responses?.unsupportedTools ?? "reject" });
     } finally {
       log.set(call.upstreamFields());
     }
-    log.set({ responseId: result.response.id });
+    log.set({ responseId: result.response.id, ignoredTools: result.ignoredTools.length ? result.ignoredTools : undefined });
 
     if (!result.stream) {
       log.set(statsFields(result.stats));

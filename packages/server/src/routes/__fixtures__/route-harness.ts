@@ -12,12 +12,15 @@ export interface RouteHarness {
 }
 
 /** The real app over a replay upstream, with responses kept in memory, driven through `app.request`. */
-export function routeHarness(options: { responses?: ReplayResponse | ReplayResponse[]; server?: Record<string, unknown>; storage?: Record<string, unknown> } = {}): RouteHarness {
+export function routeHarness(
+  options: { responses?: ReplayResponse | ReplayResponse[]; server?: Record<string, unknown>; storage?: Record<string, unknown>; config?: Record<string, unknown> } = {},
+): RouteHarness {
   const config = resolveConfig({
     server: { keepAliveMs: 0, ...options.server },
     providers: { replay: { use: "demo" } },
     models: [{ id: "model-a", provider: "replay", upstreamModel: "replay" }],
     storage: { kind: "memory", ...options.storage },
+    ...options.config,
   });
   const logs: Record<string, any>[] = [];
   const destination = new Writable({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ToolChoice, ToolDefinition } from "../canonical.js";
 import { defaultDialect } from "./default-dialect.js";
-import type { RenderContext } from "./dialect.js";
+import type { RenderContext, ScanEvent } from "./dialect.js";
 
 const nonce = "abc123xyz9";
 const weather: ToolDefinition = {
@@ -98,5 +98,35 @@ describe("defaultDialect.renderCall and renderResult", () => {
     expect(
       defaultDialect.renderResult({ callId: "call_1", name: "get_weather", content: "city not found", isError: true }, context),
     ).toBe(`<result:${nonce} id="call_1" name="get_weather" error="true">\ncity not found\n</result:${nonce}>`);
+  });
+});
+
+describe("defaultDialect.createScanner", () => {
+  const context: RenderContext = { tools: [weather, search], toolChoice: { type: "auto" }, parallelToolCalls: true, nonce };
+  const calls = [
+    { id: "call_1", name: "get_weather", arguments: '{"city": "Saint-\u00c9tienne \\"centre\\"\\nFrance"}' },
+    { id: "call_2", name: "mcp__web__search", arguments: '{"query": "ünïcødé 🌍", "filters": {"site": ["a.org", "b.org"], "limit": 3}}' },
+  ];
+
+  function scan(text: string, scanNonce: string, chunkSize: number): ScanEvent[] {
+    const scanner = defaultDialect.createScanner({ tools: [weather, search], nonce: scanNonce });
+    const events: ScanEvent[] = [];
+    for (let i = 0; i < text.length; i += chunkSize) events.push(...scanner.push(text.slice(i, i + chunkSize)));
+    return [...events, ...scanner.end()];
+  }
+
+  it.each([1, 7, 1000])("parses back the calls renderCall writes (chunks of %i)", (chunkSize) => {
+    const text = `Checking.\n${calls.map((call) => defaultDialect.renderCall(call, context)).join("\n")}`;
+    const events = scan(text, nonce, chunkSize);
+    expect(events.filter((e) => e.type === "call-start").map((e) => e.name)).toEqual(calls.map((call) => call.name));
+    const ended = events.flatMap((e) => (e.type === "call-end" ? [JSON.parse(e.arguments)] : []));
+    expect(ended).toEqual(calls.map((call) => JSON.parse(call.arguments)));
+    expect(events.filter((e) => e.type === "text").map((e) => e.text).join("").trim()).toBe("Checking.");
+  });
+
+  it("does not take a call rendered with another request's nonce for a call", () => {
+    const forged = defaultDialect.renderCall(calls[0]!, { ...context, nonce: "oldnonce01" });
+    const events = scan(`Quoted: ${forged}`, nonce, 5);
+    expect(events.some((e) => e.type === "call-start")).toBe(false);
   });
 });

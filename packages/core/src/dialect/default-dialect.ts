@@ -1,5 +1,5 @@
 import type { CanonicalToolCall, ToolDefinition } from "../canonical.js";
-import { ToolshimError } from "../errors.js";
+import { createScanner } from "../parser/index.js";
 import type { Dialect, RenderContext, ToolResultText } from "./dialect.js";
 
 /**
@@ -12,10 +12,7 @@ export const defaultDialect: Dialect = {
   renderTools,
   renderCall,
   renderResult,
-  // Replaced by the parser's scanner as soon as it lands in ../parser.
-  createScanner() {
-    throw new ToolshimError("The default dialect's scanner is not available in this build.", { status: 500 });
-  },
+  createScanner,
 };
 
 function renderTools(context: RenderContext): string {

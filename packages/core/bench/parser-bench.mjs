@@ -1,0 +1,172 @@
+// Parser throughput and linearity, measured in one run on the same generated text.
+//
+//   node bench/parser-bench.mjs          (after `pnpm build`; the root `pnpm bench` builds first)
+//
+// 1. toolshim's scanner on ~1 MB of realistic model output (prose, JSON and code samples that are not calls, and
+//    Hermes <tool_call> calls from a few bytes to ~20 KB of arguments), pushed in 4-character chunks.
+// 2. The same text through @ai-sdk-tool/parser's Hermes stream parser (its TransformStream, driven directly), the
+//    only other incremental parser of these formats: fed a prefix of the text, because it rescans the open call on
+//    every chunk; MB/s is computed from what it was fed.
+// 3. Linearity: cost per byte on 1 MB against 100 KB of the same kind of text, and of one 100 KB call against a
+//    hundred 1 KB calls.
+import { hermesProtocol } from "@ai-sdk-tool/parser";
+import { createScanner } from "../dist/index.js";
+
+const CHUNK = 4;
+const TOOLS = ["get_weather", "search_docs", "write_file", "run_query"];
+const NONCE = "bench0nce1";
+
+function seeded(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = ("the a model tool call weather result because however café naïve 東京 データ 🌍 — value index " +
+  "returns [1] {braces} x<y a>b <b>bold</b> \"quoted\" it's (parens) 42 3.14 e.g. i.e. file.txt path/to/dir").split(" ");
+
+function sentence(random) {
+  const words = [];
+  for (let i = 0, n = 6 + Math.floor(random() * 14); i < n; i++) words.push(WORDS[Math.floor(random() * WORDS.length)]);
+  return `${words.join(" ")}. `;
+}
+
+function longString(random, length) {
+  let text = "";
+  while (text.length < length) text += `${sentence(random)}${random() < 0.2 ? '\n    "indented" {x: 1}\t\\ ' : ""}`;
+  return text.slice(0, length);
+}
+
+function callText(random, size) {
+  const name = TOOLS[Math.floor(random() * TOOLS.length)];
+  const args =
+    size < 40
+      ? { city: "Oslo" }
+      : { path: `src/file_${Math.floor(random() * 1000)}.ts`, content: longString(random, size), lines: [1, 2, 3], options: { force: random() < 0.5 } };
+  return `<tool_call>\n{"name": "${name}", "arguments": ${JSON.stringify(args)}}\n</tool_call>\n`;
+}
+
+function codeSample(random) {
+  const body = [];
+  for (let i = 0, n = 3 + Math.floor(random() * 10); i < n; i++) {
+    body.push(`    config = {"name": "get_weather", "retries": ${i}, "tags": ["a", "b"]}  # {not a call}`);
+  }
+  return `\`\`\`python\ndef handler(event):\n${body.join("\n")}\n    return config\n\`\`\`\n`;
+}
+
+/** Realistic output of about `bytes` characters: mostly prose, some samples, calls of every size. */
+function generate(seed, bytes) {
+  const random = seeded(seed);
+  const parts = [];
+  let length = 0;
+  while (length < bytes) {
+    const pick = random();
+    let part;
+    if (pick < 0.55) part = `${sentence(random)}${sentence(random)}\n`;
+    else if (pick < 0.65) part = `For example ${JSON.stringify({ id: Math.floor(random() * 99), name: "get_weather", tags: ["x", "y"] })} is data.\n`;
+    else if (pick < 0.75) part = codeSample(random);
+    else {
+      const size = [10, 200, 2_000, 20_000][Math.floor(random() * 4)];
+      part = callText(random, size);
+    }
+    parts.push(part);
+    length += part.length;
+  }
+  return parts.join("");
+}
+
+function chunks(text) {
+  const result = [];
+  for (let i = 0; i < text.length; i += CHUNK) result.push(text.slice(i, i + CHUNK));
+  return result;
+}
+
+const scanContext = {
+  nonce: NONCE,
+  tools: TOOLS.map((name) => ({ name, parameters: { type: "object", properties: {} }, strict: false })),
+};
+
+/** Runs toolshim's scanner over the pieces; returns milliseconds and the number of completed calls. */
+function runScanner(pieces) {
+  const started = performance.now();
+  const scanner = createScanner(scanContext);
+  let calls = 0;
+  for (const piece of pieces) for (const event of scanner.push(piece)) if (event.type === "call-end") calls++;
+  for (const event of scanner.end()) if (event.type === "call-end") calls++;
+  return { ms: performance.now() - started, calls };
+}
+
+const peerTools = TOOLS.map((name) => ({ type: "function", name, inputSchema: { type: "object", properties: {} } }));
+
+async function runPeer(pieces) {
+  const started = performance.now();
+  const stream = hermesProtocol().createStreamParser({ tools: peerTools });
+  let calls = 0;
+  const reading = (async () => {
+    const reader = stream.readable.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      if (value.type === "tool-call") calls++;
+    }
+  })();
+  const writer = stream.writable.getWriter();
+  writer.write({ type: "text-start", id: "t" });
+  for (const piece of pieces) writer.write({ type: "text-delta", id: "t", delta: piece });
+  writer.write({ type: "text-end", id: "t" });
+  writer.write({ type: "finish", finishReason: { unified: "stop", raw: "stop" }, usage: {} });
+  await writer.close();
+  await reading;
+  return { ms: performance.now() - started, calls };
+}
+
+/** The fastest of `runs` (after one warm-up): the least disturbed by GC and other processes on the machine. */
+function best(runs, measure) {
+  measure();
+  let fastest = Number.POSITIVE_INFINITY;
+  let result;
+  for (let i = 0; i < runs; i++) {
+    result = measure();
+    fastest = Math.min(fastest, result.ms);
+  }
+  return { ...result, ms: fastest };
+}
+
+const mbps = (characters, ms) => characters / 1e6 / (ms / 1000);
+const line = (label, value) => console.log(`${label}: ${value}`);
+
+const text = generate(1, 1_000_000);
+const pieces = chunks(text);
+const ours = best(5, () => runScanner(pieces));
+line("text", `${(text.length / 1e6).toFixed(2)} M characters, ${CHUNK}-character chunks`);
+line("toolshim scanner throughput", `${mbps(text.length, ours.ms).toFixed(1)} MB/s (${ours.calls} calls)`);
+
+// The peer gets a prefix; the same prefix is timed for toolshim so the call counts can be compared.
+const peerLength = Number(process.env.PEER_CHARS ?? 100_000);
+const peerText = text.slice(0, peerLength);
+const peerPieces = chunks(peerText);
+await runPeer(chunks(text.slice(0, 5_000)));
+const peer = await runPeer(peerPieces);
+const oursOnPrefix = best(5, () => runScanner(peerPieces));
+line("@ai-sdk-tool/parser (hermes) throughput", `${mbps(peerText.length, peer.ms).toFixed(3)} MB/s on the first ${peerText.length} characters (${peer.calls} calls; toolshim finds ${oursOnPrefix.calls})`);
+line("toolshim vs @ai-sdk-tool/parser", `${(mbps(text.length, ours.ms) / mbps(peerText.length, peer.ms)).toFixed(1)}x`);
+
+const small = generate(1, 100_000);
+const smallRun = best(20, () => runScanner(chunks(small)));
+const perByte = (run, length) => run.ms / length;
+line("cost per byte, 1 MB vs 100 KB", (perByte(ours, text.length) / perByte(smallRun, small.length)).toFixed(2));
+
+const random = seeded(2);
+const oneCall = `<tool_call>\n{"name": "write_file", "arguments": {"content": ${JSON.stringify(longString(random, 100_000))}}}\n</tool_call>\n`;
+let manyCalls = "";
+while (manyCalls.length < oneCall.length) {
+  manyCalls += `<tool_call>\n{"name": "write_file", "arguments": {"content": ${JSON.stringify(longString(random, 1_000))}}}\n</tool_call>\n`;
+}
+const oneRun = best(20, () => runScanner(chunks(oneCall)));
+const manyRun = best(20, () => runScanner(chunks(manyCalls)));
+line("cost per byte, one 100 KB call vs 1 KB calls", (perByte(oneRun, oneCall.length) / perByte(manyRun, manyCalls.length)).toFixed(2));

@@ -45,7 +45,10 @@ class EngineRunner {
   readonly #nonce = generateNonce();
   /** Without streaming nothing is visible before the end; with a required call, text waits for the first call. */
   readonly #holdUntilCall: boolean;
+  /** Events held back while nothing may reach the client yet. */
   #pending: CanonicalEvent[] = [];
+  /** Events released and waiting to be yielded. */
+  #ready: CanonicalEvent[] = [];
   #released = false;
   #repairTurns: CanonicalMessage[] = [];
   #usage: Usage | undefined;
@@ -78,10 +81,11 @@ class EngineRunner {
       this.#stats.finishReason = outcome.finishReason;
       if (this.#usage) {
         this.#stats.usage = this.#usage;
-        yield* this.#emit({ type: "usage", usage: this.#usage });
+        this.#emit({ type: "usage", usage: this.#usage });
       }
-      yield* this.#emit({ type: "finish", reason: outcome.finishReason });
-      yield* this.#release();
+      this.#emit({ type: "finish", reason: outcome.finishReason });
+      this.#release();
+      for (const ready of this.#takeReady()) yield ready;
       return;
     }
   }
@@ -132,12 +136,14 @@ class EngineRunner {
             policy.upstreamEnded(event.reason);
             outputs = [...scanned(scanner?.end() ?? [], "text"), ...scanned(native.end(), "native")];
             const result = policy.finish();
-            const violation = yield* this.#deliver([...outputs, ...result.outputs]);
+            const violation = this.#deliver([...outputs, ...result.outputs]);
+            for (const ready of this.#takeReady()) yield ready;
             if (violation) return { kind: "rejected", violation, text };
             return { kind: "done", finishReason: result.finishReason, toolCalls: result.toolCalls };
           }
         }
-        const violation = yield* this.#deliver(outputs);
+        const violation = this.#deliver(outputs);
+        for (const ready of this.#takeReady()) yield ready;
         if (violation) return { kind: "rejected", violation, text };
       }
     } catch (error) {
@@ -179,7 +185,7 @@ class EngineRunner {
   }
 
   /** Turns policy output into canonical events; stops at the first fatal violation and returns it. */
-  async *#deliver(outputs: PolicyOutput[]): AsyncGenerator<CanonicalEvent, PolicyViolation | undefined> {
+  #deliver(outputs: PolicyOutput[]): PolicyViolation | undefined {
     for (const output of outputs) {
       switch (output.type) {
         case "violation":
@@ -189,37 +195,42 @@ class EngineRunner {
           break;
         case "call-start": {
           const id = output.source === "native" && output.id && SAFE_CALL_ID.test(output.id) ? output.id : generateCallId();
-          yield* this.#emit({ type: "tool-call-start", index: output.index, id, name: output.name });
+          this.#emit({ type: "tool-call-start", index: output.index, id, name: output.name });
           break;
         }
         case "call-delta":
-          yield* this.#emit({ type: "tool-call-delta", index: output.index, argumentsDelta: output.argumentsDelta });
+          this.#emit({ type: "tool-call-delta", index: output.index, argumentsDelta: output.argumentsDelta });
           break;
         case "call-end":
-          yield* this.#emit({ type: "tool-call-end", index: output.index, arguments: output.arguments });
+          this.#emit({ type: "tool-call-end", index: output.index, arguments: output.arguments });
           break;
         default:
-          yield* this.#emit(output);
+          this.#emit(output);
       }
     }
     return undefined;
   }
 
-  async *#emit(event: CanonicalEvent): AsyncGenerator<CanonicalEvent> {
+  #emit(event: CanonicalEvent): void {
     if (this.#released) {
-      yield event;
+      this.#ready.push(event);
       return;
     }
     this.#pending.push(event);
     const callReleasesText = this.#request.stream && event.type === "tool-call-start";
-    if (!this.#holdUntilCall || callReleasesText) yield* this.#release();
+    if (!this.#holdUntilCall || callReleasesText) this.#release();
   }
 
-  async *#release(): AsyncGenerator<CanonicalEvent> {
+  #release(): void {
     this.#released = true;
-    const pending = this.#pending;
+    this.#ready.push(...this.#pending);
     this.#pending = [];
-    yield* pending;
+  }
+
+  #takeReady(): CanonicalEvent[] {
+    const ready = this.#ready;
+    this.#ready = [];
+    return ready;
   }
 
   #addUsage(usage: Extract<UpstreamEvent, { type: "usage" }> | undefined): void {

@@ -1,10 +1,4 @@
 // Shared request bodies and scripted model replies for the engine tests.
-import { defaultDialect } from "../../dialect/default-dialect.js";
-import type { Dialect } from "../../dialect/dialect.js";
-import { createScanner } from "../../parser/create-scanner.js";
-
-// The default dialect with the parser's scanner, until the default dialect delegates to it itself.
-export const dialect: Dialect = { ...defaultDialect, createScanner };
 
 export const weatherTool = {
   type: "function",

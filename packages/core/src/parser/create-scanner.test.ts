@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ScanContext } from "../dialect/dialect.js";
 import type { ScanSegment } from "./check-scan-events.js";
+import { createScanner } from "./create-scanner.js";
 import { cutAt, scanChecked, scanChunks, tool } from "./scan-harness.js";
 
 const NONCE = "k3x9q2m7za";
@@ -111,6 +112,31 @@ describe("streaming", () => {
   it("streams text at once and holds back only a possible marker", () => {
     const events = scanChunks(context, ["Hello <", "tool", "_call> there"]).slice(0, 1);
     expect(events).toEqual([{ type: "text", text: "Hello " }]);
+  });
+
+  it("holds back nothing but a short suffix that could begin a marker", () => {
+    const text = "Text with < and [ and { }, a <b>tag</b>, [link](x), `code`, x<y>z, <tool and [TOOL, ```not a fence``` the end.";
+    const scanner = createScanner(context);
+    let emitted = "";
+    for (let i = 0; i < text.length; i++) {
+      for (const event of scanner.push(text.charAt(i))) if (event.type === "text") emitted += event.text;
+      const held = text.slice(emitted.length, i + 1);
+      expect(text.startsWith(emitted)).toBe(true);
+      expect(held === "" || (held.length <= 12 && "<[`f{>".includes(held.charAt(0))), `after ${i + 1} characters: ${held}`).toBe(true);
+    }
+  });
+});
+
+describe("broken foreign calls", () => {
+  it("reports a started call whose JSON breaks as invalid, and skips to the wrapper's closer", () => {
+    expect(scan("<tool_call>{\"name\": \"search\", \"arguments\": {\"query\": 'x'}}</tool_call>Next.")).toEqual([
+      { type: "invalid", name: "search", reason: "the arguments are not valid JSON" },
+      { type: "text", text: "Next." },
+    ]);
+  });
+
+  it("treats a stray bracket before the closing marker as markup", () => {
+    expect(scan(`${OPEN}{"name": "get_time", "arguments": {}}}${CLOSE}`)).toEqual([call("get_time", "{}")]);
   });
 });
 

@@ -4,6 +4,7 @@ import { findLiteral, PARTIAL } from "./scan-input.js";
 
 /** Code fences a model may put around the JSON inside the markers, although it was asked not to. */
 const FENCES = ["```json", "```"];
+const STRAY = "}],";
 
 /**
  * toolshim's own dialect: `<call:NONCE>{"name": …, "arguments": {…}}</call:NONCE>` with this request's nonce. The
@@ -52,8 +53,15 @@ export class DialectCallReader implements Reader {
             input.consume(match.length);
             break;
           }
-          // Text after the call without the closing marker: the call is complete, the text is the model's.
-          if (this.state === "after") return "done";
+          if (this.state === "after") {
+            // A stray closing bracket or comma before the marker (a common slip) is markup too.
+            if (STRAY.includes(input.buf[input.pos] as string)) {
+              input.consume(1);
+              break;
+            }
+            // Text after the call without the closing marker: the call is complete, the text is the model's.
+            return "done";
+          }
           this.state = "json";
           break;
         }

@@ -70,9 +70,6 @@ export interface WrapperSyntax {
 
 export type ItemSyntax = JsonSyntax | NamedSyntax | XmlSyntax | WrapperSyntax;
 
-/** Where a text-level trigger may fire. */
-export type Gate = "anywhere" | "boundary";
-
 export interface ReasoningSyntax {
   open: string;
   close: string[];

@@ -25,6 +25,7 @@ export class NamedCallReader implements Reader {
   private readonly args = new ArgumentsStream();
   private readonly value = new JsonValueScanner();
   private writer: CallWriter | null = null;
+  failed = false;
 
   constructor(
     private readonly scan: Scan,
@@ -155,6 +156,7 @@ export class NamedCallReader implements Reader {
 
   private fail(reason: string): Step {
     this.writer?.fail(reason);
+    this.failed = true;
     return "done";
   }
 }

@@ -13,6 +13,8 @@ export type Step = "more" | "done" | "reject";
 
 export interface Reader {
   step(): Step;
+  /** After "done": the call was reported invalid, and whatever follows may still be its markup. */
+  readonly failed?: boolean;
 }
 
 export interface Scan {

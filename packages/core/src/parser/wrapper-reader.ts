@@ -2,7 +2,7 @@ import type { ItemSyntax, WrapperSyntax } from "./format-table.js";
 import { JsonCallReader } from "./json-call-reader.js";
 import { NamedCallReader } from "./named-call-reader.js";
 import type { Reader, Scan, Step } from "./reader.js";
-import { PARTIAL } from "./scan-input.js";
+import { findLiteral, PARTIAL } from "./scan-input.js";
 import { XmlCallReader } from "./xml-call-reader.js";
 
 /** Creates the reader for one call syntax at the cursor. `outerClose` ends a call whose own closer is missing. */
@@ -37,6 +37,8 @@ export class WrapperReader implements Reader {
   /** Whether the array has been seen (a non-repeating wrapper holds one array or one call). */
   private arrayDone = false;
   private item: Reader | null = null;
+  /** A call inside failed: the rest up to the closer is its broken markup. */
+  private skipping = false;
   private readonly close: string[];
 
   constructor(
@@ -51,8 +53,9 @@ export class WrapperReader implements Reader {
   step(): Step {
     const { input } = this.scan;
     for (;;) {
-      if (this.item) {
-        const step = this.item.step();
+      const item = this.item;
+      if (item) {
+        const step = item.step();
         if (step === "more") return "more";
         this.item = null;
         if (step === "reject") {
@@ -62,6 +65,17 @@ export class WrapperReader implements Reader {
           return "done";
         }
         this.calls++;
+        this.skipping = item.failed === true && this.close.length > 0;
+        continue;
+      }
+      if (this.skipping) {
+        const found = findLiteral(input, input.pos, this.close);
+        if (found.at === -1 || found.match === PARTIAL) {
+          input.consume((found.at === -1 ? input.buf.length : found.at) - input.pos);
+          return input.final ? this.finish() : "more";
+        }
+        input.consume(found.at - input.pos);
+        this.skipping = false;
         continue;
       }
       if (!this.opened) {

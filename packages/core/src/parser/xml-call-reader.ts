@@ -35,6 +35,7 @@ export class XmlCallReader implements Reader {
   private readonly valueEnds: string[];
   private readonly implicitEnds: string[];
   private json: { stream: ArgumentsStream; scanner: JsonValueScanner } | null = null;
+  failed = false;
 
   constructor(
     private readonly scan: Scan,
@@ -260,6 +261,7 @@ export class XmlCallReader implements Reader {
   private broken(reason: string): Step {
     if (!this.writer) return "reject";
     this.writer.fail(reason);
+    this.failed = true;
     this.writer = null;
     return "done";
   }

@@ -58,5 +58,10 @@ export type ScanEvent =
   | { type: "call-delta"; index: number; argumentsDelta: string }
   /** `arguments` equals the concatenated deltas of this call and is complete JSON text ("{}" for no arguments). */
   | { type: "call-end"; index: number; arguments: string }
-  /** The call started but could not be completed (truncated, malformed); its markup is not released as text. */
+  /**
+   * A call that could not be completed (truncated, malformed, an undeclared tool); its markup is not released as text.
+   * Usually it closes the started call with this index. A call that failed before it could start (toolshim's own
+   * marker with an undeclared name or a broken header) has no call-start: it carries the index the next call will
+   * get, so the indexes of started calls stay 0..n-1.
+   */
   | { type: "call-invalid"; index: number; reason: string };

@@ -1,6 +1,5 @@
 import type { ScanEvent } from "../dialect/dialect.js";
-import { UpstreamError } from "../upstream.js";
-import type { UpstreamEvent } from "../upstream.js";
+import { type UpstreamEvent, UpstreamError } from "../upstream.js";
 
 type NativeToolCall = Extract<UpstreamEvent, { type: "native-tool-call" }>;
 

@@ -205,6 +205,22 @@ describe("runEngine: native tools", () => {
     expect(stats).toMatchObject({ mode: "native", toolCalls: 2, usage: { inputTokens: 5, outputTokens: 6 } });
   });
 
+  it("replaces a native id that repeats within the reply", async () => {
+    const { events } = await run(
+      body(),
+      native({
+        events: [
+          { type: "native-tool-call", index: 0, id: "call_0", name: "get_time", argumentsDelta: "{}" },
+          { type: "native-tool-call", index: 1, id: "call_0", name: "get_time", argumentsDelta: "{}" },
+          { type: "end", reason: "tool-calls" },
+        ],
+      }),
+    );
+    const ids = events.flatMap((e) => (e.type === "tool-call-start" ? [e.id] : []));
+    expect(ids[0]).toBe("call_0");
+    expect(ids[1]).toMatch(/^call_[A-Za-z0-9]{24}$/);
+  });
+
   it("notices a native model that wrote a call into its text instead", async () => {
     const context = native({ text: '<tool_call>{"name": "get_time", "arguments": {}}</tool_call>' });
     const { events } = await run(body(), context);

@@ -34,7 +34,7 @@ type AttemptOutcome =
   | { kind: "rejected"; violation: PolicyViolation; text: string }
   | { kind: "replan" };
 
-/** A safe id from a native upstream is kept so its own history stays consistent; anything else gets ours. */
+/** A safe, unique id from a native upstream is kept so its own history stays consistent; anything else gets ours. */
 const SAFE_CALL_ID = /^[A-Za-z0-9_-]{1,40}$/;
 
 class EngineRunner {
@@ -51,6 +51,7 @@ class EngineRunner {
   #ready: CanonicalEvent[] = [];
   #released = false;
   #repairTurns: CanonicalMessage[] = [];
+  readonly #callIds = new Set<string>();
   #usage: Usage | undefined;
 
   constructor(request: CanonicalRequest, context: ChatCompletionContext, stats: CompletionStats) {
@@ -194,7 +195,9 @@ class EngineRunner {
           if (output.violation.fatal) return output.violation;
           break;
         case "call-start": {
-          const id = output.source === "native" && output.id && SAFE_CALL_ID.test(output.id) ? output.id : generateCallId();
+          const keep = output.source === "native" && output.id && SAFE_CALL_ID.test(output.id) && !this.#callIds.has(output.id);
+          const id = keep && output.id ? output.id : generateCallId();
+          this.#callIds.add(id);
           this.#emit({ type: "tool-call-start", index: output.index, id, name: output.name });
           break;
         }

@@ -125,7 +125,7 @@ export class ToolPolicy {
     const call = this.#calls.get(key);
     if (!call || call.phase === "done" || argumentsDelta === "") return [];
     call.arguments += argumentsDelta;
-    return call.phase === "streaming" ? [{ type: "call-delta", index: call.index ?? -1, argumentsDelta }] : [];
+    return call.phase === "streaming" ? [{ type: "call-delta", index: call.index as number, argumentsDelta }] : [];
   }
 
   #end(key: string, args: string): PolicyOutput[] {
@@ -142,7 +142,7 @@ export class ToolPolicy {
         outputs.push(this.#invalidArguments(call, check.reason, true));
       } else {
         if (!check.valid) outputs.push(this.#invalidArguments(call, check.reason, false));
-        outputs.push({ type: "call-end", index: call.index ?? -1, arguments: args });
+        outputs.push({ type: "call-end", index: call.index as number, arguments: args });
         this.#completed++;
       }
     } else if (!check.valid && (call.strict || check.problem === "syntax")) {

@@ -118,7 +118,7 @@ function stringFor(schema: JsonSchema, userText: string, name: string): string {
   let value: string;
   if (schema.format === "date" || /date|day/.test(key)) value = new Date().toISOString().slice(0, 10);
   else if (schema.format === "date-time" || /time/.test(key)) value = new Date().toISOString();
-  else if (schema.format === "email" || /email/.test(key)) value = /\S+@\S+\.\w+/.exec(text)?.[0] ?? "someone@example.com";
+  else if (schema.format === "email" || /email|^(to|from|cc|bcc)$|recipient|sender/.test(key)) value = /\S+@\S+\.\w+/.exec(text)?.[0] ?? "someone@example.com";
   else if (schema.format === "uri" || /url|uri|link/.test(key)) value = /https?:\/\/\S+/.exec(text)?.[0] ?? "https://example.com";
   else if (/path|file|dir|folder/.test(key)) value = /(?:\.{0,2}\/|~\/)?[\w.-]+(?:\/[\w.-]+)+|[\w-]+\.\w{1,5}\b/.exec(text)?.[0] ?? ".";
   else if (/city|location|place|country|town|region|where|address/.test(key)) value = placeIn(text) ?? clip(text, 60);

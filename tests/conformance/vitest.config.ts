@@ -1,14 +1,9 @@
 import { defineConfig, mergeConfig } from "vitest/config";
 import shared from "../../vitest.shared.js";
 
+// The shared "source" condition also reaches third-party packages: eventsource-parser exports its TypeScript under
+// "source", which Node will not load from node_modules. Letting vite transform the AI SDK and that parser avoids it.
 export default mergeConfig(
   shared,
-  defineConfig({
-    test: {
-      // Builds packages/server/dist (and its dependencies) when stale: every file spawns the real server.
-      globalSetup: ["./src/harness/global-setup.ts"],
-      testTimeout: 60_000,
-      hookTimeout: 60_000,
-    },
-  }),
+  defineConfig({ test: { server: { deps: { inline: [/@ai-sdk\//, /eventsource-parser/, /node_modules\/ai\//] } } } }),
 );

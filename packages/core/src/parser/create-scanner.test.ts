@@ -211,3 +211,14 @@ describe("large and awkward input", () => {
     ]);
   });
 });
+
+describe("default dialect tolerance", () => {
+  it("accepts a JSON array of calls and OpenAI's nested function object in one block", () => {
+    const text = `${OPEN}[{"name": "get_time", "arguments": {}}, {"type": "function", "function": {"name": "search", "arguments": "{\\"query\\": \\"q\\"}"}}]${CLOSE}`;
+    expect(scan(text)).toEqual([call("get_time", "{}"), call("search", '{"query": "q"}')]);
+  });
+
+  it("reports an empty block", () => {
+    expect(scan(`${OPEN}</call:${NONCE}>`)).toEqual([{ type: "invalid", reason: "the call block holds no call" }]);
+  });
+});

@@ -4,16 +4,20 @@ import { findLiteral, PARTIAL } from "./scan-input.js";
 
 /** Code fences a model may put around the JSON inside the markers, although it was asked not to. */
 const FENCES = ["```json", "```"];
+/** A stray closing bracket or comma before the closing marker (a common slip) is markup too. */
 const STRAY = "}],";
 
 /**
  * toolshim's own dialect: `<call:NONCE>{"name": …, "arguments": {…}}</call:NONCE>` with this request's nonce. The
  * marker makes it a call, so nothing of it is ever released as text: a call that cannot be completed (malformed,
- * unknown tool, truncated) is reported invalid and its markup is skipped up to the closing marker.
+ * unknown tool, truncated) is reported invalid and its markup is skipped up to the closing marker. A JSON array of
+ * calls in one block is accepted too.
  */
 export class DialectCallReader implements Reader {
   private state: "open" | "before" | "json" | "after" | "skip" = "open";
-  private readonly json: JsonCallReader;
+  private json: JsonCallReader | null = null;
+  private inArray = false;
+  private calls = 0;
   private readonly open: string;
   private readonly close: string;
 
@@ -21,7 +25,6 @@ export class DialectCallReader implements Reader {
     private readonly scan: Scan,
     nonce: string,
   ) {
-    this.json = new JsonCallReader(scan, { strict: true });
     this.open = `<call:${nonce}>`;
     this.close = `</call:${nonce}>`;
   }
@@ -37,38 +40,46 @@ export class DialectCallReader implements Reader {
           break;
         case "before":
         case "after": {
-          if (!input.skipSpace()) {
-            if (!input.final) return "more";
-            if (this.state === "before") this.scan.output.invalidBeforeStart("the call block is empty");
-            return "done";
-          }
-          const literals = this.state === "before" ? FENCES : [this.close, ...FENCES];
+          if (!input.skipSpace()) return input.final ? this.ended() : "more";
+          const literals = [this.close, ...FENCES];
           const match = input.match(literals);
           if (match === PARTIAL) return "more";
-          if (match === this.close) {
-            input.consume(match.length);
-            return "done";
-          }
           if (match !== null) {
             input.consume(match.length);
+            if (match === this.close) return this.ended();
             break;
           }
-          if (this.state === "after") {
-            // A stray closing bracket or comma before the marker (a common slip) is markup too.
-            if (STRAY.includes(input.buf[input.pos] as string)) {
-              input.consume(1);
+          const char = input.buf[input.pos] as string;
+          if (this.state === "before") {
+            if (char === "[" && !this.inArray && this.calls === 0) {
+              this.inArray = true;
+            } else if (char === "]" && this.inArray) {
+              this.inArray = false;
+              this.state = "after";
+            } else {
+              this.json = new JsonCallReader(this.scan, { strict: true });
+              this.state = "json";
               break;
             }
-            // Text after the call without the closing marker: the call is complete, the text is the model's.
-            return "done";
+            input.consume(1);
+            break;
           }
-          this.state = "json";
+          if (this.inArray && (char === "," || char === "]")) {
+            this.state = char === "," ? "before" : "after";
+            this.inArray = char === ",";
+          } else if (!STRAY.includes(char)) {
+            // Text after the call without the closing marker: the call is complete, the text is the model's.
+            return this.ended();
+          }
+          input.consume(1);
           break;
         }
         case "json": {
-          const step = this.json.step();
+          const json = this.json as JsonCallReader;
+          const step = json.step();
           if (step === "more") return "more";
-          this.state = this.json.failed ? "skip" : "after";
+          this.calls++;
+          this.state = json.failed ? "skip" : "after";
           break;
         }
         case "skip": {
@@ -82,5 +93,10 @@ export class DialectCallReader implements Reader {
         }
       }
     }
+  }
+
+  private ended(): Step {
+    if (this.calls === 0) this.scan.output.invalidBeforeStart("the call block holds no call");
+    return "done";
   }
 }

@@ -29,6 +29,9 @@ type Role = "name" | "arguments" | "id" | "short" | "skip";
 export class JsonCallReader implements Reader {
   private state: State = "open";
   private text = "";
+  private key = "";
+  /** Inside the nested `"function": {…}` object. */
+  private nested = false;
   private role: Role = "skip";
   private members = 0;
   private name: string | null = null;
@@ -70,6 +73,11 @@ export class JsonCallReader implements Reader {
           const code = input.code();
           if (code === 125) {
             input.consume(1);
+            if (this.nested) {
+              this.nested = false;
+              this.state = "after";
+              break;
+            }
             return this.close();
           }
           if (this.state === "after") {
@@ -88,7 +96,8 @@ export class JsonCallReader implements Reader {
         case "key": {
           const done = this.readString(MAX_KEY);
           if (done !== true) return done;
-          const step = this.chooseRole(decode(this.text));
+          this.key = decode(this.text);
+          const step = this.chooseRole(this.key);
           if (step) return step;
           this.state = "colon";
           break;
@@ -161,6 +170,13 @@ export class JsonCallReader implements Reader {
     this.value = new JsonValueScanner();
     switch (this.role) {
       case "name":
+        // OpenAI's own shape: {"type": "function", "function": {"name": …, "arguments": "…"}}.
+        if (code === 123 && this.key === "function" && !this.nested) {
+          input.consume(1);
+          this.nested = true;
+          this.state = "member";
+          return undefined;
+        }
         if (code !== 34) return this.fail("the tool name must be a string");
         input.consume(1);
         this.text = "";

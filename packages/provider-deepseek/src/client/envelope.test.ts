@@ -37,6 +37,8 @@ describe("readEnvelope", () => {
     [{ detail: [{ loc: "body.prompt" }] }, 422, "upstream", 502],
     [{ code: 0, msg: "", data: null }, 401, "invalid_token", 502],
     [{ code: 0, msg: "", data: null }, 503, "upstream", 502],
+    [{ code: 429, msg: "too many requests", data: null }, 429, "rate_limited", 429],
+    [biz(99, "something new"), 403, "invalid_token", 502],
   ])("%j (HTTP %i) is %s → %i", async (body, status, kind, clientStatus) => {
     const failure = await failureOf(json(body, status));
     expect(failure.kind).toBe(kind);

@@ -78,8 +78,8 @@ export function envelopeFailure(json: unknown, httpStatus: number, context: Enve
   const bizCode = typeof data.biz_code === "number" ? data.biz_code : 0;
   const bizMsg = typeof data.biz_msg === "string" ? data.biz_msg : "";
   if (bizCode !== 0) return bizFailure(bizCode, bizMsg, data.biz_data, httpStatus, context);
-  if (httpStatus === 401 || httpStatus === 403) return invalidToken(`HTTP ${httpStatus}`, httpStatus);
-  if (httpStatus === 429) return rateLimited(`HTTP ${httpStatus}`, httpStatus);
+  const byStatus = statusFailure(httpStatus, `HTTP ${httpStatus}`);
+  if (byStatus) return byStatus;
   if (httpStatus >= 400) {
     return new DeepSeekFailure("upstream", `DeepSeek answered HTTP ${httpStatus} while trying to ${context.operation}.`, {
       upstreamStatus: httpStatus,
@@ -95,7 +95,7 @@ function codeFailure(code: number, msg: string, httpStatus: number, context: Env
   if (INVALID_TOKEN_CODES.has(code) || TOKEN_WORDS.test(msg)) return invalidToken(said, httpStatus);
   if (code === 40029) return rateLimited(said, httpStatus);
   if (code === 40300 || msg.includes("INVALID_POW")) return powRejected(said, httpStatus);
-  return new DeepSeekFailure("upstream", `DeepSeek refused to ${context.operation}: ${said}.`, {
+  return statusFailure(httpStatus, said) ?? new DeepSeekFailure("upstream", `DeepSeek refused to ${context.operation}: ${said}.`, {
     upstreamStatus: httpStatus,
     upstreamMessage: said,
   });
@@ -136,7 +136,14 @@ function bizFailure(bizCode: number, bizMsg: string, bizData: unknown, httpStatu
     return new DeepSeekFailure("invalid_session", `DeepSeek no longer knows the chat session (${said}).`, details);
   }
   if (TOKEN_WORDS.test(bizMsg)) return invalidToken(said, httpStatus);
-  return new DeepSeekFailure("upstream", `DeepSeek refused to ${context.operation}: ${said}.`, details);
+  return statusFailure(httpStatus, said) ?? new DeepSeekFailure("upstream", `DeepSeek refused to ${context.operation}: ${said}.`, details);
+}
+
+/** For codes the reference does not know, the HTTP status still tells throttling and auth failures apart. */
+function statusFailure(httpStatus: number, said: string): DeepSeekFailure | undefined {
+  if (httpStatus === 429) return rateLimited(said, httpStatus);
+  if (httpStatus === 401 || httpStatus === 403) return invalidToken(said, httpStatus);
+  return undefined;
 }
 
 export function invalidToken(said: string, upstreamStatus?: number): DeepSeekFailure {

@@ -1,0 +1,185 @@
+import type { UpstreamEvent, UpstreamRequest } from "@toolshim/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { type DeepSeekDouble, type DeepSeekDoubleOptions, startDeepSeekDouble } from "../double/index.js";
+import { createDeepSeekUpstream, type DeepSeekUpstream } from "./create-deepseek-upstream.js";
+import type { DeepSeekOptionsInput } from "./options.js";
+
+// The real provider over HTTP against the protocol double: login flows, every stream scenario the double knows,
+// replayed captures, and the account pool under concurrency.
+
+let double: DeepSeekDouble | undefined;
+afterEach(async () => {
+  await double?.close();
+  double = undefined;
+});
+
+async function setup(doubleOptions: DeepSeekDoubleOptions, options: Omit<DeepSeekOptionsInput, "baseUrl">) {
+  double = await startDeepSeekDouble({ powDifficulty: 300, ...doubleOptions });
+  const upstream = createDeepSeekUpstream({ baseUrl: double.url, ...options });
+  return { double, upstream };
+}
+
+const request = (model: string, text = "hello"): UpstreamRequest => ({ model, messages: [{ role: "user", content: text }], options: {} });
+
+async function run(upstream: DeepSeekUpstream, model = "deepseek-chat", signal = new AbortController().signal) {
+  const events: UpstreamEvent[] = [];
+  let error: unknown;
+  try {
+    for await (const event of upstream.stream(request(model), signal)) events.push(event);
+  } catch (caught) {
+    error = caught;
+  }
+  const join = (type: "text" | "reasoning") => events.flatMap((event) => (event.type === type ? [event.text] : [])).join("");
+  return { events, error, text: join("text"), reasoning: join("reasoning"), end: events.find((event) => event.type === "end") };
+}
+
+const sessionsLeft = (d: DeepSeekDouble) => [...d.state.sessions.values()].filter((session) => !session.deleted).length;
+
+describe("provider against the double", () => {
+  it("thinking and answer arrive separately and exactly; the session is deleted", async () => {
+    const { double, upstream } = await setup(
+      { tokens: ["t1"], reply: { text: "The answer is 42.\n\n- one\n- two", thinking: "Let me think about 6 × 7." } },
+      { accounts: [{ token: "t1" }] },
+    );
+    const result = await run(upstream, "deepseek-reasoner");
+    expect(result.error).toBeUndefined();
+    expect(result.reasoning).toBe("Let me think about 6 × 7.");
+    expect(result.text).toBe("The answer is 42.\n\n- one\n- two");
+    expect(result.end).toEqual({ type: "end", reason: "stop" });
+    const usage = result.events.find((event) => event.type === "usage");
+    expect(usage?.type === "usage" && usage.outputTokens! > 0).toBe(true);
+    expect(sessionsLeft(double)).toBe(0);
+    const [completion] = double.requestsTo("chat/completion");
+    expect(completion?.body).toMatchObject({ thinking_enabled: true, search_enabled: false, model_type: "default", parent_message_id: null });
+  });
+
+  it("search: tool fragments and citation batches leave only the answer text", async () => {
+    const { upstream } = await setup(
+      { tokens: ["t1"], reply: "Sunny in Guangzhou[reference:0], 25°C[reference:1].", scenario: { kind: "search", queries: ["weather"] } },
+      { accounts: [{ token: "t1" }] },
+    );
+    const result = await run(upstream, "deepseek-reasoner-search");
+    expect(result.error).toBeUndefined();
+    expect(result.text).toBe("Sunny in Guangzhou[reference:0], 25°C[reference:1].");
+  });
+
+  it("an INCOMPLETE answer is continued until it finishes; past maxContinueRounds it ends with length", async () => {
+    const text = "A long answer that DeepSeek cut off twice before finishing it.";
+    const whole = await setup({ tokens: ["t1"], reply: text, scenario: { kind: "incomplete", rounds: 2 } }, { accounts: [{ token: "t1" }] });
+    const result = await run(whole.upstream);
+    expect(result.text).toBe(text);
+    expect(result.end).toEqual({ type: "end", reason: "stop" });
+    expect(whole.double.requestsTo("chat/continue")).toHaveLength(2);
+    await whole.double.close();
+
+    const bounded = await setup(
+      { tokens: ["t1"], reply: text, scenario: { kind: "incomplete", rounds: 2 } },
+      { accounts: [{ token: "t1" }], maxContinueRounds: 1 },
+    );
+    const cut = await run(bounded.upstream);
+    expect(cut.end).toEqual({ type: "end", reason: "length" });
+    expect(text.startsWith(cut.text)).toBe(true);
+    expect(cut.text.length).toBeLessThan(text.length);
+    expect(sessionsLeft(bounded.double)).toBe(0);
+  });
+
+  it("replayed capture F (INCOMPLETE, then /chat/continue) gives the text both rounds contain", async () => {
+    const { upstream } = await setup({ tokens: ["t1"], scenario: { kind: "replay", capture: "F" } }, { accounts: [{ token: "t1" }] });
+    const result = await run(upstream, "deepseek-reasoner");
+    expect(result.reasoning).toBe("我们被问到T) = 4。");
+    expect(result.text).toBe("园丁可以}");
+    expect(result.events.find((event) => event.type === "usage")).toMatchObject({ outputTokens: 2551 });
+    expect(result.end).toEqual({ type: "end", reason: "stop" });
+  });
+
+  it("content filter and empty output", async () => {
+    const { double, upstream } = await setup({ tokens: ["t1"], reply: "Some text before the filter." }, { accounts: [{ token: "t1" }] });
+    double.queueScenario({ kind: "content-filter" });
+    const filtered = await run(upstream);
+    expect(filtered.end).toEqual({ type: "end", reason: "content-filter" });
+    double.queueScenario({ kind: "empty-output" });
+    const empty = await run(upstream, "deepseek-reasoner");
+    expect(empty.text).toBe("");
+    expect(empty.end).toEqual({ type: "end", reason: "stop" });
+  });
+
+  it("password accounts log in; a revoked token logs in again", async () => {
+    const { double, upstream } = await setup({ accounts: [{ email: "a@example.com", password: "pw" }] }, { accounts: [{ email: "a@example.com", password: "pw" }] });
+    expect((await run(upstream)).error).toBeUndefined();
+    const token = double.requestsTo("chat_session/create")[0]?.token;
+    expect(token).toBeDefined();
+    double.revokeToken(token!);
+    expect((await run(upstream)).error).toBeUndefined();
+    expect(double.requestsTo("users/login")).toHaveLength(2);
+    expect(double.requestsTo("users/login")[0]?.body).toMatchObject({ email: "a@example.com", os: "android" });
+  });
+
+  it("muted, banned and risk-flagged accounts are set aside with their state; the request is served by another", async () => {
+    const { upstream } = await setup(
+      {
+        accounts: [
+          { email: "muted@example.com", password: "pw", status: "muted", muteUntil: 2_000_000_000 },
+          { email: "banned@example.com", password: "pw", status: "banned" },
+          { mobile: "13800001234", password: "pw", status: "risk-device" },
+          { email: "ok@example.com", password: "pw" },
+        ],
+      },
+      {
+        accounts: [
+          { email: "muted@example.com", password: "pw" },
+          { email: "banned@example.com", password: "pw" },
+          { mobile: "13800001234", password: "pw" },
+          { email: "ok@example.com", password: "pw" },
+        ],
+        maxAccountAttempts: 4,
+      },
+    );
+    // One request walks the pool (least recently used first) until the healthy account answers.
+    const result = await run(upstream);
+    expect(result.error).toBeUndefined();
+    const health = await upstream.health();
+    expect(health.accounts.map((account) => [account.account, account.status])).toEqual([
+      ["m***@example.com", "muted"],
+      ["b***@example.com", "banned"],
+      ["***1234", "login_failed"],
+      ["o***@example.com", "ok"],
+    ]);
+    expect(health.accounts[0]?.until).toBe(new Date(2_000_000_000_000).toISOString());
+    expect(health.status).toBe("degraded");
+  });
+
+  it("version too low until headers.clientVersion is raised", async () => {
+    const old = await setup({ tokens: ["t1"], minClientVersion: "2.3.0" }, { accounts: [{ token: "t1" }] });
+    const refused = await run(old.upstream);
+    expect(refused.error).toMatchObject({ status: 502, code: "client_version_too_low" });
+    const bumped = createDeepSeekUpstream({ baseUrl: old.double.url, accounts: [{ token: "t1" }], headers: { clientVersion: "2.5.3" } });
+    expect((await run(bumped)).error).toBeUndefined();
+    expect(old.double.requestsTo("chat/completion").at(-1)?.headers["user-agent"]).toBe("DeepSeek/2.5.3 Android/35");
+  });
+
+  it("the older create-session answer shape works", async () => {
+    const { upstream } = await setup({ tokens: ["t1"], legacySessionShape: true, reply: "ok" }, { accounts: [{ token: "t1" }] });
+    expect((await run(upstream)).text).toBe("ok");
+  });
+
+  it("never opens more streams per account than allowed, and serves everyone", async () => {
+    const { double, upstream } = await setup(
+      { tokens: ["t1", "t2"], reply: "fine", maxConcurrentStreams: 2 },
+      { accounts: [{ token: "t1" }, { token: "t2" }], maxStreamsPerAccount: 2 },
+    );
+    const release = double.holdStreams();
+    const runs = Array.from({ length: 7 }, () => run(upstream));
+    // Wait until the four slots are streaming and the rest wait in the pool.
+    for (let i = 0; i < 200 && [...double.state.leases.values()].reduce((a, b) => a + b, 0) < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    const health = await upstream.health();
+    expect(health.inFlight).toBe(4);
+    expect(health.waiting).toBe(3);
+    expect([...double.state.leases.values()]).toEqual([2, 2]);
+    release();
+    const results = await Promise.all(runs);
+    expect(results.every((result) => result.text === "fine")).toBe(true);
+    expect(double.requestsTo("chat/completion")).toHaveLength(7);
+    expect((await upstream.health()).inFlight).toBe(0);
+    expect(sessionsLeft(double)).toBe(0);
+  });
+});

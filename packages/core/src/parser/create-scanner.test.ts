@@ -135,6 +135,14 @@ describe("broken foreign calls", () => {
     ]);
   });
 
+  it("reports a call of a declared tool cut off by the end of the output as invalid", () => {
+    expect(scan('Sure. <tool_call>{"name": "search", "argum')).toEqual([
+      { type: "text", text: "Sure. " },
+      { type: "invalid", name: "search", reason: "the output ended inside the call" },
+    ]);
+    expect(scan("[TOOL_CALLS]get_weather[ARGS]")).toEqual([{ type: "invalid", reason: "the output ended inside the call" }]);
+  });
+
   it("treats a stray bracket before the closing marker as markup", () => {
     expect(scan(`${OPEN}{"name": "get_time", "arguments": {}}}${CLOSE}`)).toEqual([call("get_time", "{}")]);
   });

@@ -218,7 +218,9 @@ export class JsonCallReader implements Reader {
     if (!this.scan.output.tool(name)) return this.fail(`"${name}" is not a declared tool`);
     this.name = name;
     this.state = "after";
-    if (this.argsPhase !== "none" && this.argsText === null) return this.begin();
+    // Markup (a tag, toolshim's marker) already says this is a call: it starts with its name. Bare JSON only counts
+    // once its arguments begin.
+    if (!this.options.bare || (this.argsPhase !== "none" && this.argsText === null)) return this.begin();
     return undefined;
   }
 

@@ -116,7 +116,13 @@ export class NamedCallReader implements Reader {
 
   private between(): Step | undefined {
     const { input } = this.scan;
-    if (!input.skipSpace()) return input.final ? this.zeroArguments() : "more";
+    if (!input.skipSpace()) {
+      if (!input.final) return "more";
+      // A declared tool's name in call markup, then the end: a call cut off before its arguments.
+      input.commit();
+      this.scan.output.invalidBeforeStart("the output ended inside the call");
+      return "done";
+    }
     if (input.code() === 123) {
       this.start();
       this.state = "arguments";
@@ -140,7 +146,7 @@ export class NamedCallReader implements Reader {
     return "reject";
   }
 
-  /** The call block ended (or the output did) right after the name: a call without arguments. */
+  /** The call block ended right after the name: a call without arguments. */
   private zeroArguments(): Step {
     this.start();
     this.args.finish();

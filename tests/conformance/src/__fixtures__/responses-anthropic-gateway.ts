@@ -1,7 +1,7 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startOpenAIDouble, type OpenAIDouble, type RecordedRequest } from "../../../../packages/provider-generic/src/double/index.js";
+import { startOpenAIDouble, type OpenAIDouble, type RecordedRequest } from "@toolshim/provider-generic/double";
 import ensureBuilt from "../../../../packages/server/src/e2e/ensure-built.js";
 import { promptOf, replyWithCalls, startCli, writeConfig, type RunningCli } from "../../../../packages/server/src/e2e/harness.js";
 

@@ -92,9 +92,12 @@ export async function writeStream(
   entry.response = { status: 200, kind: "sse" };
   entry.outcome = "pending";
   let clientGone = false;
-  res.on("close", () => {
-    if (!res.writableFinished) clientGone = true;
-  });
+  const gone = new Promise<void>((resolve) =>
+    res.on("close", () => {
+      if (!res.writableFinished) clientGone = true;
+      resolve();
+    }),
+  );
   const finish = (outcome: "completed" | "aborted" | "dropped" | "stopped") => {
     entry.outcome = outcome === "stopped" ? "completed" : outcome;
     return outcome;
@@ -106,10 +109,12 @@ export async function writeStream(
   res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
   for (let i = 0; i < frames.length; i++) {
     if (i === options.dropBefore) {
+      // Let what was written reach the client first: the drop happens mid-stream, not before it.
+      await new Promise<void>((resolve) => res.write("", () => resolve()));
       drop(res, entry);
       return finish("dropped");
     }
-    if (i === 3) await options.hold();
+    if (i === 3) await Promise.race([options.hold(), gone]);
     if (options.frameDelayMs > 0 && i > 0) await new Promise((resolve) => setTimeout(resolve, options.frameDelayMs));
     if (clientGone || res.destroyed) return finish("aborted");
     if (options.stopRequested()) {

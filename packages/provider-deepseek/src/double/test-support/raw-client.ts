@@ -131,7 +131,8 @@ export function decodeStream(text: string): { root: any; named: SseEvent[]; fram
       continue;
     }
     const frame = JSON.parse(event.data);
-    frames.push(frame);
+    // A copy: the snapshot object becomes the live state and later patches change it.
+    frames.push(structuredClone(frame));
     op = frame.o ?? op;
     path = frame.p ?? path;
     if (op !== "BATCH") {

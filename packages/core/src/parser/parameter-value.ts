@@ -3,7 +3,9 @@ import type { JsonSchema, ToolDefinition } from "../canonical.js";
 /**
  * How a raw XML parameter value becomes JSON (Qwen3-Coder's reference rules, as vLLM and Ollama apply them): strings
  * stay raw text, numbers and booleans are converted, objects and arrays are parsed (with a Python-literal fallback),
- * and anything that does not convert stays a string.
+ * `null` is null, and anything that does not convert stays a string. String parameters stream as they arrive, so for
+ * them `null` stays the text "null"; a value that does not fit its type (a boolean written `yes`) stays a string for
+ * the schema check to report, rather than becoming `false`.
  */
 export function parameterSchema(tool: ToolDefinition | undefined, key: string): JsonSchema | undefined {
   const properties = tool?.parameters.properties;
@@ -19,22 +21,19 @@ export function isStringParameter(schema: JsonSchema | undefined): boolean {
   return types.length === 1 && types[0] === "string";
 }
 
-/** The JSON text for a complete raw value of a parameter that is not a plain string. */
-export function convertParameter(raw: string, schema: JsonSchema | undefined, stringHint?: boolean): string {
+/**
+ * The JSON text for the complete raw value of a parameter that is not a plain string. `json` marks a value the
+ * markup itself says is JSON (DeepSeek V3.2's `string="false"`).
+ */
+export function convertParameter(raw: string, schema: JsonSchema | undefined, json = false): string {
   const text = raw.trim();
-  if (stringHint === true) return JSON.stringify(stripNewlines(raw));
   if (/^null$/i.test(text)) return "null";
-  const types = stringHint === false ? ["any"] : schema ? schemaTypes(schema) : ["string"];
+  const types = json ? ["any"] : schema ? schemaTypes(schema) : ["string"];
   for (const type of orderTypes(types)) {
     const converted = convertAs(text, type);
     if (converted !== undefined) return converted;
   }
-  return JSON.stringify(stripNewlines(raw));
-}
-
-/** One leading and one trailing newline belong to the markup, not the value. */
-export function stripNewlines(raw: string): string {
-  return raw.replace(/^\r?\n/, "").replace(/\r?\n[ \t]*$/, "");
+  return JSON.stringify(raw.replace(/^\n/, "").replace(/\r?\n[ \t]*$/, ""));
 }
 
 function schemaTypes(schema: JsonSchema): string[] {

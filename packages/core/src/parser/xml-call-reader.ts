@@ -196,7 +196,8 @@ export class XmlCallReader implements Reader {
     let text = piece;
     if (!this.valueBegun && text !== "") {
       this.valueBegun = true;
-      text = text.replace(/^\r?\n/, "");
+      // Only "\n": a "\r\n" split across pushes would otherwise be stripped in some chunkings and not others.
+      text = text.replace(/^\n/, "");
     }
     if (!this.streaming) {
       this.text += text;
@@ -217,8 +218,7 @@ export class XmlCallReader implements Reader {
       this.writeString(this.space.replace(/\r?\n[ \t]*$/, ""));
       this.writer?.write('"');
     } else {
-      const hint = this.attributes === "" ? undefined : this.attributes === "true";
-      this.writer?.write(convertParameter(this.text, this.schema, hint));
+      this.writer?.write(convertParameter(this.text, this.schema, this.attributes === "false"));
     }
     this.text = "";
   }

@@ -1,6 +1,7 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startDeepSeekDouble, type DeepSeekDouble } from "@toolshim/provider-deepseek/double";
 import { startOpenAIDouble, type OpenAIDouble, type RecordedRequest } from "@toolshim/provider-generic/double";
 import ensureBuilt from "../../../../packages/server/src/e2e/ensure-built.js";
 import { promptOf, replyWithCalls, startCli, writeConfig, type RunningCli } from "../../../../packages/server/src/e2e/harness.js";
@@ -55,5 +56,41 @@ export function toolLoop(name: string, args: unknown, answer: (results: string[]
   return (request: RecordedRequest) => {
     const { results } = promptOf(request);
     return results.length > 0 ? answer(results.map((result) => result.content)) : replyWithCalls(request, [{ name, arguments: args }], before);
+  };
+}
+
+export interface DeepSeekGateway {
+  double: DeepSeekDouble;
+  server: RunningCli;
+  stop(): Promise<void>;
+}
+
+/** The real server in front of the DeepSeek web-chat double, serving `deepseek-reasoner` (thinking streamed as reasoning). */
+export async function startDeepSeekGateway(): Promise<DeepSeekGateway> {
+  ensureBuilt();
+  const double = await startDeepSeekDouble({ tokens: ["conformance-token"], powDifficulty: 300 });
+  const config = await writeConfig({
+    server: { keepAliveMs: 1000 },
+    providers: { ds: { use: "deepseek", baseUrl: double.url, accounts: [{ token: "conformance-token" }] } },
+    models: [{ id: "deepseek-reasoner", provider: "ds" }],
+    storage: { kind: "memory" },
+  });
+  const server = await startCli({ config });
+  return {
+    double,
+    server,
+    stop: async () => {
+      await server.stop();
+      await double.close();
+    },
+  };
+}
+
+/** A DeepSeek reply that thinks, then calls a tool in toolshim's markup, reading the nonce from the flattened prompt. */
+export function deepSeekCall(thinking: string, name: string, args: unknown) {
+  return (context: { prompt: string }) => {
+    const nonce = /<call:([A-Za-z0-9]+)>/.exec(context.prompt)?.[1];
+    if (!nonce) throw new Error("the prompt the DeepSeek double received carries no tool instructions");
+    return { thinking, text: `<call:${nonce}>${JSON.stringify({ name, arguments: args })}</call:${nonce}>` };
   };
 }

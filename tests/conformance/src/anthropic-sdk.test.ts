@@ -79,6 +79,19 @@ describe("Anthropic SDK against /v1/messages", () => {
     expect(plain.content).toEqual([{ type: "text", text: "Hello!" }]);
   });
 
+  it("ends a stream whose upstream breaks midway with an error event the SDK throws", async () => {
+    gateway.double.script({ text: "A partial answer that never ends", chunkSize: 4, failure: { kind: "reset", afterChunks: 3 } });
+    const stream = client.messages.stream({ model: MODEL, max_tokens: 256, messages: [question] });
+    let text = "";
+    stream.on("text", (delta) => {
+      text += delta;
+    });
+    const error = await stream.finalMessage().catch((thrown: unknown) => thrown);
+    expect(text.length).toBeGreaterThan(0);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect((error as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: "error", error: { type: expect.stringMatching(/_error$/) } });
+  });
+
   it("counts tokens and rejects a tool_result without its tool_use in Anthropic's error shape", async () => {
     const counted = await client.messages.countTokens({ model: MODEL, tools: [weather], messages: [question] });
     expect(counted.input_tokens).toBeGreaterThan(10);

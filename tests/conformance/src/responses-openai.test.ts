@@ -92,6 +92,26 @@ describe.each(Object.entries(clients))("Responses API with %s", (_name, makeClie
     expect(text).toBe("Hello from the stream.");
   });
 
+  it("ends a stream whose upstream breaks midway with an error the SDK throws", async () => {
+    gateway.double.script({ text: "A partial answer that never ends", chunkSize: 4, failure: { kind: "reset", afterChunks: 3 } });
+    const client = makeClient();
+    const stream = await client.responses.create({ model: MODEL, input: "hi", stream: true });
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const event of stream) seen.push(event.type);
+    })().catch((thrown: unknown) => thrown);
+    expect(seen).toContain("response.output_text.delta");
+    expect(seen).not.toContain("response.completed");
+    if (error === undefined) {
+      // openai 6 hands the error event over as an event (as it does for OpenAI's own), then the failed response.
+      expect(seen.slice(-2)).toEqual(["error", "response.failed"]);
+    } else {
+      // openai 7 throws at the error event.
+      expect((error as Error).constructor.name).toBe("APIError");
+      expect((error as Error).message).toMatch(/upstream/i);
+    }
+  });
+
   it("rejects malformed input with a BadRequestError naming the field", async () => {
     const client = makeClient();
     const orphan = await client.responses

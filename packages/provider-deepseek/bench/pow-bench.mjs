@@ -77,8 +77,9 @@ async function main() {
     console.log(`C throughput: ${(hashes / sum(cTimes)).toFixed(0)} k hashes/s`);
     console.log(`TypeScript / C: ${(tsMedian / cMedian).toFixed(1)}x`);
   }
-  console.log(`event-loop max delay while the worker solved (${(solvingMs / 1000).toFixed(1)} s of solving): ${(loopDelay.max / 1e6).toFixed(1)} ms`);
-  console.log(`event-loop max delay idle, for comparison: ${(idleDelay.max / 1e6).toFixed(1)} ms`);
+  const delay = (histogram) => `max ${(histogram.max / 1e6).toFixed(1)} ms, p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms`;
+  console.log(`event-loop delay while the worker solved (${(solvingMs / 1000).toFixed(1)} s of solving): ${delay(loopDelay)}`);
+  console.log(`event-loop delay idle, for comparison: ${delay(idleDelay)}`);
   // Other processes competing for the cores show up in every figure above, the event-loop delays most of all.
   console.log(`1-minute load average / cores: ${loadavg()[0].toFixed(1)} / ${availableParallelism()}`);
 }

@@ -170,7 +170,6 @@ export function completionRoutes(ctx: CompletionContext) {
         ? { content: INPUT_TOO_LONG_TEXT, finishReason: "input_exceeds_limit", clickBehavior: "none" as const }
         : undefined;
     if (hint !== undefined) {
-      entry.scenario ??= "rate-limit";
       await stream(res, entry, caller, streamKey, hintRound(answerIds, settings, hint));
       return;
     }
@@ -180,12 +179,14 @@ export function completionRoutes(ctx: CompletionContext) {
     if (scenario?.kind === "replay") {
       const rounds = replayRounds(scenario.capture);
       const captured = readyIds(rounds[0]!) ?? { request: answerIds.requestMessageId, response: answerIds.responseMessageId };
+      verdict.challenge.usedBy.messageId = captured.response;
       const message = record(session, prompt, parent, captured.request, rounds.length > 1 ? "INCOMPLETE" : "FINISHED");
       if (rounds.length > 1) continuations.set(key(session.id, captured.response), { kind: "replay", rounds: rounds.slice(1) });
       const outcome = await stream(res, entry, caller, key(session.id, captured.response), [rounds[0]!]);
       if (outcome === "stopped") message.status = "INCOMPLETE";
       return;
     }
+    verdict.challenge.usedBy.messageId = answerIds.responseMessageId;
     const message = record(session, prompt, parent, answerIds.requestMessageId, "WIP");
     const context: ReplyContext = {
       prompt,
@@ -219,8 +220,12 @@ export function completionRoutes(ctx: CompletionContext) {
     if (session === undefined) return sendJson(res, entry, 200, bizError(1, "ILLEGAL_CHAT_SESSION_ID"));
     const messageId = fields.message_id as number;
     // ds2api sends the completion's own header again with /chat/continue (§5.1), so a challenge spent on this
-    // session is accepted; anything else must be fresh.
-    const verdict = ctx.ledger.verify(powHeader(req), [COMPLETION_PATH, CONTINUE_PATH], (spent) => spent.usedBy?.sessionId === session.id);
+    // message is accepted; anything else must be fresh.
+    const verdict = ctx.ledger.verify(
+      powHeader(req),
+      [COMPLETION_PATH, CONTINUE_PATH],
+      (spent) => spent.usedBy?.sessionId === session.id && spent.usedBy.messageId === messageId,
+    );
     if (!verdict.ok) return rejectPow(res, entry, verdict.reason);
     verdict.challenge.usedBy ??= { path: CONTINUE_PATH, sessionId: session.id, messageId };
     const streamKey = key(session.id, messageId);
@@ -229,11 +234,8 @@ export function completionRoutes(ctx: CompletionContext) {
     if (continuation === undefined || message === undefined) return sendJson(res, entry, 200, bizError(26, "invalid message id"));
     if (scenario?.kind === "json-error") return sendJson(res, entry, scenario.status ?? 200, scriptedError(scenario));
     if (tooBusy(caller)) {
-      const busy = hintRound(continuation.kind === "answer" ? continuation.progress.ids : { requestMessageId: messageId - 1, responseMessageId: messageId, modelType: session.modelType, thinkingEnabled: false, searchEnabled: false, insertedAt: 0 }, settings, {
-        content: CONCURRENCY_TEXT,
-        finishReason: "rate_limit_reached",
-        clickBehavior: "retry",
-      });
+      const readyIds = { ...ids(session, messageId - 1, {}), modelType: session.modelType };
+      const busy = hintRound(readyIds, settings, { content: CONCURRENCY_TEXT, finishReason: "rate_limit_reached", clickBehavior: "retry" });
       await stream(res, entry, caller, streamKey, busy);
       return;
     }

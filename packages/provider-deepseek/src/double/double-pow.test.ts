@@ -58,7 +58,7 @@ describe("x-ds-pow-response checks", () => {
     const pow = await client.powHeader(TOKEN);
     const first = await completeWith(pow);
     expect(first.headers.get("content-type")).toContain("text/event-stream");
-    expect(double.state.challenges.at(-1)!.usedBy).toEqual({ path: "/api/v0/chat/completion", sessionId: session });
+    expect(double.state.challenges.at(-1)!.usedBy).toEqual({ path: "/api/v0/chat/completion", sessionId: session, messageId: 2 });
     const second = await client.complete(TOKEN, { chat_session_id: session, parent_message_id: 2 }, { pow });
     expect(second.json).toEqual(INVALID_POW);
     expect(lastRejection()).toBe("reused");

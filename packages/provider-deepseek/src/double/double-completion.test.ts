@@ -173,6 +173,16 @@ describe("scenarios", () => {
     expect(frames.some((f) => f.p === "response/fragments/-1" && f.o === "BATCH")).toBe(true);
   });
 
+  it("search without thinking: tool fragments, then the cited answer", async () => {
+    double.setReply("[reference:0] leads the answer.");
+    double.setScenario({ kind: "search" });
+    const { root } = decodeStream((await complete({ thinking_enabled: false, search_enabled: true, prompt: "news" })).text);
+    expect(root.response.fragments.map((f: { type: string }) => f.type)).toEqual(["TOOL_SEARCH", "TOOL_OPEN", "RESPONSE"]);
+    expect(root.response.fragments[0].queries).toEqual([{ query: "news" }]);
+    expect(fragmentText(root, "RESPONSE")).toBe("[reference:0] leads the answer.");
+    expect(root.response.fragments[2].references).toEqual([{ id: root.response.fragments[1].id, type: "TOOL_OPEN" }]);
+  });
+
   it("search is not triggered when the request has search off", async () => {
     double.setScenario({ kind: "search" });
     const { root } = decodeStream((await complete({ search_enabled: false })).text);

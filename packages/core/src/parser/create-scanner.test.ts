@@ -168,6 +168,15 @@ describe("JSON and code samples", () => {
     ]);
   });
 
+  it("takes nothing inside an inline code span for a call; the span ends at the end of its line", () => {
+    const inline = 'The syntax is `<tool_call>{"name": "get_time", "arguments": {}}</tool_call>`, see `docs';
+    expect(scan(inline)).toEqual([{ type: "text", text: inline }]);
+    expect(scan('A stray ` here\n<tool_call>{"name": "get_time", "arguments": {}}</tool_call>')).toEqual([
+      { type: "text", text: "A stray ` here\n" },
+      call("get_time", "{}"),
+    ]);
+  });
+
   it("takes nothing inside a code sample for a call", () => {
     const python = 'Example:\n```python\nprint(\'<tool_call>{"name": "get_time", "arguments": {}}</tool_call>\')\n{"name": "get_time", "arguments": {}}\n```\nDone.';
     expect(scan(python)).toEqual([{ type: "text", text: python }]);

@@ -9,7 +9,8 @@ import type { TriggerTable } from "./triggers.js";
 /**
  * The top level: visible text, streamed as it arrives except for a suffix that could begin a marker. It hands calls,
  * reasoning blocks and fences to their readers, and keeps the two states in which nothing but a closing tag (and
- * the request's own call marker) is special: a code sample, and a quoted block (a forged or echoed marker).
+ * the request's own call marker) is special: a code sample, and a quoted block (a forged or echoed marker), and an
+ * inline code span, in which nothing is special up to its closing backticks or the end of its line.
  * Whitespace after a boundary (the start, a call, a reasoning block) is markup and dropped.
  */
 export class TextReader implements Reader {
@@ -19,6 +20,8 @@ export class TextReader implements Reader {
   private fence: string | null = null;
   /** Inside a quoted block: its closing tag. */
   private quoted: string | null = null;
+  /** Inside an inline code span: its backticks. It ends there or at the end of the line. */
+  private inline: string | null = null;
 
   constructor(
     private readonly scan: Scan,
@@ -61,6 +64,20 @@ export class TextReader implements Reader {
     let lineStart = this.lineStart;
     while (i < buf.length) {
       const code = buf.charCodeAt(i);
+      if (this.inline !== null) {
+        if (code === 10) this.inline = null;
+        else if (code === 96) {
+          const ticks = backticks(buf, i);
+          if (i + ticks === buf.length && !input.final) return this.pause(start, i, lineStart);
+          if (ticks === this.inline.length) this.inline = null;
+          i += ticks;
+          lineStart = false;
+          continue;
+        }
+        lineStart = code === 10;
+        i++;
+        continue;
+      }
       const plain = this.fence === null && this.quoted === null;
       const boundary = plain && i === start && output.atBoundary;
       if (boundary && isSpace(code)) {
@@ -83,6 +100,15 @@ export class TextReader implements Reader {
         }
         const trigger = this.fence !== null ? null : this.triggers.find(input, i, { boundary, lineStart, quoted: !plain });
         if (trigger === PARTIAL) return this.pause(start, i, lineStart);
+        if (trigger === null && plain && code === 96) {
+          // Not a fence: an inline code span, whose text is never a call.
+          const ticks = backticks(buf, i);
+          if (i + ticks === buf.length && !input.final) return this.pause(start, i, lineStart);
+          this.inline = buf.slice(i, i + ticks);
+          i += ticks;
+          lineStart = false;
+          continue;
+        }
         if (trigger !== null) {
           this.flushTo(start, i);
           switch (trigger.action.type) {
@@ -125,6 +151,12 @@ export class TextReader implements Reader {
     output.text(input.buf.slice(start, end));
     input.pos = end;
   }
+}
+
+function backticks(buf: string, at: number): number {
+  let end = at;
+  while (end < buf.length && buf.charCodeAt(end) === 96) end++;
+  return end - at;
 }
 
 function endsLine(text: string): boolean {

@@ -39,12 +39,21 @@ export async function writeConfig(document: unknown, extension: ".yaml" | ".json
   return path;
 }
 
+// Servers still running when the test process exits (a failed beforeAll, an interrupted run) are stopped with it.
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 function spawnCli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
   // Logs as JSON lines (no TTY, pretty off) so tests can read them.
-  return spawn(process.execPath, [cli, ...args], {
+  const child = spawn(process.execPath, [cli, ...args], {
     env: { ...process.env, TOOLSHIM_CONFIG: undefined, NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.on("exit", () => running.delete(child));
+  return child;
 }
 
 /** Runs the CLI to completion (for commands that exit: --help, check, a bad config). */

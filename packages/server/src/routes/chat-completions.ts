@@ -1,5 +1,6 @@
 import { createChatCompletion, toServerSentEvents, type ChatCompletionChunk } from "@toolshim/core";
 import type { Hono } from "hono";
+import { coalesceStream } from "../http/coalesce-stream.js";
 import { readJsonBody } from "../http/read-json-body.js";
 import type { ServerEnv } from "../http/server-env.js";
 import { statsFields, type ServerContext } from "../server-context.js";
@@ -45,31 +46,54 @@ export function registerChatCompletions(api: Hono<ServerEnv>, server: ServerCont
         });
       },
     });
-    return new Response(toServerSentEvents(chunks, { keepAliveMs: server.config.server.keepAliveMs }), { headers: SSE_HEADERS });
+    const events = toServerSentEvents(chunks, { keepAliveMs: server.config.server.keepAliveMs });
+    return new Response(coalesceStream(events), { headers: SSE_HEADERS });
   });
 }
 
-/** Passes chunks through, noting the first one and how the stream ended (completed, failed or abandoned). */
-async function* observe(
+/**
+ * Passes chunks through, noting the first one and how the stream ended (completed, failed or abandoned). A plain
+ * iterator, not an async generator, because it sits on the path of every chunk.
+ */
+function observe(
   chunks: AsyncIterable<ChatCompletionChunk>,
   hooks: { first(): void; end(error?: unknown): void },
-): AsyncGenerator<ChatCompletionChunk> {
-  let error: unknown;
+): AsyncIterableIterator<ChatCompletionChunk> {
+  const iterator = chunks[Symbol.asyncIterator]();
   let seen = false;
-  try {
-    for await (const chunk of chunks) {
-      if (!seen) {
-        seen = true;
-        hooks.first();
-      }
-      yield chunk;
-    }
-  } catch (thrown) {
-    error = thrown;
-    throw thrown;
-  } finally {
+  let ended = false;
+  const end = (error?: unknown) => {
+    if (ended) return;
+    ended = true;
     hooks.end(error);
-  }
+  };
+  return {
+    async next() {
+      try {
+        const step = await iterator.next();
+        if (step.done) end();
+        else if (!seen) {
+          seen = true;
+          hooks.first();
+        }
+        return step;
+      } catch (error) {
+        end(error);
+        throw error;
+      }
+    },
+    async return(value?: unknown) {
+      try {
+        await iterator.return?.();
+      } finally {
+        end();
+      }
+      return { done: true, value: value as ChatCompletionChunk };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 function describe(error: unknown): string {

@@ -20,66 +20,97 @@ export function watchUpstream(upstream: Upstream, options: WatchOptions): Upstre
   const watched: Upstream = {
     name: upstream.name,
     listModels: () => upstream.listModels(),
-    stream: (request, signal) => watchStream(upstream, request, signal, options),
+    stream: (request, signal) => new WatchedStream(upstream, request, signal, options),
   };
   if (upstream.toolMode) watched.toolMode = (model) => upstream.toolMode!(model);
   if (upstream.noteToolsIgnored) watched.noteToolsIgnored = (model) => upstream.noteToolsIgnored!(model);
   return watched;
 }
 
-async function* watchStream(
-  upstream: Upstream,
-  request: UpstreamRequest,
-  signal: AbortSignal,
-  options: WatchOptions,
-): AsyncGenerator<UpstreamEvent> {
-  const { record } = options;
-  const local = new AbortController();
-  const forward = () => local.abort(signal.reason);
-  if (signal.aborted) forward();
-  else signal.addEventListener("abort", forward, { once: true });
-  record.attempts++;
+/**
+ * A plain iterator rather than an async generator: this sits on the path of every token, and a generator layer costs
+ * extra promise hops per event. One timer per stream checks for silence; it is re-armed only when it fires.
+ */
+class WatchedStream implements AsyncIterableIterator<UpstreamEvent> {
+  private readonly local = new AbortController();
+  private readonly iterator: AsyncIterator<UpstreamEvent>;
+  private readonly silence: Promise<never>;
+  private fail: (error: Error) => void = () => {};
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the pending `next()` started; undefined while the consumer is not waiting (a slow client is not silence). */
+  private waitingSince: number | undefined = performance.now();
+  private finished = false;
+  private readonly forward = () => this.stop(this.signal.reason ?? new Error("the client went away"));
 
-  const iterator = upstreamCallScope.run(record, () => upstream.stream(request, local.signal)[Symbol.asyncIterator]());
-  let finished = false;
-  try {
-    for (;;) {
-      const step = await nextWithin(
-        upstreamCallScope.run(record, () => iterator.next()),
-        options.idleTimeoutMs,
-        () => {
-          const error = new UpstreamError(
-            `The upstream "${options.name}" sent nothing for ${options.idleTimeoutMs} ms, so toolshim gave up ` +
-              `(server.requestTimeoutMs). Try again, or raise the limit if the model is slow to start.`,
-            { status: 504, retryable: true, code: "upstream_timeout" },
-          );
-          local.abort(error);
-          return error;
-        },
-      );
-      if (step.done) {
-        finished = true;
-        return;
+  constructor(
+    upstream: Upstream,
+    request: UpstreamRequest,
+    private readonly signal: AbortSignal,
+    private readonly options: WatchOptions,
+  ) {
+    options.record.attempts++;
+    if (signal.aborted) this.local.abort(signal.reason);
+    else signal.addEventListener("abort", this.forward, { once: true });
+    this.silence = new Promise<never>((_, reject) => {
+      this.fail = reject;
+    });
+    this.silence.catch(() => {});
+    this.iterator = upstreamCallScope.run(options.record, () => upstream.stream(request, this.local.signal)[Symbol.asyncIterator]());
+    this.arm(options.idleTimeoutMs);
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<UpstreamEvent>> {
+    if (this.finished) return { done: true, value: undefined };
+    this.waitingSince = performance.now();
+    try {
+      const step = await Promise.race([upstreamCallScope.run(this.options.record, () => this.iterator.next()), this.silence]);
+      this.waitingSince = undefined;
+      if (step.done) this.stop();
+      else {
+        this.options.record.events++;
+        this.options.record.firstEventMs ??= this.options.elapsed();
       }
-      record.events++;
-      record.firstEventMs ??= options.elapsed();
-      yield step.value;
-    }
-  } finally {
-    signal.removeEventListener("abort", forward);
-    if (!finished) {
-      // The consumer stopped early (client gone, engine done) or the upstream stalled: stop the provider's request.
-      // Not awaited: a provider stuck in a pending step would otherwise hold this generator open.
-      local.abort(signal.reason ?? new Error("toolshim stopped reading the upstream"));
-      void iterator.return?.().catch(() => undefined);
+      return step;
+    } catch (error) {
+      this.stop(error);
+      throw error;
     }
   }
-}
 
-function nextWithin<T>(step: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), timeoutMs);
-  });
-  return Promise.race([step, timeout]).finally(() => clearTimeout(timer));
+  async return(): Promise<IteratorResult<UpstreamEvent>> {
+    this.stop(new Error("toolshim stopped reading the upstream"));
+    return { done: true, value: undefined };
+  }
+
+  private arm(delayMs: number) {
+    this.timer = setTimeout(() => {
+      const idle = this.waitingSince === undefined ? 0 : performance.now() - this.waitingSince;
+      if (idle < this.options.idleTimeoutMs) return this.arm(this.options.idleTimeoutMs - idle);
+      const error = new UpstreamError(
+        `The upstream "${this.options.name}" sent nothing for ${this.options.idleTimeoutMs} ms, so toolshim gave up ` +
+          `(server.requestTimeoutMs). Try again, or raise the limit if the model is slow to start.`,
+        { status: 504, retryable: true, code: "upstream_timeout" },
+      );
+      this.fail(error);
+      this.stop(error);
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  /** Ends the watch; when the upstream did not finish by itself, aborts its request and lets its iterator go. */
+  private stop(reason?: unknown) {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.timer);
+    this.signal.removeEventListener("abort", this.forward);
+    if (reason !== undefined) {
+      this.local.abort(reason);
+      // Not awaited: a provider stuck in a pending step would otherwise hold the caller.
+      void this.iterator.return?.()?.catch(() => undefined);
+    }
+  }
 }

@@ -1,0 +1,275 @@
+// Gateway overhead bench: the same streamed tool conversation through toolshim (emulating tool calls) and through a
+// plain pass-through proxy on the same stack, against the same OpenAI double, in the same run.
+//
+//   throughput: STREAMS concurrent streams of CHUNKS+ chunks each, upstream as fast as it can write; ROUNDS rounds,
+//               alternating which proxy goes first; median wall time per proxy → throughput ratio.
+//   latency:    the same, with the upstream pacing its chunks (PACE_MS apart) so nothing saturates; a tap between
+//               proxy and double timestamps each upstream chunk, the client timestamps when its text arrives, and
+//               the difference per chunk is that proxy's latency. "Added" = toolshim's minus pass-through's.
+//
+// Usage: pnpm bench (builds first) or node bench/gateway-bench.mjs. Env: BENCH_STREAMS, BENCH_CHUNKS, BENCH_ROUNDS,
+// BENCH_PACE_MS.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { createServer, request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 50);
+const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PACE_MS = Number(process.env.BENCH_PACE_MS ?? 10);
+const here = new URL(".", import.meta.url).pathname;
+const cli = join(here, "../dist/cli.js");
+
+const children = [];
+function start(args, label, env = {}) {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  children.push(child);
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  return { child, stderr: () => err, label };
+}
+function firstLine(proc, pattern, stream = "stdout") {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const timer = setTimeout(() => reject(new Error(`${proc.label} did not start:\n${proc.stderr()}`)), 15_000);
+    proc.child[stream].on("data", (d) => {
+      text += d;
+      const match = pattern.exec(text);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+  });
+}
+process.on("exit", () => children.forEach((c) => c.kill("SIGTERM")));
+process.on("SIGINT", () => process.exit(130));
+
+// --- the double, and a tap in front of it that timestamps every upstream chunk per stream -----------------------
+const doubleProc = start([join(here, "double-process.mjs")], "double", { BENCH_CHUNKS: String(CHUNKS), BENCH_PACE_MS: String(PACE_MS) });
+const doubleUrl = new URL(await firstLine(doubleProc, /(http:\/\/\S+)/));
+
+const tapErrors = [];
+const tapRecords = new Map(); // stream tag → [cumulative content length, ms][]
+const tap = createServer((req, res) => {
+  const upstream = httpRequest(
+    { host: doubleUrl.hostname, port: doubleUrl.port, path: req.url, method: req.method, headers: req.headers },
+    (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      let buffer = "";
+      let tag;
+      let cumulative = 0;
+      const records = [];
+      up.on("data", (data) => {
+        const now = performance.now();
+        buffer += data;
+        let end;
+        while ((end = buffer.indexOf("\n\n")) !== -1) {
+          const event = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (!event.startsWith("data: {")) continue;
+          const content = JSON.parse(event.slice(6)).choices?.[0]?.delta?.content;
+          if (!content) continue;
+          tag ??= /^\[(stream-\d+)\]/.exec(content)?.[1];
+          cumulative += content.length;
+          records.push([cumulative, now]);
+        }
+        res.write(data);
+      });
+      up.on("end", () => {
+        if (tag) tapRecords.set(tag, records);
+        res.end();
+      });
+    },
+  );
+  upstream.on("error", (error) => {
+    tapErrors.push(`${req.method} ${req.url}: ${error.message}`);
+    res.destroy();
+  });
+  req.pipe(upstream);
+  res.on("close", () => upstream.destroy());
+});
+await new Promise((resolve) => tap.listen(0, "127.0.0.1", resolve));
+const tapUrl = `http://127.0.0.1:${tap.address().port}/v1`;
+
+// --- the two proxies ---------------------------------------------------------------------------------------------
+const configDir = await mkdtemp(join(tmpdir(), "toolshim-bench-"));
+const configPath = join(configDir, "bench.yaml");
+await writeFile(
+  configPath,
+  [
+    "server:",
+    "  keepAliveMs: 15000",
+    "providers:",
+    "  upstream:",
+    "    use: generic",
+    `    baseURL: ${tapUrl}`,
+    "    tools: emulate",
+    "models:",
+    "  - id: bench",
+    "    provider: upstream",
+    "    upstreamModel: double-model",
+    "logging:",
+    "  level: info",
+    "",
+  ].join("\n"),
+);
+// BENCH_PROFILE=<dir> writes a CPU profile of the toolshim process there (open it in Chrome DevTools).
+const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+const gatewayProc = start([...profile, cli, "serve", "--config", configPath, "--port", "0"], "toolshim");
+gatewayProc.child.stdout.resume(); // request log lines, one per stream: read and dropped like a log shipper would
+const passProc = start([join(here, "passthrough-proxy.mjs"), tapUrl], "pass-through");
+const targets = {
+  "pass-through": await firstLine(passProc, /(http:\/\/\S+)/),
+  toolshim: await firstLine(gatewayProc, /listening on (http:\/\/\S+)/, "stderr"),
+};
+
+const tool = {
+  type: "function",
+  function: { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
+};
+
+/** One streamed request; returns what arrived: content with arrival times, chunk count, tool calls, finish reason. */
+async function stream(base, id, paced) {
+  const response = await fetch(`${base}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      model: "bench",
+      stream: true,
+      tools: [tool],
+      messages: [{ role: "user", content: `stream-${id}${paced ? " paced" : ""}: what is the weather in Oslo?` }],
+    }),
+  });
+  if (!response.ok) throw new Error(`${base}: HTTP ${response.status} ${await response.text()}`);
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let content = "";
+  let chunks = 0;
+  let toolCalls = 0;
+  let finish;
+  const arrivals = [];
+  for await (const bytes of response.body) {
+    const now = performance.now();
+    buffer += decoder.decode(bytes, { stream: true });
+    let end;
+    while ((end = buffer.indexOf("\n\n")) !== -1) {
+      const event = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (!event.startsWith("data: {")) continue;
+      chunks++;
+      const choice = JSON.parse(event.slice(6)).choices?.[0];
+      if (choice?.delta?.content) {
+        content += choice.delta.content;
+        arrivals.push([content.length, now]);
+      }
+      if (choice?.delta?.tool_calls) toolCalls += choice.delta.tool_calls.filter((c) => c.id).length;
+      if (choice?.finish_reason) finish = choice.finish_reason;
+    }
+  }
+  return { id, content, chunks, toolCalls, finish, arrivals };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz on Linux)
+  } catch {
+    return undefined;
+  }
+}
+const proxyPid = { "pass-through": () => passProc.child.pid, toolshim: () => gatewayProc.child.pid };
+
+async function run(name, paced, round) {
+  const base = targets[name];
+  const cpuBefore = cpuSeconds(proxyPid[name]());
+  const started = performance.now();
+  const results = await Promise.all(Array.from({ length: STREAMS }, (_, i) => stream(base, `${round}${i}`, paced)));
+  const cpuAfter = cpuSeconds(proxyPid[name]());
+  return { seconds: (performance.now() - started) / 1000, cpu: cpuAfter === undefined ? undefined : cpuAfter - cpuBefore, results };
+}
+
+function check(name, results) {
+  for (const r of results) {
+    if (name === "toolshim" && (r.toolCalls !== 1 || r.finish !== "tool_calls")) {
+      throw new Error(`toolshim stream ${r.id}: expected one emulated tool call, got ${r.toolCalls} (finish ${r.finish})`);
+    }
+    if (!r.content.startsWith(`[stream-${r.id}] the quick`)) throw new Error(`${name} stream ${r.id}: unexpected content`);
+  }
+}
+
+/** Latency of each text chunk the client got: its arrival minus when the tap saw the upstream chunk completing it. */
+function latencies(results) {
+  const out = [];
+  for (const r of results) {
+    const upstream = tapRecords.get(`stream-${r.id}`);
+    if (!upstream) throw new Error(`no tap records for stream-${r.id}`);
+    const proseEnd = r.content.indexOf("<") === -1 ? r.content.length : r.content.indexOf("<");
+    let u = 0;
+    for (const [length, at] of r.arrivals) {
+      if (length > proseEnd) break;
+      while (u < upstream.length && upstream[u][0] < length) u++;
+      if (u < upstream.length) out.push(at - upstream[u][1]);
+    }
+  }
+  return out.sort((a, b) => a - b);
+}
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+// Warm-up (JIT, connection pools), then measured rounds alternating the order.
+for (const name of Object.keys(targets)) check(name, (await run(name, false, 9)).results);
+
+const wall = { "pass-through": [], toolshim: [] };
+const cpu = { "pass-through": [], toolshim: [] };
+let chunksPerStream = {};
+for (let round = 0; round < ROUNDS; round++) {
+  const order = round % 2 === 0 ? ["pass-through", "toolshim"] : ["toolshim", "pass-through"];
+  for (const name of order) {
+    const { seconds, cpu: used, results } = await run(name, false, round + 1);
+    check(name, results);
+    wall[name].push(seconds);
+    if (used !== undefined) cpu[name].push(used);
+    chunksPerStream[name] = median(results.map((r) => r.chunks));
+  }
+}
+
+const latency = {};
+for (const name of Object.keys(targets)) {
+  tapRecords.clear();
+  const { results } = await run(name, true, 7);
+  check(name, results);
+  latency[name] = latencies(results);
+}
+
+const upstreamChunks = CHUNKS + 1; // prose chunks plus the stream tag; the call markup adds a few more
+const throughput = Object.fromEntries(Object.entries(wall).map(([name, s]) => [name, (STREAMS * upstreamChunks) / median(s)]));
+const ratio = (100 * throughput.toolshim) / throughput["pass-through"];
+const ms = (v) => `${v.toFixed(2)} ms`;
+console.log(`gateway bench: ${STREAMS} concurrent streams, ${upstreamChunks}+ upstream chunks each, ${ROUNDS} rounds (median), node ${process.version}`);
+for (const name of Object.keys(targets)) {
+  console.log(
+    `  ${name.padEnd(13)} ${Math.round(throughput[name]).toLocaleString("en-US").padStart(9)} upstream chunks/s  ` +
+      `(${chunksPerStream[name]} client chunks/stream; wall ${wall[name].map((s) => s.toFixed(2)).join("/")} s)  ` +
+      `latency per chunk p50 ${ms(pct(latency[name], 50))}, p99 ${ms(pct(latency[name], 99))}  (paced ${PACE_MS} ms, ${latency[name].length} chunks)`,
+  );
+}
+if (tapErrors.length) console.log(`  (tap saw ${tapErrors.length} upstream connection errors, e.g. ${tapErrors[0]})`);
+if (cpu.toolshim.length) {
+  const perThousand = (name) => (1000 * 1000 * median(cpu[name])) / (STREAMS * upstreamChunks);
+  console.log(
+    `  proxy process CPU per 1000 upstream chunks (median): pass-through ${perThousand("pass-through").toFixed(1)} ms, ` +
+      `toolshim ${perThousand("toolshim").toFixed(1)} ms`,
+  );
+}
+console.log(`toolshim throughput: ${ratio.toFixed(1)}% of pass-through`);
+console.log(
+  `toolshim added latency per chunk: p50 ${ms(pct(latency.toolshim, 50) - pct(latency["pass-through"], 50))}, ` +
+    `p99 ${ms(pct(latency.toolshim, 99) - pct(latency["pass-through"], 99))}`,
+);
+process.exit(0);

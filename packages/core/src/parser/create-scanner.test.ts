@@ -235,6 +235,12 @@ describe("default dialect tolerance", () => {
     expect(scan(text)).toEqual([call("get_time", "{}"), call("search", '{"query": "q"}')]);
   });
 
+  it("accepts the request's marker with attributes before its >", () => {
+    expect(scan(`<call:${NONCE} id="1">{"name": "get_time", "arguments": {}}${CLOSE}`)).toEqual([call("get_time", "{}")]);
+    const longer = `<call:${NONCE}x>{"name": "get_time", "arguments": {}}</call:${NONCE}x>`;
+    expect(scan(longer)).toEqual([{ type: "text", text: longer }]);
+  });
+
   it("reports an empty block", () => {
     expect(scan(`${OPEN}</call:${NONCE}>`)).toEqual([{ type: "invalid", reason: "the call block holds no call" }]);
   });

@@ -20,13 +20,18 @@ export class DialectCallReader implements Reader {
   private calls = 0;
   private readonly open: string;
   private readonly close: string;
+  private readonly closeOnly: string[];
 
   constructor(
     private readonly scan: Scan,
     nonce: string,
+    /** The marker has been consumed already (it carried attributes). */
+    opened = false,
   ) {
+    if (opened) this.state = "before";
     this.open = `<call:${nonce}>`;
     this.close = `</call:${nonce}>`;
+    this.closeOnly = [this.close];
   }
 
   step(): Step {
@@ -35,11 +40,11 @@ export class DialectCallReader implements Reader {
       switch (this.state) {
         case "open":
           input.consume(this.open.length);
-          input.commit();
           this.state = "before";
           break;
         case "before":
         case "after": {
+          input.commit();
           if (!input.skipSpace()) return input.final ? this.ended() : "more";
           const literals = [this.close, ...FENCES];
           const match = input.match(literals);
@@ -83,7 +88,7 @@ export class DialectCallReader implements Reader {
           break;
         }
         case "skip": {
-          const found = findLiteral(input, input.pos, [this.close]);
+          const found = findLiteral(input, input.pos, this.closeOnly);
           if (found.at === -1 || found.match === PARTIAL) {
             input.consume((found.at === -1 ? input.buf.length : found.at) - input.pos);
             return input.final ? "done" : "more";

@@ -1,3 +1,4 @@
+import { DialectCallReader } from "./dialect-call-reader.js";
 import { FenceReader } from "./fence-reader.js";
 import { OPEN_REASONING_CLOSE } from "./format-table.js";
 import { QuoteTagReader } from "./quote-tag-reader.js";
@@ -47,6 +48,10 @@ export class TextReader implements Reader {
           this.lineStart = false;
         }
         input.commit();
+        if (child instanceof QuoteTagReader && child.ownMarker) {
+          this.child = new DialectCallReader(this.scan, this.triggers.nonce, true);
+          continue;
+        }
         if (child instanceof QuoteTagReader) this.quoted = child.close;
         if (child instanceof FenceReader) this.fence = child.codeSample;
         continue;
@@ -118,7 +123,7 @@ export class TextReader implements Reader {
               lineStart = false;
               continue;
             case "quote":
-              this.child = new QuoteTagReader(this.scan);
+              this.child = new QuoteTagReader(this.scan, this.triggers.nonce);
               break;
             case "fence":
               this.child = new FenceReader(this.scan, this.triggers);

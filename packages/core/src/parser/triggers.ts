@@ -38,7 +38,7 @@ export class TriggerTable {
   private readonly byFirst = new Map<number, Trigger[]>();
   readonly dialectOpen: string;
 
-  constructor(nonce: string) {
+  constructor(readonly nonce: string) {
     this.dialectOpen = `<call:${nonce}>`;
     const triggers: Trigger[] = [
       reader(this.dialectOpen, "anywhere", (scan) => new DialectCallReader(scan, nonce)),

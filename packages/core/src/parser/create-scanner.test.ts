@@ -43,6 +43,16 @@ describe("the default dialect", () => {
       call("get_time", "{}"),
       call("get_time", "{}"),
     ]);
+    expect(scan(`${OPEN}{"name": "get_time", "arguments": " "}${CLOSE}${OPEN}{"name": "get_time", "arguments": null}${CLOSE}`)).toEqual([
+      call("get_time", "{}"),
+      call("get_time", "{}"),
+    ]);
+  });
+
+  it("decodes arguments sent as a JSON string", () => {
+    expect(scan(`${OPEN}{"name": "search", "arguments": "{\\"query\\": \\"a\\\\\\"b\\"}"}${CLOSE}`)).toEqual([
+      call("search", '{"query": "a\\"b"}'),
+    ]);
   });
 
   it("treats a marker with another nonce as text, in every format", () => {

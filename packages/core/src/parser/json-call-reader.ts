@@ -135,16 +135,13 @@ export class JsonCallReader implements Reader {
         }
         case "skip": {
           const end = this.value.scan(input.buf, input.pos, input.final);
-          if (end === NEED_MORE) {
-            input.consume(input.rest);
-            return this.needMore();
-          }
           if (end === NOT_JSON) {
             input.consume(this.value.errorAt - input.pos);
             return this.fail("the call object is not valid JSON");
           }
-          const skipped = input.take(end);
-          if (this.role === "arguments") this.argsText = skipped;
+          const skipped = input.take(end === NEED_MORE ? input.buf.length : end);
+          if (this.role === "arguments") this.argsText += skipped;
+          if (end === NEED_MORE) return this.needMore();
           this.state = "after";
           break;
         }
@@ -200,8 +197,8 @@ export class JsonCallReader implements Reader {
         }
         if (this.role === "short") return this.fail("the arguments must be a JSON object");
         // A string holding JSON, or null: collected whole and decoded when the object ends.
+        this.argsText = "";
         if (code === 34) {
-          this.argsText = "";
           this.argsPhase = "raw";
           this.state = "arguments";
         } else {

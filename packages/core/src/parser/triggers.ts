@@ -14,8 +14,9 @@ export type TriggerAction =
 
 export interface Trigger {
   literal: string;
-  /** boundary: only where no visible text precedes; line: only at the start of a line; call: may hold a call. */
+  /** "boundary": only where no visible text precedes it; "line": only at the start of a line. */
   gate: "anywhere" | "boundary" | "line";
+  /** It starts a call (what a call fence may hold), rather than reasoning, a fence or a token. */
   call: boolean;
   action: TriggerAction;
 }

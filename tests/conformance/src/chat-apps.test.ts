@@ -1,4 +1,3 @@
-import { checkChatCompletionChunks } from "@toolshim/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergeAiSdk5 } from "./chat-apps/ai-sdk-5.js";
 import { mergeCherryStudioLegacy } from "./chat-apps/cherry-studio-legacy.js";
@@ -60,14 +59,13 @@ const apps: ChatApp[] = [
 const toolsOf = (scenario: Scenario) =>
   scenario.tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: tool.parameters } }));
 
-/** One streamed turn over plain fetch, checked on the wire the way line-based chat apps read it. */
+/** One streamed turn over plain fetch, read line by line as these apps do (`data:` lines, `[DONE]` at the end). */
 async function streamTurn(model: string, scenario: Scenario, messages: unknown[]) {
   const raw = await postChat(gateway.baseURL, { model, messages, tools: toolsOf(scenario), stream_options: { include_usage: true } });
   expect(raw.status).toBe(200);
   expect(raw.contentType).toMatch(/^text\/event-stream/);
   expect(raw.otherLines).toEqual([]);
   expect(raw.done).toBe(true);
-  expect(checkChatCompletionChunks(raw.chunks, { includeUsage: true })).toEqual([]);
   return raw.chunks;
 }
 

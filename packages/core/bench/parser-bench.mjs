@@ -153,7 +153,11 @@ const peerPieces = chunks(peerText);
 await runPeer(chunks(text.slice(0, 5_000)));
 const peer = await runPeer(peerPieces);
 const oursOnPrefix = best(5, () => runScanner(peerPieces));
-line("@ai-sdk-tool/parser (hermes) throughput", `${mbps(peerText.length, peer.ms).toFixed(3)} MB/s on the first ${peerText.length} characters (${peer.calls} calls; toolshim finds ${oursOnPrefix.calls})`);
+line(
+  "@ai-sdk-tool/parser (hermes) throughput",
+  `${mbps(peerText.length, peer.ms).toFixed(3)} MB/s on the first ${peerText.length} characters (${peer.calls} calls; ` +
+    `toolshim on that prefix: ${mbps(peerText.length, oursOnPrefix.ms).toFixed(1)} MB/s, ${oursOnPrefix.calls} calls)`,
+);
 line("toolshim vs @ai-sdk-tool/parser", `${(mbps(text.length, ours.ms) / mbps(peerText.length, peer.ms)).toFixed(1)}x`);
 
 /**

@@ -25,13 +25,23 @@ function isStale(name: string): boolean {
   return !existsSync(output) || statSync(output).mtimeMs < newestSource(join(dir, "src"));
 }
 
+/** True when this vitest run includes end-to-end files (no file filters, or a filter matching one of them). */
+function runsEndToEnd(): boolean {
+  const values = new Set(["--project", "--config", "-c", "--root", "-r", "--dir", "--reporter", "--pool", "-t", "--testNamePattern"]);
+  const args = process.argv.slice(2);
+  const filters = args.filter((arg, i) => !arg.startsWith("-") && !values.has(args[i - 1] ?? "") && !["run", "watch", "dev", "related"].includes(arg));
+  if (filters.length === 0) return true;
+  const files = readdirSync(new URL(".", import.meta.url)).map((name) => `src/e2e/${name}`);
+  return files.some((file) => filters.some((filter) => file.includes(filter.replace(/^\.\//, ""))));
+}
+
 /**
  * Vitest global setup: `turbo run build` for the server and its dependencies when any of their builds is missing or
  * older than its sources, so `pnpm test` works in the package from a clean clone and never tests a stale build.
  * Set TOOLSHIM_SKIP_BUILD=1 to test whatever dist/ holds.
  */
 export default function ensureBuilt(): void {
-  if (process.env.TOOLSHIM_SKIP_BUILD === "1" || !packages.some(isStale)) return;
+  if (process.env.TOOLSHIM_SKIP_BUILD === "1" || !runsEndToEnd() || !packages.some(isStale)) return;
   const result = spawnSync("pnpm", ["exec", "turbo", "run", "build", "--filter=@toolshim/server...", "--output-logs=errors-only"], {
     cwd: repoRoot,
     stdio: "inherit",

@@ -148,6 +148,17 @@ describe("AccountPool", () => {
     expect(pool.health().accounts[0]?.until).toBeUndefined();
   });
 
+  it("a resting account keeps status ok but is offered only after its pause", async () => {
+    const { pool, clock, accounts } = makePool(tokens(1));
+    accounts[0]?.rest(clock.time + 800);
+    pool.changed();
+    const waiting = settle(pool.acquire());
+    expect((await waiting).done).toBe(false);
+    expect(pool.health().accounts[0]?.status).toBe("ok");
+    await clock.advance(800);
+    expect((await waiting).value?.account.label).toBe("token-1");
+  });
+
   it("a cooldown longer than the queue timeout is a 429 with retryAfter at once", async () => {
     const { pool, clock, accounts } = makePool(tokens(1), { timeout: 5_000 });
     accounts[0]?.coolDown("muted", clock.time + 90_500);

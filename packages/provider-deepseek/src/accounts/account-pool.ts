@@ -170,7 +170,7 @@ export class AccountPool {
     const candidates = this.#accounts.filter((account) => !account.terminal && !exclude?.has(account));
     if (candidates.length > 0) {
       const now = this.#clock.now();
-      const soonest = Math.min(...candidates.map((account) => (account.availableAt(now) ? now : (account.until ?? now))));
+      const soonest = Math.min(...candidates.map((account) => account.readyAt(now) ?? now));
       if (soonest - now <= this.#options.queueTimeoutMs) return undefined;
       const retryAfter = Math.ceil((soonest - now) / 1000);
       return new UpstreamError(
@@ -223,7 +223,8 @@ export class AccountPool {
     let next = Number.POSITIVE_INFINITY;
     if (this.#waiters.length > 0) {
       for (const account of this.#accounts) {
-        if (account.until !== undefined && account.until > now && !account.terminal) next = Math.min(next, account.until);
+        const at = account.readyAt(now);
+        if (at !== undefined && at > now) next = Math.min(next, at);
       }
     }
     if (next === this.#wakeAt) return;

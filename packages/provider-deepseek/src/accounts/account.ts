@@ -65,16 +65,32 @@ export class Account {
     return this.password !== undefined && (this.email !== undefined || this.mobile !== undefined);
   }
 
-  /** Whether the account can take a stream at `now`, ignoring its stream limit. */
-  availableAt(now: number): boolean {
-    if (this.status === "ok") return true;
-    if ((this.status === "rate_limited" || this.status === "muted") && this.until !== undefined && this.until <= now) {
+  /** Epoch ms of a short pause that is not a state (the server still counted streams we had left). */
+  restingUntil?: number;
+
+  /**
+   * From when the account can take a stream, ignoring its stream limit: `now` or earlier when it can now, undefined
+   * when only a configuration change helps. A cooldown that has ended turns the status back to ok.
+   */
+  readyAt(now: number): number | undefined {
+    if (this.terminal) return undefined;
+    if (this.status !== "ok" && this.until !== undefined && this.until <= now) {
       this.status = "ok";
       delete this.until;
       delete this.detail;
-      return true;
     }
-    return false;
+    const cooling = this.status === "ok" ? now : (this.until ?? now);
+    return Math.max(cooling, this.restingUntil ?? now);
+  }
+
+  availableAt(now: number): boolean {
+    const at = this.readyAt(now);
+    return at !== undefined && at <= now;
+  }
+
+  /** Keep the account out of rotation until `until` without changing its status. */
+  rest(until: number): void {
+    this.restingUntil = Math.max(until, this.restingUntil ?? 0);
   }
 
   /** Throttled or muted: unusable until `until` (epoch ms). */

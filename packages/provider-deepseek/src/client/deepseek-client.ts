@@ -80,6 +80,11 @@ export class DeepSeekClient {
     await this.#call("/api/v0/chat_session/delete", { chat_session_id: sessionId }, token, signal, "delete a chat session");
   }
 
+  /** Tells the server to stop generating an answer nobody reads any more (the web client's stop button; no PoW). */
+  async stopStream(token: Secret, sessionId: string, messageId: number, signal?: AbortSignal): Promise<void> {
+    await this.#call("/api/v0/chat/stop_stream", { chat_session_id: sessionId, message_id: messageId }, token, signal, "stop an answer");
+  }
+
   async createPowChallenge(token: Secret, targetPath: string, signal?: AbortSignal): Promise<PowChallenge> {
     const data = await this.#call("/api/v0/chat/create_pow_challenge", { target_path: targetPath }, token, signal, "get a proof-of-work challenge");
     const challenge = data.challenge;

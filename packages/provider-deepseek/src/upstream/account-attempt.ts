@@ -31,6 +31,15 @@ export interface AttemptContext {
 /** A mute without a stated end is treated as lasting this long before the account is tried again. */
 const MUTE_WITHOUT_END_MS = 60 * 60 * 1000;
 
+/**
+ * How long an account rests after the server refused a stream for concurrency. That refusal usually means streams we
+ * already left are still winding down on the server, which takes moments, not the minute a throttle needs.
+ */
+export const BUSY_PAUSE_MS = 1_000;
+
+/** Bound on reading the tail of a finished answer (update_session, title, close) before the account is released. */
+const DRAIN_TIMEOUT_MS = 5_000;
+
 interface RoundResult {
   status?: string;
   responseMessageId?: number;
@@ -55,6 +64,16 @@ export class AccountAttempt {
   #sessionToken: Secret | undefined;
   #relogged = false;
   #outputTokens: number | undefined;
+  /** The answer being streamed right now, so an early exit can ask the server to stop generating it. */
+  #generating: number | undefined;
+  /** A finished answer's stream, still open for its tail frames. */
+  #tail: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  /**
+   * Aborts the answer streams' HTTP requests. It follows the request's signal until an answer has finished: the
+   * engine aborts that signal as soon as it has the end, and the tail must still be read.
+   */
+  readonly #transport = new AbortController();
+  readonly #unlink: () => void;
 
   constructor(context: AttemptContext, account: Account, model: ModelSpec, prompt: string, signal: AbortSignal, requestId?: string) {
     this.#context = context;
@@ -63,6 +82,12 @@ export class AccountAttempt {
     this.#prompt = prompt;
     this.#signal = signal;
     this.#log = { account: account.label, model: model.id, ...(requestId ? { requestId } : {}) };
+    const forward = () => {
+      if (!this.#tail) this.#transport.abort(signal.reason);
+    };
+    if (signal.aborted) forward();
+    else signal.addEventListener("abort", forward, { once: true });
+    this.#unlink = () => signal.removeEventListener("abort", forward);
   }
 
   async *stream(): AsyncGenerator<UpstreamEvent> {
@@ -125,6 +150,10 @@ export class AccountAttempt {
       case "rate_limited":
         account.coolDown("rate_limited", this.#context.now() + this.#context.options.rateLimitCooldownMs, detail);
         break;
+      case "busy":
+        account.rest(this.#context.now() + BUSY_PAUSE_MS);
+        this.#context.pool.changed();
+        return;
       case "muted":
         account.coolDown("muted", failure.muteUntil ?? this.#context.now() + MUTE_WITHOUT_END_MS, detail);
         break;
@@ -147,15 +176,49 @@ export class AccountAttempt {
     this.#context.pool.changed();
   }
 
+  /**
+   * Stops an answer that was left mid-stream (client gone, failure) so it no longer occupies one of the account's
+   * streams on the server, then deletes the session. Both are best effort and bounded by their own timeout.
+   */
   async cleanup(): Promise<void> {
     const sessionId = this.#sessionId;
     const token = this.#sessionToken;
+    const generating = this.#generating;
     this.#sessionId = undefined;
-    if (!sessionId || !token || !this.#context.options.deleteSessions) return;
+    this.#generating = undefined;
+    await this.#drainTail();
+    this.#unlink();
+    this.#transport.abort();
+    if (!sessionId || !token) return;
+    const { client, logger, options } = this.#context;
+    if (generating !== undefined) {
+      try {
+        await client.stopStream(token, sessionId, generating);
+      } catch (error) {
+        logger.debug({ ...this.#log, sessionId, err: describeError(error) }, "deepseek answer could not be stopped");
+      }
+    }
+    if (!options.deleteSessions) return;
     try {
-      await this.#context.client.deleteSession(token, sessionId);
+      await client.deleteSession(token, sessionId);
     } catch (error) {
-      this.#context.logger.warn({ ...this.#log, sessionId, err: describeError(error) }, "deepseek session could not be deleted");
+      logger.warn({ ...this.#log, sessionId, err: describeError(error) }, "deepseek session could not be deleted");
+    }
+  }
+
+  async #drainTail(): Promise<void> {
+    const reader = this.#tail;
+    this.#tail = undefined;
+    if (!reader) return;
+    const timer = setTimeout(() => reader.cancel().catch(() => {}), DRAIN_TIMEOUT_MS);
+    try {
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        // The tail carries nothing the answer needs.
+      }
+    } catch {
+      // A tail that breaks off changes nothing for an answer that already finished.
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -166,7 +229,7 @@ export class AccountAttempt {
         return await this.#authed(async (token) => {
           const challenge = await client.createPowChallenge(token, path, this.#signal);
           const answer = await pow.solve(challenge, this.#signal);
-          return client.openStream(path, token, pow.encode(challenge, answer), body, this.#signal);
+          return client.openStream(path, token, pow.encode(challenge, answer), body, this.#transport.signal);
         });
       } catch (error) {
         if (!(error instanceof DeepSeekFailure) || error.kind !== "pow_rejected" || powAttempt > 0) throw error;
@@ -203,12 +266,21 @@ export class AccountAttempt {
             yield out;
           }
         }
-        // FINISHED / CONTENT_FILTER are final: what follows (title, close) is not worth waiting for.
-        if (chunk.done || result.status === "FINISHED" || result.status === "CONTENT_FILTER") break;
+        if (chunk.done) {
+          this.#generating = undefined;
+          break;
+        }
+        // FINISHED / CONTENT_FILTER are final: the client gets its end now, while cleanup reads the tail (title,
+        // close), because the server may count the stream against the account until it has closed it.
+        if (result.status === "FINISHED" || result.status === "CONTENT_FILTER") {
+          this.#generating = undefined;
+          this.#tail = reader;
+          break;
+        }
       }
     } finally {
       this.#signal.removeEventListener("abort", onAbort);
-      if (!drained) reader.cancel().catch(() => {});
+      if (!drained && this.#tail !== reader) reader.cancel().catch(() => {});
     }
     return result;
   }
@@ -225,10 +297,17 @@ export class AccountAttempt {
         result.status = event.status;
         return undefined;
       case "ready":
-        if (event.responseMessageId !== undefined) result.responseMessageId = event.responseMessageId;
+        if (event.responseMessageId !== undefined) {
+          result.responseMessageId = event.responseMessageId;
+          this.#generating = event.responseMessageId;
+        }
         return undefined;
       case "hint":
-        if (event.level === "error") throw this.#hintFailure(event);
+        if (event.level === "error") {
+          // The server ended this answer itself; there is nothing left to stop.
+          this.#generating = undefined;
+          throw this.#hintFailure(event);
+        }
         return undefined;
       case "close":
         result.retryClose = event.clickBehavior === "retry";
@@ -248,7 +327,16 @@ export class AccountAttempt {
         upstreamMessage: said,
       });
     }
-    if (hint.finishReason === "rate_limit_reached" || /频繁|too frequent|rate.?limit/i.test(hint.content)) return this.#rateLimited(said);
+    if (hint.finishReason === "rate_limit_reached" || /频繁|too frequent|rate.?limit/i.test(hint.content)) {
+      // "…请稍后再试" is the concurrency refusal, "…请稍后重试" the throttle (reference §6.10).
+      if (hint.content.includes("再试")) {
+        return new DeepSeekFailure("busy", "DeepSeek refused another concurrent answer on this account.", {
+          upstreamMessage: said,
+          retryAfter: Math.ceil(BUSY_PAUSE_MS / 1000),
+        });
+      }
+      return this.#rateLimited(said);
+    }
     return new DeepSeekFailure("upstream", `DeepSeek stopped the answer: ${hint.content || hint.finishReason}.`, { upstreamMessage: said });
   }
 

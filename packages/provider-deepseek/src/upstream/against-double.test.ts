@@ -164,11 +164,26 @@ describe("provider against the double", () => {
 
   it("never opens more streams per account than allowed, and serves everyone", async () => {
     const { double, upstream } = await setup(
-      { tokens: ["t1", "t2"], reply: "fine", maxConcurrentStreams: 2 },
+      { tokens: ["t1", "t2"], reply: "fine", maxConcurrentStreams: 2, frameDelayMs: 10 },
       { accounts: [{ token: "t1" }, { token: "t2" }], maxStreamsPerAccount: 2 },
     );
+    // The double counts a stream until it has written its last frame; sampling it shows what the server would see.
+    let maxPerToken = 0;
+    const sampler = setInterval(() => {
+      for (const open of double.state.leases.values()) maxPerToken = Math.max(maxPerToken, open);
+    }, 2);
     const release = double.holdStreams();
-    const runs = Array.from({ length: 7 }, () => run(upstream));
+    // Like the engine, abort the request's signal as soon as the end arrives: the finished stream's tail (title,
+    // close) must still be read before the account is handed to the next request.
+    const runs = Array.from({ length: 7 }, async () => {
+      const controller = new AbortController();
+      const events: UpstreamEvent[] = [];
+      for await (const event of upstream.stream(request("deepseek-chat"), controller.signal)) {
+        events.push(event);
+        if (event.type === "end") controller.abort();
+      }
+      return { text: events.flatMap((event) => (event.type === "text" ? [event.text] : [])).join("") };
+    });
     // Wait until the four slots are streaming and the rest wait in the pool.
     for (let i = 0; i < 200 && [...double.state.leases.values()].reduce((a, b) => a + b, 0) < 4; i++) await new Promise((r) => setTimeout(r, 10));
     const health = await upstream.health();
@@ -177,8 +192,11 @@ describe("provider against the double", () => {
     expect([...double.state.leases.values()]).toEqual([2, 2]);
     release();
     const results = await Promise.all(runs);
+    clearInterval(sampler);
     expect(results.every((result) => result.text === "fine")).toBe(true);
+    expect(maxPerToken).toBe(2);
     expect(double.requestsTo("chat/completion")).toHaveLength(7);
+    expect(double.requestsTo("chat/completion").every((entry) => entry.outcome === "completed")).toBe(true);
     expect((await upstream.health()).inFlight).toBe(0);
     expect(sessionsLeft(double)).toBe(0);
   });

@@ -252,8 +252,22 @@ describe("createDeepSeekUpstream", () => {
     controller.abort(new Error("client closed"));
     await expect(iterator.next()).rejects.toThrow("client closed");
     expect((response as unknown as { cancelled: boolean }).cancelled).toBe(true);
+    // The server is told to stop generating (it would otherwise keep the account's stream busy), then the session goes.
+    expect(deepseek.state.stopped).toEqual([{ sessionId: [...deepseek.state.sessions.keys()][0], messageId: 2 }]);
     expect(allDeleted(deepseek)).toBe(true);
     expect((await upstream.health()).inFlight).toBe(0);
+  });
+
+  it("a finished answer is not stopped; a concurrency refusal rests the account briefly and retries it", async () => {
+    const busy = 'event: ready\ndata: {"request_message_id":1,"response_message_id":2}\n\nevent: hint\ndata: {"type":"error","content":"消息发送过于频繁，请稍后再试","clear_response":true,"finish_reason":"rate_limit_reached"}\n\nevent: close\ndata: {"click_behavior":"retry","auto_resume":false}\n\n';
+    const { upstream, deepseek } = setup({ tokens: ["tok-A"], completions: [() => sse(busy)] });
+    const started = Date.now();
+    const result = await collect(upstream.stream(request(), new AbortController().signal));
+    expect(result.error).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(deepseek.state.sessions.size).toBe(2);
+    expect(deepseek.state.stopped).toEqual([]);
+    expect((await upstream.health()).accounts[0]?.status).toBe("ok");
   });
 
   it("an iterator closed early (return) also cleans up", async () => {

@@ -32,6 +32,7 @@ export interface DeepSeekUpstream extends Upstream {
  * or a too-long input would fail the same way anywhere.
  */
 const ROTATE_ON: ReadonlySet<FailureKind> = new Set<FailureKind>([
+  "busy",
   "invalid_token",
   "rate_limited",
   "muted",
@@ -42,6 +43,9 @@ const ROTATE_ON: ReadonlySet<FailureKind> = new Set<FailureKind>([
   "stream_truncated",
   "upstream",
 ]);
+
+/** Concurrency refusals one request sits out before it gives up with 429 account_busy. */
+const MAX_BUSY_RETRIES = 3;
 
 /** The DeepSeek web chat as a toolshim upstream. Options are validated with `deepSeekOptionsSchema`. */
 export function createDeepSeekUpstream(input: DeepSeekOptionsInput, deps: DeepSeekDeps = {}): DeepSeekUpstream {
@@ -84,7 +88,9 @@ async function* streamCompletion(context: AttemptContext, request: UpstreamReque
   const tried = new Set<Account>();
   const maxAttempts = Math.min(context.options.maxAccountAttempts, context.pool.accounts.length);
   let previous: DeepSeekFailure | undefined;
-  for (let attempt = 1; ; attempt++) {
+  let attempt = 0;
+  let busyRetries = 0;
+  for (;;) {
     const lease = await acquire(context.pool, signal, tried, previous);
     const run = new AccountAttempt(context, lease.account, model, prompt, signal, request.requestId);
     try {
@@ -93,12 +99,18 @@ async function* streamCompletion(context: AttemptContext, request: UpstreamReque
     } catch (error) {
       if (!(error instanceof DeepSeekFailure) || signal.aborted) throw error;
       run.noteFailure(error);
-      if (run.streamed || !ROTATE_ON.has(error.kind) || attempt >= maxAttempts) throw error;
-      tried.add(lease.account);
+      if (run.streamed || !ROTATE_ON.has(error.kind)) throw error;
+      // A concurrency refusal passes in a moment: the account rests briefly and stays eligible, within its own budget.
+      if (error.kind === "busy") {
+        if (++busyRetries > MAX_BUSY_RETRIES) throw error;
+      } else {
+        if (++attempt >= maxAttempts) throw error;
+        tried.add(lease.account);
+      }
       previous = error;
       context.logger.warn(
-        { account: lease.account.label, code: error.code, detail: error.upstreamMessage, attempt, requestId: request.requestId },
-        "deepseek attempt failed before any output; trying another account",
+        { account: lease.account.label, code: error.code, detail: error.upstreamMessage, attempt, busyRetries, requestId: request.requestId },
+        "deepseek attempt failed before any output; trying again",
       );
     } finally {
       await run.cleanup();

@@ -61,6 +61,7 @@ export function scriptedDeepSeek(options: ScriptedOptions = {}) {
     sessions: new Map<string, { token: string; deleted: boolean }>(),
     powAccepted: 0,
     powRejected: 0,
+    stopped: [] as { sessionId: string; messageId: number }[],
   };
   const tokens = new Set(options.tokens ?? []);
   const completions = [...(options.completions ?? [])];
@@ -102,6 +103,9 @@ export function scriptedDeepSeek(options: ScriptedOptions = {}) {
         session.deleted = true;
         return ok(null);
       }
+      case "/api/v0/chat/stop_stream":
+        state.stopped.push({ sessionId: String(body.chat_session_id), messageId: Number(body.message_id) });
+        return ok(null);
       case "/api/v0/chat/create_pow_challenge": {
         const salt = `salt${nextId++}`.padEnd(20, "0");
         const expire_at = 1_900_000_000_000;

@@ -10,6 +10,7 @@ import type { CompletionStreamParser } from "../stream/completion-stream-parser.
 import { createCompletionStreamParser } from "../stream/completion-stream-parser.js";
 import type { StreamEvent } from "../stream/stream-event.js";
 import { estimateTokens } from "./estimate-tokens.js";
+import { BUSY_PAUSE_MS, failureFromHint, throttled } from "./hint-failure.js";
 import type { DeepSeekLogger } from "./logger.js";
 import type { ModelSpec } from "./models.js";
 import type { DeepSeekOptions } from "./options.js";
@@ -30,12 +31,6 @@ export interface AttemptContext {
 
 /** A mute without a stated end is treated as lasting this long before the account is tried again. */
 const MUTE_WITHOUT_END_MS = 60 * 60 * 1000;
-
-/**
- * How long an account rests after the server refused a stream for concurrency. That refusal usually means streams we
- * already left are still winding down on the server, which takes moments, not the minute a throttle needs.
- */
-export const BUSY_PAUSE_MS = 1_000;
 
 /** Bound on reading the tail of a finished answer (update_session, title, close) before the account is released. */
 const DRAIN_TIMEOUT_MS = 5_000;
@@ -130,7 +125,7 @@ export class AccountAttempt {
         body = { chat_session_id: sessionId, message_id: result.responseMessageId, fallback_to_resume: true };
         continue;
       }
-      if (result.retryClose && !this.streamed) throw this.#rateLimited("the stream closed asking to retry");
+      if (result.retryClose && !this.streamed) throw throttled("the stream closed asking to retry", options.rateLimitCooldownMs);
       throw new DeepSeekFailure(
         "stream_truncated",
         `The DeepSeek stream ended without a final status${result.status ? ` (last status ${result.status})` : ""}; the answer is incomplete.`,
@@ -306,7 +301,7 @@ export class AccountAttempt {
         if (event.level === "error") {
           // The server ended this answer itself; there is nothing left to stop.
           this.#generating = undefined;
-          throw this.#hintFailure(event);
+          throw failureFromHint(event, this.#context.options.rateLimitCooldownMs);
         }
         return undefined;
       case "close":
@@ -318,33 +313,6 @@ export class AccountAttempt {
       default:
         return undefined;
     }
-  }
-
-  #hintFailure(hint: Extract<StreamEvent, { type: "hint" }>): DeepSeekFailure {
-    const said = [hint.finishReason, hint.content].filter(Boolean).join(": ");
-    if (hint.finishReason === "input_exceeds_limit") {
-      return new DeepSeekFailure("input_too_long", "The conversation is too long for the DeepSeek web chat; shorten it and try again.", {
-        upstreamMessage: said,
-      });
-    }
-    if (hint.finishReason === "rate_limit_reached" || /频繁|too frequent|rate.?limit/i.test(hint.content)) {
-      // "…请稍后再试" is the concurrency refusal, "…请稍后重试" the throttle (reference §6.10).
-      if (hint.content.includes("再试")) {
-        return new DeepSeekFailure("busy", "DeepSeek refused another concurrent answer on this account.", {
-          upstreamMessage: said,
-          retryAfter: Math.ceil(BUSY_PAUSE_MS / 1000),
-        });
-      }
-      return this.#rateLimited(said);
-    }
-    return new DeepSeekFailure("upstream", `DeepSeek stopped the answer: ${hint.content || hint.finishReason}.`, { upstreamMessage: said });
-  }
-
-  #rateLimited(said: string): DeepSeekFailure {
-    return new DeepSeekFailure("rate_limited", "DeepSeek is throttling this account (messages too frequent).", {
-      upstreamMessage: said,
-      retryAfter: Math.max(1, Math.ceil(this.#context.options.rateLimitCooldownMs / 1000)),
-    });
   }
 
   /** Runs `call` with the account's token; a rejected token means one fresh login and one more try. */

@@ -101,7 +101,7 @@ async function appLoop(app: ChatApp, model: string, scenario: Scenario) {
 
 const parallel = (scenario: Scenario) => scenario.steps.some((step) => step.calls.length > 1);
 
-describe.each(apps)("$name merge logic on the server's real streams", (app) => {
+describe.each(apps)("$name (re-implemented merge logic)", (app) => {
   for (const model of [MODELS.default, MODELS.oneDelta]) {
     const list = app.needsOneDelta && model === MODELS.default ? scenarios.filter((scenario) => !parallel(scenario)) : scenarios;
     it.each(cases(list))(`tool loop, model ${model}: $label`, async ({ scenario, chunking }) => {

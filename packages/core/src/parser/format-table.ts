@@ -70,13 +70,13 @@ export interface WrapperSyntax {
 
 export type ItemSyntax = JsonSyntax | NamedSyntax | XmlSyntax | WrapperSyntax;
 
-export interface ReasoningSyntax {
+interface ReasoningSyntax {
   open: string;
   close: string[];
 }
 
 /** `<｜tool▁calls▁begin｜>` and the spellings distilled models and chat templates mix up (▁ _ or space, ｜ or |). */
-export function specialToken(words: string): string[] {
+function specialToken(words: string): string[] {
   const spellings = new Set<string>();
   for (const [left, right] of [
     ["<｜", "｜>"],

@@ -1,6 +1,6 @@
 /** A literal that the input ends in the middle of: more text is needed to tell whether it matches. */
 export const PARTIAL = Symbol("partial");
-export type Match = string | typeof PARTIAL | null;
+type Match = string | typeof PARTIAL | null;
 
 /**
  * The unconsumed text and a cursor into it. Readers consume text as they decide what it is; only a suffix that could

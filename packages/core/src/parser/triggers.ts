@@ -21,7 +21,7 @@ export interface Trigger {
   action: TriggerAction;
 }
 
-export interface TriggerPlace {
+interface TriggerPlace {
   /** No visible text since the start, the last call or the last reasoning block. */
   boundary: boolean;
   lineStart: boolean;

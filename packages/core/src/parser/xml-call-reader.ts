@@ -40,7 +40,7 @@ export class XmlCallReader implements Reader {
   constructor(
     private readonly scan: Scan,
     private readonly syntax: XmlSyntax,
-    private readonly outerClose: string[],
+    outerClose: string[],
   ) {
     this.state = syntax.open.length > 0 ? "open" : "name";
     this.implicitEnds = [...syntax.keyOpen, ...syntax.close, ...outerClose];

@@ -22,9 +22,10 @@ type State = "open" | "member" | "key" | "colon" | "value" | "name" | "id" | "ar
 type Role = "name" | "arguments" | "id" | "short" | "skip";
 
 /**
- * Reads one `{"name": …, "arguments": {…}}` object. The arguments are streamed raw as soon as the name is known to be
- * a declared tool; keys it does not know are skipped; `"parameters"` (Llama 3), `"tool_name"` (Command R7B), a
- * string-encoded arguments object and a missing arguments key (no arguments) are accepted.
+ * Reads one `{"name": …, "arguments": {…}}` object. The call starts once its name is known to be a declared tool (bare
+ * JSON: once its arguments begin too) and the arguments are streamed raw from then on; keys it does not know are
+ * skipped. Also accepted: `"parameters"` (Llama 3), `"tool_name"` and `"tool_call_id"` (Command R7B), OpenAI's nested
+ * `"function": {…}`, arguments sent as a JSON string or null, and no arguments key at all (no arguments).
  */
 export class JsonCallReader implements Reader {
   private state: State = "open";

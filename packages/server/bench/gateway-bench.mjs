@@ -12,7 +12,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
-import { createServer, request as httpRequest } from "node:http";
+import { Agent, createServer, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -55,9 +55,12 @@ const doubleUrl = new URL(await firstLine(doubleProc, /(http:\/\/\S+)/));
 
 const tapErrors = [];
 const tapRecords = new Map(); // stream tag → [cumulative content length, ms][]
+// A fresh connection per request to the double: reusing idle keep-alive sockets races with the double closing them,
+// which would show up as spurious upstream failures in whichever proxy happened to hit it.
+const noReuse = new Agent({ keepAlive: false });
 const tap = createServer((req, res) => {
   const upstream = httpRequest(
-    { host: doubleUrl.hostname, port: doubleUrl.port, path: req.url, method: req.method, headers: req.headers },
+    { host: doubleUrl.hostname, port: doubleUrl.port, path: req.url, method: req.method, headers: req.headers, agent: noReuse },
     (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       let buffer = "";
@@ -93,6 +96,7 @@ const tap = createServer((req, res) => {
   req.pipe(upstream);
   res.on("close", () => upstream.destroy());
 });
+tap.keepAliveTimeout = 60_000;
 await new Promise((resolve) => tap.listen(0, "127.0.0.1", resolve));
 const tapUrl = `http://127.0.0.1:${tap.address().port}/v1`;
 

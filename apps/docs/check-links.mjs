@@ -14,7 +14,9 @@ const pages = [resolve(here, "../../README.md")];
 })(here);
 
 let broken = 0;
+let failedPages = 0;
 for (const page of pages) {
+  const before = broken;
   const text = readFileSync(page, "utf8");
   for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
     if (/^(https?:|mailto:|#)/.test(target)) continue;
@@ -24,7 +26,8 @@ for (const page of pages) {
       broken++;
     }
   }
+  if (broken > before) failedPages++;
 }
 console.log(`docs: ${pages.length} pages checked`);
-console.log(`${pages.length - (broken ? 1 : 0)} passed, ${broken ? 1 : 0} failed`);
+console.log(`${pages.length - failedPages} passed, ${failedPages} failed`);
 process.exit(broken ? 1 : 0);

@@ -155,15 +155,19 @@ describe.each(Object.keys(clients) as (keyof typeof clients)[])("%s chat complet
       const argumentDeltas = new Map<number, string>();
       let contentDeltas = "";
       stream.on("content.delta", ({ delta }) => (contentDeltas += delta));
-      stream.on("tool_calls.function.arguments.delta", ({ index, arguments_delta }) =>
-        argumentDeltas.set(index, (argumentDeltas.get(index) ?? "") + arguments_delta),
-      );
+      const deltaEvents = new Map<number, number>();
+      stream.on("tool_calls.function.arguments.delta", ({ index, arguments_delta }) => {
+        argumentDeltas.set(index, (argumentDeltas.get(index) ?? "") + arguments_delta);
+        deltaEvents.set(index, (deltaEvents.get(index) ?? 0) + 1);
+      });
       stream.on("tool_calls.function.arguments.done", ({ index, name, arguments: args }) => done.push({ index, name, arguments: args }));
       const completion = await stream.finalChatCompletion();
       const message = completion.choices[0]!.message;
       // Each call's "done" event fires once, in order, with the concatenation of its deltas.
       expect(done.map((event) => event.index)).toEqual((message.tool_calls ?? []).map((_call, index) => index));
       for (const event of done) expect(argumentDeltas.get(event.index)).toBe(event.arguments);
+      // With a one-character upstream the arguments reach the client in several delta events, not one.
+      if (chunking.size === 1) for (const event of done) if (event.arguments.length > 2) expect(deltaEvents.get(event.index)).toBeGreaterThan(1);
       expect(done.map(({ name, arguments: args }) => ({ name, args }))).toEqual(
         callsOf(message).map((call) => ({ name: call.name, args: call.arguments })),
       );

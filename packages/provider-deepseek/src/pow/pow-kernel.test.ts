@@ -1,32 +1,18 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { HASH_VECTORS, PADDING_LENGTHS, PREFIX_LENGTHS } from "./__fixtures__/hash-vectors.js";
 import { deepSeekHashV1 } from "./deepseek-hash.js";
-import { createPowKernel } from "./pow-kernel.js";
+import { createPowKernel, type PowKernel } from "./pow-kernel.js";
+import { emitPowWasmModule } from "./pow-wasm-module.js";
+import { createWasmPowKernel } from "./wasm-pow-kernel.js";
 
 const encoder = new TextEncoder();
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 
-describe("DeepSeekHashV1", () => {
-  // Protocol reference §5.2: the first four from the official WASM (via ds2api's tests), the last a real challenge.
-  it.each([
-    ["", "e594808bc5b7151ac160c6d39a02e0a8e261ed588578403099e3561dc40c26b3"],
-    ["testsalt_1700000000_42", "d4a2ea58c89e40887c933484868380c6f803eaa8dc53a3b9df8e431b921a4f09"],
-    ["testsalt_1700000000_100000", "abea2f35796b65486e9be1b36f7878c66cab021e96faa473fdf4decd31f9ba30"],
-    ["abc123salt_1700000000_12345", "74b3b7452745b70e85eb32ee7f0a9ec0381d42dd5137b695da915e104fc390e1"],
-    ["404e9b1b931574575ab7_1772967221890_55317", "38c282a8dfab4b018b6c2466b600f572a4caa68367e8ff05db40779f6f329f3b"],
-    ["4e8565ce57578f4efb4d_1791027488061_31223", "56792d7dd642aa1c27191ba9710df5ceb3504cd3a55b225b13f6dad53356f560"],
-    ["17738b0f3ba7f708b8a2_1773608037291_16", "b2cf746eb1e9669b6e3e49b2b9f1b5fdacd177cdc8553067f29c702b0524dc0d"],
-  ])("hashes %j to the reference digest", (input, digest) => {
+describe("deepSeekHashV1", () => {
+  it.each(HASH_VECTORS)("hashes %j to the reference digest", (input, digest) => {
     expect(deepSeekHashV1(input)).toBe(digest);
     expect(deepSeekHashV1(encoder.encode(input))).toBe(digest);
-  });
-
-  it("is SHA3-256 when the permutation starts at round 0 (checked against OpenSSL at every padding boundary)", () => {
-    const sha3 = createPowKernel(0);
-    for (const length of [0, 1, 7, 8, 31, 32, 134, 135, 136, 137, 271, 272, 273, 1000]) {
-      const message = Uint8Array.from({ length }, (_, i) => (i * 131 + length) & 0xff);
-      expect(hex(sha3.hash(message)), `length ${length}`).toBe(createHash("sha3-256").update(message).digest("hex"));
-    }
   });
 
   it("differs from SHA3-256 (round 0 really is skipped)", () => {
@@ -34,27 +20,42 @@ describe("DeepSeekHashV1", () => {
   });
 });
 
-describe("kernel search", () => {
-  const kernel = createPowKernel();
+// Both kernels pass the same checks; the WebAssembly one is also compared with the TypeScript one in
+// wasm-pow-kernel.test.ts.
+const kernels: Array<[string, (firstRound: number) => PowKernel]> = [
+  ["typescript", (firstRound) => createPowKernel(firstRound)],
+  ["wasm", (firstRound) => createWasmPowKernel(emitPowWasmModule(firstRound))],
+];
 
-  // Prefix lengths cover every alignment of the nonce within a lane, the case where the nonce spills into a second
-  // block (slow path), whole pre-absorbed blocks and a prefix ending exactly on a block boundary.
-  it.each([0, 1, 2, 3, 4, 5, 6, 7, 35, 100, 119, 120, 128, 130, 135, 136, 140, 300])(
-    "finds the answer after a %i-byte prefix",
-    (length) => {
-      const prefix = encoder.encode("s".repeat(length));
-      for (const answer of [0, 9, 10, 99, 100, 1234]) {
-        const target = kernel.hash(encoder.encode(`${"s".repeat(length)}${answer}`));
-        expect(kernel.solve(prefix, target, 0, 2000)).toBe(answer);
-      }
-    },
-  );
+describe.each(kernels)("%s kernel", (_, createKernel) => {
+  const kernel = createKernel(1);
+
+  it.each(HASH_VECTORS)("hashes %j to the reference digest", (input, digest) => {
+    expect(hex(kernel.hash(encoder.encode(input)))).toBe(digest);
+  });
+
+  it("is SHA3-256 when the permutation starts at round 0 (checked against OpenSSL at every padding boundary)", () => {
+    const sha3 = createKernel(0);
+    for (const length of PADDING_LENGTHS) {
+      const message = Uint8Array.from({ length }, (_, i) => (i * 131 + length) & 0xff);
+      expect(hex(sha3.hash(message)), `length ${length}`).toBe(createHash("sha3-256").update(message).digest("hex"));
+    }
+  });
+
+  it.each(PREFIX_LENGTHS)("finds the answer after a %i-byte prefix", (length) => {
+    const prefix = encoder.encode("s".repeat(length));
+    for (const answer of [0, 9, 10, 99, 100, 1234]) {
+      const target = kernel.hash(encoder.encode(`${"s".repeat(length)}${answer}`));
+      expect(kernel.solve(prefix, target, 0, 2000)).toBe(answer);
+    }
+  });
 
   it("respects the search window and reports a miss as -1", () => {
     const prefix = encoder.encode("abc123salt_1700000000_");
     const target = kernel.hash(encoder.encode("abc123salt_1700000000_12345"));
     expect(kernel.solve(prefix, target, 0, 12345)).toBe(-1);
     expect(kernel.solve(prefix, target, 12000, 12346)).toBe(12345);
+    expect(kernel.solve(prefix, target, 12346, 12346)).toBe(-1);
   });
 
   it("stops with -2 when the cancel flag is set", () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { UpstreamError } from "@toolshim/core";
 import { decodePowResponse, encodePowResponse, PowSolver, solvePowChallenge, type PowChallenge } from "./index.js";
 
@@ -100,6 +100,37 @@ describe("solvePowChallenge", () => {
     const outcome = expect(solvePowChallenge(hopeless, undefined, solver)).rejects.toMatchObject({ code: "pow_failed" });
     await solver.close();
     await outcome;
+  });
+});
+
+describe("PowSolver kernels", () => {
+  it.each([
+    [{}, "wasm"],
+    [{ kernel: "wasm" }, "wasm"],
+    [{ kernel: "typescript" }, "typescript"],
+  ] as const)("with options %j solves on the %s kernel", async (options, kernel) => {
+    const solver = new PowSolver(options);
+    try {
+      expect(solver.kernel).toBeUndefined();
+      expect(await solvePowChallenge(challengeOf(realChallenges[1]), undefined, solver)).toBe(31223);
+      expect(solver.kernel).toBe(kernel);
+    } finally {
+      await solver.close();
+    }
+  });
+
+  it("falls back to the TypeScript kernel where WebAssembly is unavailable", async () => {
+    const solver = new PowSolver();
+    try {
+      vi.stubGlobal("WebAssembly", undefined);
+      const answer = solvePowChallenge(challengeOf(realChallenges[0]), undefined, solver);
+      vi.unstubAllGlobals();
+      expect(await answer).toBe(55317);
+      expect(solver.kernel).toBe("typescript");
+    } finally {
+      vi.unstubAllGlobals();
+      await solver.close();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
-// Proof-of-work benchmark: the TypeScript DeepSeekHashV1 solver (as shipped: worker thread, end to end) against a C
-// build of the same search (bench/pow-baseline.c, compiled now with the system compiler at -O2), on the same
-// challenges in the same run. Also measures how long the event loop stalls while the worker searches.
+// Proof-of-work benchmark: the DeepSeekHashV1 solver as shipped (worker thread, end to end) with each of its kernels —
+// the WebAssembly one it uses by default and the TypeScript fallback — against a C build of the same search
+// (bench/pow-baseline.c, compiled now with the system compiler at -O2), on the same challenges in the same run. Also
+// measures how long the event loop stalls while the worker searches.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -12,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const DIFFICULTY = 144000;
 const RUNS = 5;
+const KERNELS = ["wasm", "typescript"];
 
 // Inside the package so the built module resolves @toolshim/core from the package's node_modules.
 const cacheDir = join(packageDir, "node_modules", ".cache");
@@ -33,32 +35,42 @@ async function main() {
   const pow = await import(pathToFileURL(join(work, "index.js")).href);
   const challenges = benchChallenges(pow.deepSeekHashV1);
   const baseline = startBaseline();
+  const loadAtStart = loadavg()[0];
   console.log(
-    `pow-bench: ${challenges.length} challenges at difficulty ${DIFFICULTY}; TypeScript and C runs interleaved, ` +
-      `fastest of ${RUNS} per challenge, median over challenges`,
+    `pow-bench: ${challenges.length} challenges at difficulty ${DIFFICULTY}, Node ${process.versions.node}; ` +
+      `${KERNELS.join(", ")}${baseline === undefined ? "" : " and C"} runs interleaved, fastest of ${RUNS} per challenge, ` +
+      `median over challenges`,
   );
 
-  // Warm-up: starts the worker and lets V8 optimise the search loop before anything is timed.
-  for (const challenge of challenges.slice(0, 2)) await pow.solvePowChallenge(challenge);
+  const solvers = KERNELS.map((kernel) => new pow.PowSolver({ kernel }));
+  // Warm-up: starts the workers and lets the engine optimise the search (V8 tiers WebAssembly up to its optimising
+  // compiler, and JavaScript likewise, only after the code has run a while) before anything is timed.
+  for (const solver of solvers) {
+    for (const challenge of challenges.slice(0, 2)) await pow.solvePowChallenge(challenge, undefined, solver);
+  }
 
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-  const tsRuns = challenges.map(() => []);
+  const runs = KERNELS.map(() => challenges.map(() => []));
   const cRuns = challenges.map(() => []);
   let solvingMs = 0;
   for (let run = 0; run < RUNS; run++) {
     for (const [i, challenge] of challenges.entries()) {
-      loopDelay.enable();
-      const t0 = performance.now();
-      const answer = await pow.solvePowChallenge(challenge);
-      const elapsed = performance.now() - t0;
-      loopDelay.disable();
-      solvingMs += elapsed;
-      if (answer !== challenge.answer) throw new Error(`TypeScript solver answered ${answer}, expected ${challenge.answer}`);
-      tsRuns[i].push(elapsed);
+      for (const [k, solver] of solvers.entries()) {
+        loopDelay.enable();
+        const t0 = performance.now();
+        const answer = await pow.solvePowChallenge(challenge, undefined, solver);
+        const elapsed = performance.now() - t0;
+        loopDelay.disable();
+        solvingMs += elapsed;
+        if (answer !== challenge.answer) throw new Error(`${KERNELS[k]} solver answered ${answer}, expected ${challenge.answer}`);
+        runs[k][i].push(elapsed);
+      }
       if (baseline !== undefined) cRuns[i].push(await baseline.solve(challenge));
     }
   }
   baseline?.close();
+  const ran = solvers.map((solver) => solver.kernel);
+  await Promise.all(solvers.map((solver) => solver.close()));
 
   const idleDelay = monitorEventLoopDelay({ resolution: 1 });
   idleDelay.enable();
@@ -66,22 +78,25 @@ async function main() {
   idleDelay.disable();
 
   const hashes = challenges.reduce((total, c) => total + c.answer + 1, 0);
-  const tsTimes = tsRuns.map((runs) => Math.min(...runs));
-  const tsMedian = median(tsTimes);
-  console.log(`TypeScript solver (worker thread, end to end) median solve: ${tsMedian.toFixed(1)} ms`);
-  console.log(`TypeScript throughput: ${(hashes / sum(tsTimes)).toFixed(0)} k hashes/s`);
-  if (baseline !== undefined) {
-    const cTimes = cRuns.map((runs) => Math.min(...runs));
-    const cMedian = median(cTimes);
-    console.log(`C baseline (cc -O2, same search) median solve: ${cMedian.toFixed(1)} ms`);
-    console.log(`C throughput: ${(hashes / sum(cTimes)).toFixed(0)} k hashes/s`);
-    console.log(`TypeScript / C: ${(tsMedian / cMedian).toFixed(1)}x`);
+  const cTimes = baseline === undefined ? undefined : cRuns.map((runs) => Math.min(...runs));
+  const cMedian = cTimes === undefined ? undefined : median(cTimes);
+  for (const [k, kernel] of KERNELS.entries()) {
+    const times = runs[k].map((runs) => Math.min(...runs));
+    const ratio = cMedian === undefined ? "" : `, ${(median(times) / cMedian).toFixed(2)}x C`;
+    const note = ran[k] === kernel ? "" : ` (asked for ${kernel}: not available here)`;
+    console.log(
+      `solver on the ${ran[k]} kernel${note} (worker thread, end to end): median solve ${median(times).toFixed(1)} ms, ` +
+        `${(hashes / sum(times)).toFixed(0)} k hashes/s${ratio}`,
+    );
+  }
+  if (cTimes !== undefined) {
+    console.log(`C baseline (cc -O2, same search): median solve ${cMedian.toFixed(1)} ms, ${(hashes / sum(cTimes)).toFixed(0)} k hashes/s`);
   }
   const delay = (histogram) => `max ${(histogram.max / 1e6).toFixed(1)} ms, p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms`;
-  console.log(`event-loop delay while the worker solved (${(solvingMs / 1000).toFixed(1)} s of solving): ${delay(loopDelay)}`);
+  console.log(`event-loop delay while the workers solved (${(solvingMs / 1000).toFixed(1)} s of solving): ${delay(loopDelay)}`);
   console.log(`event-loop delay idle, for comparison: ${delay(idleDelay)}`);
   // Other processes competing for the cores show up in every figure above, the event-loop delays most of all.
-  console.log(`1-minute load average / cores: ${loadavg()[0].toFixed(1)} / ${availableParallelism()}`);
+  console.log(`1-minute load average at start / end / cores: ${loadAtStart.toFixed(1)} / ${loadavg()[0].toFixed(1)} / ${availableParallelism()}`);
 }
 
 /**

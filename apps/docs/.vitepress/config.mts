@@ -1,0 +1,44 @@
+import { defineConfig } from "vitepress";
+
+export default defineConfig({
+  title: "toolshim",
+  description: "OpenAI-style function calling for models and web chats that have none.",
+  cleanUrls: true,
+  // The pages quote tool-call markup (`<call:NONCE>`, `<think>`) in prose; render it as text, never as HTML.
+  markdown: { html: false },
+  // Pages link to files of the repository (examples, configs); those are not pages of the site.
+  ignoreDeadLinks: [/\.\.\/\.\.\//],
+  srcExclude: ["README.md"],
+  themeConfig: {
+    nav: [
+      { text: "Guide", link: "/server" },
+      { text: "Core", link: "/core" },
+    ],
+    sidebar: [
+      {
+        text: "Running the gateway",
+        items: [
+          { text: "Server and configuration", link: "/server" },
+          { text: "Generic provider (llama.cpp, LM Studio, Ollama, vLLM)", link: "/provider-generic" },
+          { text: "DeepSeek web chat", link: "/provider-deepseek" },
+          { text: "Responses and Anthropic Messages", link: "/responses-and-anthropic" },
+        ],
+      },
+      {
+        text: "How it works",
+        items: [
+          { text: "The core: engine, policy, encoders", link: "/core" },
+          { text: "The prompt dialect", link: "/dialect" },
+          { text: "Client conformance", link: "/conformance" },
+        ],
+      },
+      {
+        text: "Contributing",
+        items: [
+          { text: "Adding a web-chat provider", link: "/provider-deepseek#how-this-provider-is-built-adding-the-next-web-chat" },
+          { text: "The DeepSeek protocol double", link: "/deepseek-double" },
+        ],
+      },
+    ],
+  },
+});

@@ -1,7 +1,7 @@
 // Proof-of-work benchmark: the DeepSeekHashV1 solver as shipped (worker thread, end to end) with each of its kernels —
 // the WebAssembly one it uses by default and the TypeScript fallback — against a C build of the same search
-// (bench/pow-baseline.c, compiled now with the system compiler at -O2), on the same challenges in the same run. Also
-// measures how long the event loop stalls while the worker searches.
+// (bench/pow-baseline.c, compiled now with the system compiler at -O2, or with the flags in POW_BENCH_CFLAGS), on the
+// same challenges in the same run. Also measures how long the event loop stalls while the worker searches.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -14,6 +14,7 @@ const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const DIFFICULTY = 144000;
 const RUNS = 5;
 const KERNELS = ["wasm", "typescript"];
+const C_FLAGS = (process.env.POW_BENCH_CFLAGS ?? "-O2").split(/\s+/).filter(Boolean);
 
 // Inside the package so the built module resolves @toolshim/core from the package's node_modules.
 const cacheDir = join(packageDir, "node_modules", ".cache");
@@ -90,7 +91,7 @@ async function main() {
     );
   }
   if (cTimes !== undefined) {
-    console.log(`C baseline (cc -O2, same search): median solve ${cMedian.toFixed(1)} ms, ${(hashes / sum(cTimes)).toFixed(0)} k hashes/s`);
+    console.log(`C baseline (${C_FLAGS.join(" ")}, same search): median solve ${cMedian.toFixed(1)} ms, ${(hashes / sum(cTimes)).toFixed(0)} k hashes/s`);
   }
   const delay = (histogram) => `max ${(histogram.max / 1e6).toFixed(1)} ms, p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms`;
   console.log(`event-loop delay while the workers solved (${(solvingMs / 1000).toFixed(1)} s of solving): ${delay(loopDelay)}`);
@@ -110,7 +111,7 @@ function startBaseline() {
     console.log("C baseline skipped: no C compiler (cc, gcc or clang) on PATH");
     return undefined;
   }
-  execFileSync(compiler, ["-O2", "-o", binary, join(packageDir, "bench", "pow-baseline.c")], { stdio: "inherit" });
+  execFileSync(compiler, [...C_FLAGS, "-o", binary, join(packageDir, "bench", "pow-baseline.c")], { stdio: "inherit" });
   const child = spawn(binary, { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const waiting = [];

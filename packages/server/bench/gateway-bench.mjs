@@ -6,20 +6,24 @@
 //   latency:    the same, with the upstream pacing its chunks (PACE_MS apart) so nothing saturates; a tap between
 //               proxy and double timestamps each upstream chunk, the client timestamps when its text arrives, and
 //               the difference per chunk is that proxy's latency. "Added" = toolshim's minus pass-through's.
+//   CPU:        each proxy runs in its own process; the CPU time it used (all threads, from /proc) per upstream chunk
+//               in both phases. On a shared machine this is far steadier than wall time, which also depends on
+//               whatever else runs. The double's and this process's (client + tap) CPU are shown too: they bound the
+//               wall-time throughput of both proxies alike.
 //
 // Usage: pnpm bench (builds first) or node bench/gateway-bench.mjs. Env: BENCH_STREAMS, BENCH_CHUNKS, BENCH_ROUNDS,
 // BENCH_PACE_MS.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { Agent, createServer, request as httpRequest } from "node:http";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 50);
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 1000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PACE_MS = Number(process.env.BENCH_PACE_MS ?? 10);
 const here = new URL(".", import.meta.url).pathname;
 const cli = join(here, "../dist/cli.js");
@@ -178,24 +182,40 @@ async function stream(base, id, paced) {
   return { id, content, chunks, toolCalls, finish, arrivals };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+/**
+ * CPU seconds a process has used so far, all threads (V8's GC helpers included): nanoseconds from
+ * /proc/<pid>/task/<tid>/schedstat, or clock ticks from /proc/<pid>/stat where schedstat is missing. Undefined off
+ * Linux.
+ */
 function cpuSeconds(pid) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz on Linux)
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    return ns / 1e9;
   } catch {
-    return undefined;
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz on Linux)
+    } catch {
+      return undefined;
+    }
   }
 }
 const proxyPid = { "pass-through": () => passProc.child.pid, toolshim: () => gatewayProc.child.pid };
+const benchCpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
 
 async function run(name, paced, round) {
   const base = targets[name];
-  const cpuBefore = cpuSeconds(proxyPid[name]());
+  const before = { proxy: cpuSeconds(proxyPid[name]()), double: cpuSeconds(doubleProc.child.pid), bench: benchCpuSeconds() };
   const started = performance.now();
   const results = await Promise.all(Array.from({ length: STREAMS }, (_, i) => stream(base, `${round}${i}`, paced)));
-  const cpuAfter = cpuSeconds(proxyPid[name]());
-  return { seconds: (performance.now() - started) / 1000, cpu: cpuAfter === undefined ? undefined : cpuAfter - cpuBefore, results };
+  const seconds = (performance.now() - started) / 1000;
+  const after = { proxy: cpuSeconds(proxyPid[name]()), double: cpuSeconds(doubleProc.child.pid), bench: benchCpuSeconds() };
+  const used = (key) => (after[key] === undefined || before[key] === undefined ? undefined : after[key] - before[key]);
+  return { seconds, cpu: used("proxy"), doubleCpu: used("double"), benchCpu: used("bench"), results };
 }
 
 function check(name, results) {
@@ -227,35 +247,46 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 10
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 // Warm-up (JIT, connection pools), then measured rounds alternating the order.
+const loadBefore = loadavg();
 for (const name of Object.keys(targets)) check(name, (await run(name, false, 9)).results);
 
 const wall = { "pass-through": [], toolshim: [] };
 const cpu = { "pass-through": [], toolshim: [] };
+const sideCpu = { "pass-through": { double: [], bench: [] }, toolshim: { double: [], bench: [] } };
 let chunksPerStream = {};
 for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 === 0 ? ["pass-through", "toolshim"] : ["toolshim", "pass-through"];
   for (const name of order) {
-    const { seconds, cpu: used, results } = await run(name, false, round + 1);
+    const { seconds, cpu: used, doubleCpu, benchCpu, results } = await run(name, false, round + 1);
     check(name, results);
     wall[name].push(seconds);
     if (used !== undefined) cpu[name].push(used);
+    if (doubleCpu !== undefined) sideCpu[name].double.push(doubleCpu);
+    sideCpu[name].bench.push(benchCpu);
     chunksPerStream[name] = median(results.map((r) => r.chunks));
   }
 }
 
 const latency = {};
+const pacedCpu = {};
 for (const name of Object.keys(targets)) {
   tapRecords.clear();
-  const { results } = await run(name, true, 7);
+  const { results, cpu: used } = await run(name, true, 7);
   check(name, results);
   latency[name] = latencies(results);
+  pacedCpu[name] = used;
 }
+const loadAfter = loadavg();
 
 const upstreamChunks = CHUNKS + 1; // prose chunks plus the stream tag; the call markup adds a few more
 const throughput = Object.fromEntries(Object.entries(wall).map(([name, s]) => [name, (STREAMS * upstreamChunks) / median(s)]));
 const ratio = (100 * throughput.toolshim) / throughput["pass-through"];
 const ms = (v) => `${v.toFixed(2)} ms`;
-console.log(`gateway bench: ${STREAMS} concurrent streams, ${upstreamChunks}+ upstream chunks each, ${ROUNDS} rounds (median), node ${process.version}`);
+const load = (l) => l.map((v) => v.toFixed(1)).join(" ");
+console.log(
+  `gateway bench: ${STREAMS} concurrent streams, ${upstreamChunks}+ upstream chunks each, ${ROUNDS} rounds (median), node ${process.version}, ` +
+    `load average ${load(loadBefore)} → ${load(loadAfter)}`,
+);
 for (const name of Object.keys(targets)) {
   console.log(
     `  ${name.padEnd(13)} ${Math.round(throughput[name]).toLocaleString("en-US").padStart(9)} upstream chunks/s  ` +
@@ -265,11 +296,24 @@ for (const name of Object.keys(targets)) {
 }
 if (tapErrors.length) console.log(`  (tap saw ${tapErrors.length} upstream connection errors, e.g. ${tapErrors[0]})`);
 if (cpu.toolshim.length) {
-  const perThousand = (name) => (1000 * 1000 * median(cpu[name])) / (STREAMS * upstreamChunks);
+  const perThousand = (seconds) => (1000 * 1000 * seconds) / (STREAMS * upstreamChunks);
+  const proxyCpu = (name) => perThousand(median(cpu[name]));
   console.log(
-    `  proxy process CPU per 1000 upstream chunks (median): pass-through ${perThousand("pass-through").toFixed(1)} ms, ` +
-      `toolshim ${perThousand("toolshim").toFixed(1)} ms`,
+    `  proxy process CPU per 1000 upstream chunks (median): pass-through ${proxyCpu("pass-through").toFixed(1)} ms, ` +
+      `toolshim ${proxyCpu("toolshim").toFixed(1)} ms`,
   );
+  if (pacedCpu.toolshim !== undefined) {
+    console.log(
+      `  the same while paced (one upstream chunk per read): pass-through ${perThousand(pacedCpu["pass-through"]).toFixed(1)} ms, ` +
+        `toolshim ${perThousand(pacedCpu.toolshim).toFixed(1)} ms`,
+    );
+  }
+  const side = (name, key) => (sideCpu[name][key].length ? perThousand(median(sideCpu[name][key])).toFixed(1) : "?");
+  console.log(
+    `  shared by both (per 1000 chunks, during each proxy's rounds): double ${side("pass-through", "double")}/${side("toolshim", "double")} ms, ` +
+      `client + tap ${side("pass-through", "bench")}/${side("toolshim", "bench")} ms`,
+  );
+  console.log(`toolshim CPU per chunk: ${(proxyCpu("toolshim") / proxyCpu("pass-through")).toFixed(1)}x the pass-through's`);
 }
 console.log(`toolshim throughput: ${ratio.toFixed(1)}% of pass-through`);
 console.log(

@@ -1,7 +1,9 @@
 // Proof-of-work benchmark: the DeepSeekHashV1 solver as shipped (worker thread, end to end) with each of its kernels —
 // the WebAssembly one it uses by default and the TypeScript fallback — against a C build of the same search
 // (bench/pow-baseline.c, compiled now with the system compiler at -O2, or with the flags in POW_BENCH_CFLAGS), on the
-// same challenges in the same run. Also measures how long the event loop stalls while the worker searches.
+// same challenges in the same run. Also measures how long the event loop stalls while the worker searches, and then
+// compares the bare kernels with C by CPU time, which other processes on a shared machine inflate far less than
+// elapsed time.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -29,11 +31,13 @@ try {
 async function main() {
   // Build only the PoW module, with the same bundler as the package build, so the bench does not depend on the rest of
   // the package compiling.
-  execFileSync("pnpm", ["exec", "tsup", "src/pow/index.ts", "--no-config", "--format", "esm", "--target", "node20", "--out-dir", work, "--silent"], {
+  const entries = ["index", "pow-kernel", "pow-wasm-module", "wasm-pow-kernel"].map((name) => `src/pow/${name}.ts`);
+  execFileSync("pnpm", ["exec", "tsup", ...entries, "--no-config", "--format", "esm", "--target", "node20", "--out-dir", work, "--silent"], {
     cwd: packageDir,
     stdio: "inherit",
   });
-  const pow = await import(pathToFileURL(join(work, "index.js")).href);
+  const load = (name) => import(pathToFileURL(join(work, `${name}.js`)).href);
+  const pow = await load("index");
   const challenges = benchChallenges(pow.deepSeekHashV1);
   const baseline = startBaseline();
   const loadAtStart = loadavg()[0];
@@ -67,10 +71,14 @@ async function main() {
         if (answer !== challenge.answer) throw new Error(`${KERNELS[k]} solver answered ${answer}, expected ${challenge.answer}`);
         runs[k][i].push(elapsed);
       }
-      if (baseline !== undefined) cRuns[i].push(await baseline.solve(challenge));
+      if (baseline !== undefined) cRuns[i].push((await baseline.solve(challenge)).wallMs);
     }
   }
   loopDelay.disable();
+  const cpu = await compareCpuTime(challenges, baseline, {
+    wasm: (await load("wasm-pow-kernel")).createWasmPowKernel((await load("pow-wasm-module")).emitPowWasmModule()),
+    typescript: (await load("pow-kernel")).createPowKernel(),
+  });
   baseline?.close();
   const ran = solvers.map((solver) => solver.kernel);
   await Promise.all(solvers.map((solver) => solver.close()));
@@ -94,6 +102,13 @@ async function main() {
   }
   if (cTimes !== undefined) {
     console.log(`C baseline (${C_FLAGS.join(" ")}, same search): median solve ${cMedian.toFixed(1)} ms, ${(hashes / sum(cTimes)).toFixed(0)} k hashes/s`);
+  }
+  if (cpu !== undefined) {
+    const [cName, cMs] = cpu.at(-1);
+    for (const [name, ms] of cpu.slice(0, -1)) {
+      console.log(`${name} kernel alone, CPU time: median solve ${ms.toFixed(1)} ms, ${(ms / cMs).toFixed(2)}x C`);
+    }
+    console.log(`${cName} alone, CPU time: median solve ${cMs.toFixed(1)} ms`);
   }
   const delay = (histogram) => `max ${(histogram.max / 1e6).toFixed(1)} ms, p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms`;
   console.log(`event-loop delay while the workers and C solved (${(solvingMs / 1000).toFixed(1)} s in the workers): ${delay(loopDelay)}`);
@@ -124,14 +139,53 @@ function startBaseline() {
         waiting.push(resolve);
         child.stdin.write(`${challenge.salt}_${challenge.expire_at}_ ${challenge.challenge} ${challenge.difficulty}\n`);
       });
-      const [answer, ns] = line.split(" ").map(Number);
+      const [answer, ns, cpuNs] = line.split(" ").map(Number);
       if (answer !== challenge.answer) throw new Error(`C baseline answered ${answer}, expected ${challenge.answer}`);
-      return ns / 1e6;
+      return { wallMs: ns / 1e6, cpuMs: cpuNs / 1e6 };
     },
     close() {
       child.stdin.end();
     },
   };
+}
+
+/**
+ * The kernels called directly on this thread, timed by this thread's CPU time, interleaved with the C baseline's
+ * (which reports its own thread's CPU time); fastest of RUNS per challenge, median over challenges. Returns
+ * [name, median ms] pairs with C last, or undefined where this Node cannot read a thread's CPU time (before 23.9) or
+ * there is no C baseline.
+ */
+async function compareCpuTime(challenges, baseline, kernels) {
+  if (baseline === undefined || typeof process.threadCpuUsage !== "function") {
+    console.log("CPU-time comparison skipped: needs the C baseline and process.threadCpuUsage (Node 23.9 or later)");
+    return undefined;
+  }
+  const cpuMs = () => {
+    const { user, system } = process.threadCpuUsage();
+    return (user + system) / 1000;
+  };
+  const encoder = new TextEncoder();
+  const jobs = challenges.map((c) => ({
+    prefix: encoder.encode(`${c.salt}_${c.expire_at}_`),
+    target: Uint8Array.from(Buffer.from(c.challenge, "hex")),
+    challenge: c,
+  }));
+  const entries = Object.entries(kernels);
+  for (const [, kernel] of entries) for (const job of jobs.slice(0, 2)) kernel.solve(job.prefix, job.target, 0, DIFFICULTY);
+  const times = [...entries.map(() => jobs.map(() => [])), jobs.map(() => [])];
+  for (let run = 0; run < RUNS; run++) {
+    for (const [i, job] of jobs.entries()) {
+      for (const [k, [name, kernel]] of entries.entries()) {
+        const t0 = cpuMs();
+        const answer = kernel.solve(job.prefix, job.target, 0, DIFFICULTY);
+        times[k][i].push(cpuMs() - t0);
+        if (answer !== job.challenge.answer) throw new Error(`${name} kernel answered ${answer}, expected ${job.challenge.answer}`);
+      }
+      times.at(-1)[i].push((await baseline.solve(job.challenge)).cpuMs);
+    }
+  }
+  const names = [...entries.map(([name]) => name), "C baseline"];
+  return times.map((perChallenge, k) => [names[k], median(perChallenge.map((runs) => Math.min(...runs)))]);
 }
 
 /**

@@ -133,7 +133,7 @@ function searchFunction(
   const digit = 3;
   const { locals, types } = keccakLocals(4);
   const code = new CodeWriter();
-  const address = (offset: number): CodeWriter => code.i32(0).memory(op.i32Load, 2, offset);
+  const loadWord = (address: number): CodeWriter => code.i32(0).memory(op.i32Load, 2, address);
 
   code.block().loop(); // exit: 1, next attempt: 0
   code.get(attempt).get(count).emit(op.i32GeS).brIf(1);
@@ -152,18 +152,18 @@ function searchFunction(
   code.if().get(attempt).emit(op.return).end();
 
   // Next nonce: increment the decimal digits in place, carrying leftwards.
-  address(layout.last).set(position);
+  loadWord(layout.last).set(position);
   code.block().loop(); // done: 1, carry: 0
   code.get(position).memory(op.i32Load8U, 0, layout.digits).tee(digit).i32(ASCII_NINE).emit(op.i32Ne);
   code.if().get(position).get(digit).i32(1).emit(op.i32Add).memory(op.i32Store8, 0, layout.digits).br(2).end();
   code.get(position).i32(ASCII_ZERO).memory(op.i32Store8, 0, layout.digits);
   code.get(position).i32(1).emit(op.i32Sub).tee(position);
-  address(layout.tail).emit(op.i32GeS).brIf(0);
+  loadWord(layout.tail).emit(op.i32GeS).brIf(0);
   // All nines: one more digit ("99" became "00": write "100" and move the padding byte right).
   code.end();
-  address(layout.tail).i32(ASCII_ZERO + 1).memory(op.i32Store8, 0, layout.digits);
+  loadWord(layout.tail).i32(ASCII_ZERO + 1).memory(op.i32Store8, 0, layout.digits);
   code.i32(0);
-  address(layout.last).i32(1).emit(op.i32Add).tee(position).memory(op.i32Store, 2, layout.last);
+  loadWord(layout.last).i32(1).emit(op.i32Add).tee(position).memory(op.i32Store, 2, layout.last);
   code.get(position).i32(ASCII_ZERO).memory(op.i32Store8, 0, layout.digits);
   code.get(position).i32(SHA3_PAD).memory(op.i32Store8, 0, layout.digits + 1);
   code.end();

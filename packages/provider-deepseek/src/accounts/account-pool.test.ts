@@ -99,6 +99,21 @@ describe("AccountPool", () => {
     expect(pool.health().waiting).toBe(0);
   });
 
+  it("close rejects waiting and later requests with its reason, stops its timers, and leaves given leases valid", async () => {
+    const { pool, clock } = makePool(tokens(1), { max: 1 });
+    const held = await pool.acquire();
+    const waiting = settle(pool.acquire());
+    const reason = new UpstreamError("closed", { status: 503, retryable: true, code: "provider_closed" });
+    pool.close(reason);
+    const result = await waiting;
+    expect(result.error).toBe(reason);
+    expect(pool.health().waiting).toBe(0);
+    expect(clock.pending).toBe(0);
+    held.release();
+    await expect(pool.acquire()).rejects.toBe(reason);
+    expect(pool.health().inFlight).toBe(0);
+  });
+
   it("waiting is bounded in time: 429 accounts_busy", async () => {
     const { pool, clock } = makePool(tokens(1), { max: 1, timeout: 3_000 });
     await pool.acquire();

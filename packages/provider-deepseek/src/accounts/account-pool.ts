@@ -66,6 +66,7 @@ export class AccountPool {
   readonly #waiters: Waiter[] = [];
   #wakeTimer: unknown;
   #wakeAt = Number.POSITIVE_INFINITY;
+  #closed: UpstreamError | undefined;
 
   constructor(accounts: readonly Account[], options: AccountPoolOptions) {
     this.#accounts = accounts;
@@ -84,6 +85,7 @@ export class AccountPool {
   acquire(options: AcquireOptions = {}): Promise<AccountLease> {
     const { signal, exclude } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#closed) return Promise.reject(this.#closed);
     const lease = this.#tryLease(exclude);
     if (lease) return Promise.resolve(lease);
     const refusal = this.#refusal(exclude);
@@ -118,6 +120,16 @@ export class AccountPool {
   /** Re-examine waiting requests after an account's state changed (cooldown set, login succeeded, …). */
   changed(): void {
     this.#pump();
+  }
+
+  /** Rejects every waiting request and every later `acquire` with `reason`. Leases already given stay valid. */
+  close(reason: UpstreamError): void {
+    this.#closed ??= reason;
+    for (const waiter of [...this.#waiters]) {
+      this.#removeWaiter(waiter);
+      waiter.reject(this.#closed);
+    }
+    this.#scheduleWake();
   }
 
   health(): PoolHealth {

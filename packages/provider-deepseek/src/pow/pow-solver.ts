@@ -101,6 +101,11 @@ export class PowSolver {
     return this.#kernel;
   }
 
+  /** Whether a worker thread is up: from the first search until `close` (or the worker's death). */
+  get running(): boolean {
+    return this.#worker !== undefined;
+  }
+
   /** The smallest n < end whose DeepSeekHashV1(prefix + n) equals target, or -1 when there is none. */
   search(prefix: Uint8Array, target: Uint8Array, end: number, signal?: AbortSignal): Promise<number> {
     signal?.throwIfAborted();
@@ -120,7 +125,7 @@ export class PowSolver {
     });
   }
 
-  /** Stops the worker; pending searches are rejected. A later search starts a new worker. */
+  /** Stops the worker and waits until its thread has exited; pending searches are rejected. A later search starts a new worker. */
   async close(): Promise<void> {
     const worker = this.#worker;
     this.#worker = undefined;

@@ -97,8 +97,11 @@ describe("solvePowChallenge", () => {
   it("fails pending searches when the solver is closed", async () => {
     const solver = new PowSolver();
     const hopeless = { ...challengeOf(realChallenges[0]), challenge: "00".repeat(32), difficulty: 10_000_000 };
+    expect(solver.running).toBe(false);
     const outcome = expect(solvePowChallenge(hopeless, undefined, solver)).rejects.toMatchObject({ code: "pow_failed" });
+    expect(solver.running).toBe(true);
     await solver.close();
+    expect(solver.running).toBe(false);
     await outcome;
   });
 });

@@ -6,13 +6,14 @@ import { PolicyViolationError } from "../policy/policy-violation.js";
 import { checkChatCompletionChunks } from "../testing/check-chat-completion-chunks.js";
 import { type ReplayResponse, createReplayUpstream } from "../testing/create-replay-upstream.js";
 import { UpstreamError } from "../upstream.js";
+import { shaped } from "./__fixtures__/batched-upstream.js";
 import { body, call, strict, timeTool, weatherTool } from "./__fixtures__/requests.js";
 import type { ChatCompletionContext } from "./chat-completion-context.js";
 import { createChatCompletion } from "./create-chat-completion.js";
 import { toServerSentEvents } from "./to-server-sent-events.js";
 
 function context(responses: ReplayResponse | ReplayResponse[], extra: Partial<ChatCompletionContext> = {}) {
-  const upstream = createReplayUpstream({ responses });
+  const upstream = shaped(createReplayUpstream({ responses }));
   return { upstream, upstreamModel: "upstream-model", signal: new AbortController().signal, ...extra };
 }
 

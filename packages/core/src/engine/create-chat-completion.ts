@@ -1,9 +1,10 @@
-import type { CanonicalEvent } from "../canonical.js";
 import { decodeChatCompletionRequest } from "../chat/decode-chat-completion-request.js";
 import type { ChatCompletion } from "../chat/encode-chat-completion.js";
 import { encodeChatCompletion } from "../chat/encode-chat-completion.js";
 import { type ChatCompletionChunk, encodeChatCompletionChunks } from "../chat/encode-chat-completion-chunks.js";
 import type { ChatCompletionContext, CompletionStats } from "./chat-completion-context.js";
+import { readBatches } from "./batch-iterator.js";
+import { batchThrough } from "./batch-through.js";
 import { runEngine } from "./run-engine.js";
 
 export type ChatCompletionResult =
@@ -22,39 +23,15 @@ export async function createChatCompletion(body: unknown, context: ChatCompletio
   const options = { model: request.model, legacyFunctions: request.legacyFunctions === true };
   if (!request.stream) return { stream: false, response: await encodeChatCompletion(events, options), stats };
 
-  const source = events[Symbol.asyncIterator]();
+  const source = readBatches(events);
   const first = await source.next();
-  const chunks = encodeChatCompletionChunks(primed(first, source), {
+  const encodeOptions = {
     ...options,
     includeUsage: request.includeUsage,
     argumentsInOneDelta: context.argumentsInOneDelta === true,
-  });
-  return { stream: true, chunks: closingBoth(chunks, source), stats };
-}
-
-async function* primed(
-  first: IteratorResult<CanonicalEvent>,
-  rest: AsyncIterator<CanonicalEvent>,
-): AsyncGenerator<CanonicalEvent> {
-  if (first.done) return;
-  yield first.value;
-  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
-}
-
-/**
- * A generator that was never started ignores `return()`, which would leave the engine (and its upstream request)
- * open when a server drops the stream before reading it; this closes the engine too.
- */
-function closingBoth<T>(outer: AsyncGenerator<T>, inner: AsyncIterator<unknown>): AsyncIterableIterator<T> {
-  return {
-    next: () => outer.next(),
-    async return(value?: unknown) {
-      await outer.return(undefined);
-      await inner.return?.();
-      return { done: true, value: value as T };
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
   };
+  // The encoder stays one async generator, fed per event; batchThrough hands on, in one batch, every chunk it makes
+  // from one batch of events. Returning the chunks also returns the engine, even when the encoder never started.
+  const chunks = batchThrough(source, first ?? [], (input) => encodeChatCompletionChunks(input, encodeOptions));
+  return { stream: true, chunks, stats };
 }

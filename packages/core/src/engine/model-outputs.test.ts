@@ -5,6 +5,7 @@ import { ChatCompletionAccumulator } from "../chat/encode-chat-completion.js";
 import type { ChatCompletionChunk } from "../chat/encode-chat-completion-chunks.js";
 import { checkChatCompletionChunks } from "../testing/check-chat-completion-chunks.js";
 import { createReplayUpstream } from "../testing/create-replay-upstream.js";
+import { shaped } from "./__fixtures__/batched-upstream.js";
 import { createChatCompletion } from "./create-chat-completion.js";
 
 // Every real model output in the shared vectors, through the whole engine: each stream must keep the Chat Completions
@@ -36,9 +37,11 @@ function request(vector: Vector, stream: boolean) {
 }
 
 function context(vector: Vector, chunkSize: number) {
-  const upstream = createReplayUpstream({
-    responses: { text: vector.output, chunkSize, end: vector.partial ? "length" : "stop", usage: { inputTokens: 1, outputTokens: 1 } },
-  });
+  const upstream = shaped(
+    createReplayUpstream({
+      responses: { text: vector.output, chunkSize, end: vector.partial ? "length" : "stop", usage: { inputTokens: 1, outputTokens: 1 } },
+    }),
+  );
   return { upstream, upstreamModel: "u", signal: new AbortController().signal, repairAttempts: 0 };
 }
 

@@ -4,13 +4,14 @@ import { decodeChatCompletionRequest } from "../chat/decode-chat-completion-requ
 import { PolicyViolationError } from "../policy/policy-violation.js";
 import { type ReplayResponse, type ReplayUpstreamOptions, createReplayUpstream } from "../testing/create-replay-upstream.js";
 import { UpstreamError } from "../upstream.js";
+import { shaped } from "./__fixtures__/batched-upstream.js";
 import { body, call, strict, weatherTool } from "./__fixtures__/requests.js";
 import type { ChatCompletionContext } from "./chat-completion-context.js";
 import { runEngine } from "./run-engine.js";
 
 function setup(responses: ReplayUpstreamOptions["responses"], extra: Partial<ChatCompletionContext> & { toolMode?: "native" | "emulate" } = {}) {
   const { toolMode, ...rest } = extra;
-  const upstream = createReplayUpstream(toolMode ? { responses, toolMode } : { responses });
+  const upstream = shaped(createReplayUpstream(toolMode ? { responses, toolMode } : { responses }));
   return { upstream, upstreamModel: "up", signal: new AbortController().signal, ...rest };
 }
 

@@ -1,18 +1,20 @@
 import type { CanonicalEvent, CanonicalMessage, CanonicalRequest, FinishReason, Usage } from "../canonical.js";
 import { generateCallId } from "../chat/encode-ids.js";
 import { defaultDialect } from "../dialect/default-dialect.js";
-import type { Dialect, ScanEvent } from "../dialect/dialect.js";
+import type { Dialect, ScanEvent, Scanner } from "../dialect/dialect.js";
 import { generateNonce } from "../dialect/generate-nonce.js";
 import { rewriteForEmulation } from "../dialect/rewrite-for-emulation.js";
+import { ToolshimError } from "../errors.js";
 import { type PolicyViolation, PolicyViolationError } from "../policy/policy-violation.js";
 import { resolveToolChoiceRules } from "../policy/tool-choice-rules.js";
 import { type CallSource, type PolicyOutput, ToolPolicy } from "../policy/tool-policy.js";
 import { type UpstreamEvent, type UpstreamRequest, UpstreamError } from "../upstream.js";
 import type { ChatCompletionContext, CompletionStats } from "./chat-completion-context.js";
-import { iterateWithAbort } from "./iterate-with-abort.js";
+import { BatchSource, type BatchReader, readBatches } from "./batch-iterator.js";
 import { NativeCallMapper } from "./native-call-mapper.js";
 
 export interface EngineRun {
+  /** Also a `BatchIterator`: consumers that read batches get everything one upstream read produced at once. */
   events: AsyncIterable<CanonicalEvent>;
   stats: CompletionStats;
 }
@@ -26,18 +28,43 @@ export interface EngineRun {
 export async function runEngine(request: CanonicalRequest, context: ChatCompletionContext): Promise<EngineRun> {
   const stats: CompletionStats = { toolCalls: 0, violations: [], violationDetails: [], attempts: 0 };
   stats.mode = context.upstream.toolMode?.(context.upstreamModel) ?? "emulate";
-  return { events: new EngineRunner(request, context, stats).events(), stats };
+  return { events: new EngineRunner(request, context, stats), stats };
+}
+
+function clientClosedError(): ToolshimError {
+  return new ToolshimError("The client closed the request.", { status: 499, code: "client_closed_request" });
 }
 
 type AttemptOutcome =
   | { kind: "done"; finishReason: FinishReason; toolCalls: number }
-  | { kind: "rejected"; violation: PolicyViolation; text: string }
-  | { kind: "replan" };
+  | { kind: "rejected"; violation: PolicyViolation; text: string };
+
+/** One call of the upstream and what has been made of its reply so far. */
+interface Attempt {
+  mode: "native" | "emulate";
+  policy: ToolPolicy;
+  scanner: Scanner | undefined;
+  native: NativeCallMapper;
+  controller: AbortController;
+  reader: BatchReader<UpstreamEvent> | undefined;
+  /** The reply's text, for the repair turn when it is rejected. */
+  text: string;
+  received: boolean;
+  /** The upstream's iterator ended by itself (no need to return it). */
+  drained: boolean;
+  lastUsage: Extract<UpstreamEvent, { type: "usage" }> | undefined;
+  /** In native mode, the provider was told that the model wrote a call as text. */
+  noted: boolean;
+}
 
 /** A safe, unique id from a native upstream is kept so its own history stays consistent; anything else gets ours. */
 const SAFE_CALL_ID = /^[A-Za-z0-9_-]{1,40}$/;
 
-class EngineRunner {
+/**
+ * The engine as a hand-written batch iterator (no generator layers on the per-token path): each pull reads one batch
+ * of upstream events and turns all of it into canonical events at once.
+ */
+class EngineRunner extends BatchSource<CanonicalEvent> {
   readonly #request: CanonicalRequest;
   readonly #context: ChatCompletionContext;
   readonly #stats: CompletionStats;
@@ -47,121 +74,215 @@ class EngineRunner {
   readonly #holdUntilCall: boolean;
   /** Events held back while nothing may reach the client yet. */
   #pending: CanonicalEvent[] = [];
-  /** Events released and waiting to be yielded. */
+  /** Events released and waiting to be handed over. */
   #ready: CanonicalEvent[] = [];
   #released = false;
   #repairTurns: CanonicalMessage[] = [];
   readonly #callIds = new Set<string>();
   #usage: Usage | undefined;
+  #repairsLeft: number;
+  #attempt: Attempt | undefined;
+  #complete = false;
+  /** Rejects the read in progress: the client went away, or the iterator was returned. */
+  #interrupt: ((error: unknown) => void) | undefined;
+  #listening = false;
+  readonly #onAbort = (): void => this.#interrupt?.(clientClosedError());
+  /** Policy output of the upstream event being handled (reused). */
+  readonly #outputs: PolicyOutput[] = [];
 
   constructor(request: CanonicalRequest, context: ChatCompletionContext, stats: CompletionStats) {
+    super();
     this.#request = request;
     this.#context = context;
     this.#stats = stats;
     this.#dialect = context.dialect ?? defaultDialect;
     this.#holdUntilCall = !request.stream || resolveToolChoiceRules(request).required;
+    this.#repairsLeft = context.repairAttempts ?? 1;
   }
 
-  async *events(): AsyncGenerator<CanonicalEvent> {
-    let repairsLeft = this.#context.repairAttempts ?? 1;
-    for (;;) {
-      this.#stats.attempts = (this.#stats.attempts ?? 0) + 1;
-      const outcome = yield* this.#attempt();
-      if (outcome.kind === "replan") {
-        this.#stats.mode = "emulate";
-        continue;
-      }
-      if (outcome.kind === "rejected") {
-        if (this.#released || repairsLeft <= 0) throw new PolicyViolationError(outcome.violation, this.#stats.attempts);
-        repairsLeft--;
-        this.#pending = [];
-        this.#repairTurns.push(...repairTurns(outcome.violation, outcome.text));
-        continue;
-      }
-      this.#stats.toolCalls = outcome.toolCalls;
-      this.#stats.finishReason = outcome.finishReason;
-      if (this.#usage) {
-        this.#stats.usage = this.#usage;
-        this.#emit({ type: "usage", usage: this.#usage });
-      }
-      this.#emit({ type: "finish", reason: outcome.finishReason });
-      this.#release();
-      for (const ready of this.#takeReady()) yield ready;
-      return;
-    }
-  }
-
-  async *#attempt(): AsyncGenerator<CanonicalEvent, AttemptOutcome> {
-    const mode = this.#stats.mode ?? "emulate";
-    const policy = new ToolPolicy(this.#request);
-    const scanner = policy.rules.scanForCalls
-      ? this.#dialect.createScanner({ tools: this.#request.tools, nonce: this.#nonce })
-      : undefined;
-    const native = new NativeCallMapper();
-    const controller = new AbortController();
-    const signal = AbortSignal.any([this.#context.signal, controller.signal]);
-    let text = "";
-    let received = false;
-    let lastUsage: Extract<UpstreamEvent, { type: "usage" }> | undefined;
-    let noted = false;
-
-    const scanned = (events: ScanEvent[], source: CallSource): PolicyOutput[] =>
-      events.flatMap((event) => {
-        if (source === "text" && mode === "native" && event.type === "call-start" && !noted) {
-          noted = true;
-          this.#context.upstream.noteToolsIgnored?.(this.#context.upstreamModel);
-        }
-        return policy.push(event, source);
-      });
-
+  protected async pull(): Promise<CanonicalEvent[] | undefined> {
+    if (this.#complete) return undefined;
+    const attempt = this.#attempt ?? this.#start();
+    let batch: UpstreamEvent[] | undefined;
     try {
-      const upstreamEvents = this.#context.upstream.stream(this.#upstreamRequest(mode), signal);
-      for await (const event of iterateWithAbort(upstreamEvents, this.#context.signal)) {
-        received = true;
-        let outputs: PolicyOutput[] = [];
-        switch (event.type) {
-          case "text":
-            text += event.text;
-            outputs = scanner ? scanned(scanner.push(event.text), "text") : policy.push(event);
-            break;
-          case "reasoning":
-            outputs = policy.push(event);
-            break;
-          case "native-tool-call":
-            outputs = scanned(native.push(event), "native");
-            break;
-          case "usage":
-            lastUsage = event;
-            break;
-          case "end": {
-            policy.upstreamEnded(event.reason);
-            outputs = [...scanned(scanner?.end() ?? [], "text"), ...scanned(native.end(), "native")];
-            const result = policy.finish();
-            const violation = this.#deliver([...outputs, ...result.outputs]);
-            for (const ready of this.#takeReady()) yield ready;
-            if (violation) return { kind: "rejected", violation, text };
-            return { kind: "done", finishReason: result.finishReason, toolCalls: result.toolCalls };
-          }
-        }
-        const violation = this.#deliver(outputs);
-        for (const ready of this.#takeReady()) yield ready;
-        if (violation) return { kind: "rejected", violation, text };
-      }
+      batch = await this.#read(attempt);
     } catch (error) {
-      if (!received && mode === "native" && error instanceof UpstreamError && error.code === "tools_unsupported") {
-        return { kind: "replan" };
+      this.#interrupt = undefined;
+      this.#end(attempt);
+      if (!attempt.received && attempt.mode === "native" && error instanceof UpstreamError && error.code === "tools_unsupported") {
+        this.#stats.mode = "emulate";
+        return [];
       }
       throw error;
-    } finally {
-      controller.abort();
-      // Rejected attempts cost tokens too; the client is told the total.
-      this.#addUsage(lastUsage);
     }
-    throw new UpstreamError("The upstream's stream stopped without saying why it ended.", {
-      status: 502,
-      retryable: true,
-      code: "upstream_incomplete",
+    this.#interrupt = undefined;
+    if (this.finished) return undefined;
+    if (batch === undefined) {
+      attempt.drained = true;
+      this.#end(attempt);
+      throw new UpstreamError("The upstream's stream stopped without saying why it ended.", {
+        status: 502,
+        retryable: true,
+        code: "upstream_incomplete",
+      });
+    }
+    attempt.received = true;
+    for (const event of batch) {
+      let outcome: AttemptOutcome | undefined;
+      try {
+        outcome = this.#handle(attempt, event);
+      } catch (error) {
+        this.#end(attempt);
+        return this.#failAfterReady(error);
+      }
+      if (outcome) {
+        this.#end(attempt);
+        return this.#conclude(outcome);
+      }
+    }
+    return this.#takeReady();
+  }
+
+  protected close(): void {
+    if (this.#attempt) this.#end(this.#attempt);
+    this.#interrupt?.(clientClosedError());
+    this.#stopListening();
+  }
+
+  #start(): Attempt {
+    this.#stats.attempts = (this.#stats.attempts ?? 0) + 1;
+    const mode = this.#stats.mode ?? "emulate";
+    const policy = new ToolPolicy(this.#request);
+    const controller = new AbortController();
+    const attempt: Attempt = {
+      mode,
+      policy,
+      scanner: policy.rules.scanForCalls ? this.#dialect.createScanner({ tools: this.#request.tools, nonce: this.#nonce }) : undefined,
+      native: new NativeCallMapper(),
+      controller,
+      reader: undefined,
+      text: "",
+      received: false,
+      drained: false,
+      lastUsage: undefined,
+      noted: false,
+    };
+    this.#attempt = attempt;
+    if (!this.#listening) {
+      this.#listening = true;
+      this.#context.signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+    // Created lazily by the first read, inside its error handling (a provider may throw synchronously).
+    return attempt;
+  }
+
+  /** The next batch of upstream events, given up the moment the client goes away (even if the upstream is stuck). */
+  #read(attempt: Attempt): Promise<UpstreamEvent[] | undefined> {
+    if (this.#context.signal.aborted) return Promise.reject(clientClosedError());
+    return new Promise<UpstreamEvent[] | undefined>((resolve, reject) => {
+      this.#interrupt = reject;
+      if (!attempt.reader) {
+        const signal = AbortSignal.any([this.#context.signal, attempt.controller.signal]);
+        attempt.reader = readBatches(this.#context.upstream.stream(this.#upstreamRequest(attempt.mode), signal));
+      }
+      attempt.reader.next().then(resolve, reject);
     });
+  }
+
+  /** Ends an attempt: stops its upstream call and counts its usage (rejected attempts cost tokens too). */
+  #end(attempt: Attempt): void {
+    if (this.#attempt !== attempt) return;
+    this.#attempt = undefined;
+    attempt.controller.abort();
+    // Not awaited: a provider stuck in a pending step would otherwise hold the caller.
+    if (!attempt.drained && attempt.reader) attempt.reader.return().catch(() => {});
+    this.#addUsage(attempt.lastUsage);
+  }
+
+  /** What a decided attempt leads to: the final events, another attempt (repair), or the violation as an error. */
+  #conclude(outcome: AttemptOutcome): CanonicalEvent[] | undefined {
+    if (outcome.kind === "rejected") {
+      if (this.#released || this.#repairsLeft <= 0) {
+        return this.#failAfterReady(new PolicyViolationError(outcome.violation, this.#stats.attempts ?? 1));
+      }
+      this.#repairsLeft--;
+      this.#pending = [];
+      this.#repairTurns.push(...repairTurns(outcome.violation, outcome.text));
+      return this.#takeReady();
+    }
+    this.#complete = true;
+    this.#stopListening();
+    this.#stats.toolCalls = outcome.toolCalls;
+    this.#stats.finishReason = outcome.finishReason;
+    if (this.#usage) {
+      this.#stats.usage = this.#usage;
+      this.#emit({ type: "usage", usage: this.#usage });
+    }
+    this.#emit({ type: "finish", reason: outcome.finishReason });
+    this.#release();
+    return this.#takeReady();
+  }
+
+  /** Events released before a failure still go out first; the failure follows them. */
+  #failAfterReady(error: unknown): CanonicalEvent[] {
+    this.#complete = true;
+    this.#stopListening();
+    const ready = this.#takeReady();
+    if (ready.length === 0) throw error;
+    this.failAfterThisBatch(error);
+    return ready;
+  }
+
+  #stopListening(): void {
+    if (!this.#listening) return;
+    this.#listening = false;
+    this.#context.signal.removeEventListener("abort", this.#onAbort);
+  }
+
+  /** Handles one upstream event; returns the attempt's outcome once it is decided. */
+  #handle(attempt: Attempt, event: UpstreamEvent): AttemptOutcome | undefined {
+    const outputs = this.#outputs;
+    outputs.length = 0;
+    switch (event.type) {
+      case "text":
+        attempt.text += event.text;
+        if (attempt.scanner) this.#scanned(attempt, attempt.scanner.push(event.text), "text");
+        else append(outputs, attempt.policy.push(event));
+        break;
+      case "reasoning":
+        append(outputs, attempt.policy.push(event));
+        break;
+      case "native-tool-call":
+        this.#scanned(attempt, attempt.native.push(event), "native");
+        break;
+      case "usage":
+        attempt.lastUsage = event;
+        break;
+      case "end": {
+        attempt.policy.upstreamEnded(event.reason);
+        if (attempt.scanner) this.#scanned(attempt, attempt.scanner.end(), "text");
+        this.#scanned(attempt, attempt.native.end(), "native");
+        const result = attempt.policy.finish();
+        append(outputs, result.outputs);
+        const violation = this.#deliver(outputs);
+        if (violation) return { kind: "rejected", violation, text: attempt.text };
+        return { kind: "done", finishReason: result.finishReason, toolCalls: result.toolCalls };
+      }
+    }
+    if (outputs.length === 0) return undefined;
+    const violation = this.#deliver(outputs);
+    return violation ? { kind: "rejected", violation, text: attempt.text } : undefined;
+  }
+
+  /** Runs scanned calls through the policy, into the current outputs. */
+  #scanned(attempt: Attempt, events: ScanEvent[], source: CallSource): void {
+    for (const event of events) {
+      if (source === "text" && attempt.mode === "native" && event.type === "call-start" && !attempt.noted) {
+        attempt.noted = true;
+        this.#context.upstream.noteToolsIgnored?.(this.#context.upstreamModel);
+      }
+      append(this.#outputs, attempt.policy.push(event, source));
+    }
   }
 
   #upstreamRequest(mode: "native" | "emulate"): UpstreamRequest {
@@ -244,6 +365,10 @@ class EngineRunner {
     if (usage.reasoningTokens !== undefined) total.reasoningTokens = (total.reasoningTokens ?? 0) + usage.reasoningTokens;
     this.#usage = total;
   }
+}
+
+function append<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item);
 }
 
 /** The rejected reply and what was wrong with it, so the model can correct itself on the next attempt. */

@@ -1,6 +1,25 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { InvalidRequestError } from "../errors.js";
+import { BatchSource } from "./batch-iterator.js";
 import { toServerSentEvents } from "./to-server-sent-events.js";
+
+/** Hands out the given batches, one per pull. */
+class Batches extends BatchSource<unknown> {
+  constructor(private readonly batches: unknown[][]) {
+    super();
+  }
+  protected async pull(): Promise<unknown[] | undefined> {
+    return this.batches.shift();
+  }
+  protected close(): void {}
+}
+
+async function pieces(stream: ReadableStream<Uint8Array>): Promise<string[]> {
+  const out: string[] = [];
+  const decoder = new TextDecoder();
+  for await (const bytes of stream) out.push(decoder.decode(bytes));
+  return out;
+}
 
 async function read(stream: ReadableStream<Uint8Array>): Promise<string> {
   return new Response(stream).text();
@@ -71,5 +90,63 @@ describe("toServerSentEvents", () => {
     const settled = produced;
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(produced).toBe(settled);
+  });
+
+  it("sends the chunks of one batch as one piece", async () => {
+    const stream = toServerSentEvents(new Batches([[{ a: 1 }, { b: 2 }, { c: 3 }], [{ d: 4 }]]), { keepAliveMs: 0 });
+    expect(await pieces(stream)).toEqual(['data: {"a":1}\n\ndata: {"b":2}\n\ndata: {"c":3}\n\n', 'data: {"d":4}\n\n', "data: [DONE]\n\n"]);
+  });
+
+  it("sends the items of a batch before the error that followed them", async () => {
+    class Failing extends BatchSource<unknown> {
+      protected async pull(): Promise<unknown[]> {
+        this.failAfterThisBatch(new InvalidRequestError("late", "messages"));
+        return [1, 2];
+      }
+      protected close(): void {}
+    }
+    const text = await read(toServerSentEvents(new Failing(), { keepAliveMs: 0 }));
+    expect(text).toMatch(/^data: 1\n\ndata: 2\n\ndata: \{"error":\{"message":"late"/);
+  });
+
+  describe("keep-alives (fake clock)", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /** A source that yields `{ at }` at each given time (ms on the fake clock), then ends. */
+    function timed(times: number[]) {
+      return (async function* () {
+        let now = 0;
+        for (const at of times) {
+          await new Promise((resolve) => setTimeout(resolve, at - now));
+          now = at;
+          yield { at };
+        }
+      })();
+    }
+
+    async function run(times: number[], keepAliveMs: number, untilMs: number): Promise<string[]> {
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+      const out: string[] = [];
+      const reading = pieces(toServerSentEvents(timed(times), { keepAliveMs })).then((all) => out.push(...all));
+      await vi.advanceTimersByTimeAsync(untilMs);
+      await reading;
+      return out.map((piece) => (piece.startsWith(":") ? "ka" : piece.startsWith("data: [DONE]") ? "done" : JSON.parse(piece.slice(6)).at));
+    }
+
+    it("sends none while data comes more often than keepAliveMs", async () => {
+      expect(await run([40, 80, 120, 160, 200, 240], 50, 300)).toEqual([40, 80, 120, 160, 200, 240, "done"]);
+    });
+
+    it("sends one keepAliveMs after the last data, not keepAliveMs after the timer was set", async () => {
+      // Data at 30 and 230: the timer set at 0 fires at 100, finds 70 ms of silence and waits until 130.
+      expect(await run([30, 230], 100, 300)).toEqual([30, "ka", 230, "done"]);
+      expect(await run([30, 125], 100, 300)).toEqual([30, 125, "done"]);
+    });
+
+    it("keeps sending them through a long silence", async () => {
+      expect(await run([10, 350], 100, 400)).toEqual([10, "ka", "ka", "ka", 350, "done"]);
+    });
   });
 });

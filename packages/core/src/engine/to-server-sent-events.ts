@@ -1,4 +1,5 @@
 import { toToolshimError } from "../errors.js";
+import { readBatches } from "./batch-iterator.js";
 
 export interface ServerSentEventsOptions {
   /** Send a `: keep-alive` comment after this long without data (ms). Default 15000; 0 turns it off. */
@@ -11,6 +12,9 @@ export interface ServerSentEventsOptions {
  * SSE framing for Chat Completions: `data: <json>\n\n` per chunk, comments as keep-alives (never a JSON event, which
  * strict clients would reject), `data: [DONE]` at the end. An error thrown by the iterator becomes
  * `data: {"error": …}` and closes the stream. Cancelling the stream (client gone) returns the iterator.
+ *
+ * Chunks that arrive together (a `BatchIterator` source hands over everything one upstream read produced) go out as
+ * one piece of bytes: one enqueue, one encode, one socket write downstream, rather than one of each per chunk.
  */
 export function toServerSentEvents(
   chunks: AsyncIterable<unknown>,
@@ -19,48 +23,51 @@ export function toServerSentEvents(
   const keepAliveMs = options.keepAliveMs ?? 15_000;
   const done = options.done ?? true;
   const encoder = new TextEncoder();
-  const iterator = chunks[Symbol.asyncIterator]();
+  const source = readBatches(chunks);
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let lastSent = 0;
   let closed = false;
 
-  const disarm = (): void => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-  };
   const send = (controller: ReadableStreamDefaultController<Uint8Array>, text: string): void => {
     controller.enqueue(encoder.encode(text));
-    arm(controller);
+    // The keep-alive timer is not re-armed on every send (a timer per token adds up); when it fires, it looks at
+    // how long ago the last send was and waits out the rest.
+    if (keepAliveMs > 0) lastSent = performance.now();
   };
-  const arm = (controller: ReadableStreamDefaultController<Uint8Array>): void => {
-    disarm();
-    if (keepAliveMs <= 0 || closed) return;
+  const arm = (controller: ReadableStreamDefaultController<Uint8Array>, delayMs: number): void => {
     timer = setTimeout(() => {
       if (closed) return;
+      const idle = performance.now() - lastSent;
+      if (idle < keepAliveMs) return arm(controller, keepAliveMs - idle);
       // Only while the reader keeps up: a stalled reader needs no more queued comments.
       if ((controller.desiredSize ?? 0) > 0) send(controller, ": keep-alive\n\n");
-      else arm(controller);
-    }, keepAliveMs);
+      arm(controller, keepAliveMs);
+    }, delayMs);
   };
   const close = (controller: ReadableStreamDefaultController<Uint8Array>): void => {
     closed = true;
-    disarm();
+    if (timer !== undefined) clearTimeout(timer);
     controller.close();
   };
 
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      arm(controller);
+      if (keepAliveMs <= 0) return;
+      lastSent = performance.now();
+      arm(controller, keepAliveMs);
     },
     async pull(controller) {
       try {
-        const result = await iterator.next();
+        const batch = await source.next();
         if (closed) return;
-        if (result.done) {
+        if (batch === undefined) {
           if (done) send(controller, "data: [DONE]\n\n");
           close(controller);
-        } else {
-          send(controller, `data: ${JSON.stringify(result.value)}\n\n`);
+          return;
         }
+        let text = "";
+        for (const chunk of batch) text += `data: ${JSON.stringify(chunk)}\n\n`;
+        send(controller, text);
       } catch (error) {
         if (closed) return;
         send(controller, `data: ${JSON.stringify(toToolshimError(error).toOpenAI())}\n\n`);
@@ -69,10 +76,10 @@ export function toServerSentEvents(
     },
     cancel() {
       closed = true;
-      disarm();
+      if (timer !== undefined) clearTimeout(timer);
       // Not awaited: a source stuck waiting for its upstream must not block the cancel; the request's abort signal
       // is what unblocks it, and the return then runs its cleanup.
-      Promise.resolve(iterator.return?.()).catch(() => {});
+      source.return().catch(() => {});
     },
   });
 }

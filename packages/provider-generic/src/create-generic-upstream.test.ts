@@ -1,4 +1,4 @@
-import { UpstreamError, type UpstreamEvent, type UpstreamRequest } from "@toolshim/core";
+import { readBatches, UpstreamError, type UpstreamEvent, type UpstreamRequest } from "@toolshim/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { createGenericUpstream, type GenericLogger } from "./index.js";
 import { startOpenAIDouble, type OpenAIDouble, type OpenAIDoubleOptions } from "./double/index.js";
@@ -242,5 +242,53 @@ describe("generic provider: tool modes", () => {
     expect(models[0]!.capabilities).toEqual({ nativeTools: false, reasoning: false, systemRole: true, vision: false });
     const refused = createGenericUpstream({ baseURL: d.url, apiKey: "sk-wrong-key" });
     await expect(refused.listModels()).rejects.toMatchObject({ status: 502, code: "upstream_auth_failed" });
+  });
+});
+
+describe("generic provider: batches", () => {
+  /** A fetch answering with an SSE body whose pieces are exactly `pieces` (one network read each). */
+  function fetchWithBody(pieces: string[]): typeof fetch {
+    return async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (const piece of pieces) controller.enqueue(new TextEncoder().encode(piece));
+            controller.close();
+          },
+        }),
+        { headers: { "content-type": "text/event-stream" } },
+      );
+  }
+  const data = (delta: object, finish: string | null = null) => `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+
+  it("hands over every event of one network read as one batch", async () => {
+    const upstream = createGenericUpstream({
+      baseURL: "http://upstream.invalid/v1",
+      tools: "emulate",
+      fetch: fetchWithBody([data({ content: "a" }) + data({ content: "b" }) + data({ content: "c" }), data({}, "stop") + "data: [DONE]\n\n"]),
+    });
+    const batches = readBatches(upstream.stream(request(), new AbortController().signal));
+    expect(await batches.next()).toEqual([
+      { type: "text", text: "a" },
+      { type: "text", text: "b" },
+      { type: "text", text: "c" },
+    ]);
+    expect(await batches.next()).toEqual([{ type: "end", reason: "stop" }]);
+    expect(await batches.next()).toBeUndefined();
+  });
+
+  it("hands over the events before a broken line in the same read, then fails", async () => {
+    const upstream = createGenericUpstream({
+      baseURL: "http://upstream.invalid/v1",
+      tools: "emulate",
+      fetch: fetchWithBody([data({ content: "a" }) + data({ content: "b" }) + "data: {broken\n\n"]),
+    });
+    const batches = readBatches(upstream.stream(request(), new AbortController().signal));
+    expect(await batches.next()).toEqual([
+      { type: "text", text: "a" },
+      { type: "text", text: "b" },
+    ]);
+    await expect(batches.next()).rejects.toMatchObject({ status: 502, message: expect.stringContaining("not JSON") });
+    expect(await batches.next()).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { UpstreamError, type Upstream, type UpstreamEvent, type UpstreamModel, type UpstreamRequest } from "@toolshim/core";
+import { BatchSource, UpstreamError, type Upstream, type UpstreamEvent, type UpstreamModel, type UpstreamRequest } from "@toolshim/core";
 import {
   genericProviderOptionsSchema,
   type GenericModelOptions,
@@ -89,22 +89,52 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
     return errorFromStatus(response.status, response.headers, message, context);
   }
 
-  /** Yields the stream's events; returns true when it ended with `data: [DONE]`, false when the body just ended. */
   function logFailure(error: UpstreamError, model: string, requestId?: string) {
     const fields = { provider, model, requestId, status: error.status, upstreamStatus: error.upstreamStatus, code: error.code };
     logger.warn(fields, redact(error.message));
   }
 
-  async function* readStream(call: UpstreamCall, response: Response, mapper: ResponseMapper): AsyncGenerator<UpstreamEvent, boolean> {
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    const parser = new SseParser();
-    try {
-      for (;;) {
-        const piece = await call.read(reader);
-        const events = piece === undefined ? parser.end() : parser.push(decoder.decode(piece, { stream: true }));
-        for (const event of events) {
-          if (event.data === "[DONE]") return true;
+  /**
+   * One streamed answer, as a batch iterator: each pull reads one piece of the body and hands over every event in it
+   * at once, so a burst of tokens costs one step downstream rather than one per token.
+   */
+  class GenericStream extends BatchSource<UpstreamEvent> {
+    private readonly model: string;
+    private native = false;
+    /** Created by the first pull: nothing happens before the stream is read. */
+    private call: UpstreamCall | undefined;
+    private mapper = new ResponseMapper(false);
+    private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    private readonly decoder = new TextDecoder();
+    private readonly parser = new SseParser();
+    private reading = false;
+    private settled = false;
+
+    constructor(
+      private readonly request: UpstreamRequest,
+      private readonly signal: AbortSignal,
+    ) {
+      super();
+      this.model = request.model;
+    }
+
+    protected async pull(): Promise<UpstreamEvent[] | undefined> {
+      if (this.settled) return undefined;
+      const events: UpstreamEvent[] = [];
+      try {
+        if (!this.call) {
+          const response = await this.open((this.call = new UpstreamCall(this.signal, timeouts, provider)));
+          // Some servers answer a streaming request with plain JSON (e.g. after an internal fallback): accept both.
+          if (!options.stream || !response.body || (response.headers.get("content-type") ?? "").includes("application/json")) {
+            return this.complete(events, await this.completion(response));
+          }
+          this.reader = response.body.getReader();
+        }
+        this.reading = true;
+        const piece = await this.call.read(this.reader!);
+        this.reading = false;
+        for (const event of piece === undefined ? this.parser.end() : this.parser.push(this.decoder.decode(piece, { stream: true }))) {
+          if (event.data === "[DONE]") return this.complete(events, true);
           let chunk: any;
           try {
             chunk = JSON.parse(event.data);
@@ -118,84 +148,109 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
               code: "upstream_error",
             });
           }
-          yield* mapper.chunk(chunk);
+          this.mapper.chunk(chunk, events);
         }
-        if (piece === undefined) return false;
+        return piece === undefined ? this.complete(events, false) : events;
+      } catch (error) {
+        this.reading = false;
+        // Not when the consumer stopped reading: the failure is then only the abort of a request nobody wants.
+        if (error instanceof UpstreamError && error.code !== "tools_unsupported" && !this.signal.aborted && !this.finished) {
+          logFailure(error, this.model, this.request.requestId);
+        }
+        this.release();
+        // Events read before the failure still go first.
+        if (events.length === 0) throw error;
+        this.failAfterThisBatch(error);
+        return events;
       }
-    } finally {
-      reader.releaseLock();
     }
-  }
 
-  async function* stream(request: UpstreamRequest, signal: AbortSignal): AsyncGenerator<UpstreamEvent> {
-    const model = request.model;
-    // Tools in the request mean the engine planned native; honour its plan even if a concurrent request just taught
-    // us that this model needs emulation (the next plan will pick that up).
-    const native = toolMode(model) === "native" || (configuredMode(model) === "auto" && !!request.tools?.length);
-    const config = modelConfig(model);
-    const body = serializeRequest(request, {
-      native,
-      stream: options.stream,
-      systemRole: config?.systemRole ?? true,
-      developerRole: config?.developerRole ?? false,
-    });
-    const toolsSent = Array.isArray(body.tools);
-    logger.debug(
-      { provider, model, requestId: request.requestId, mode: native ? "native" : "emulate", stream: options.stream, messages: request.messages.length, tools: toolsSent ? (body.tools as unknown[]).length : 0 },
-      "upstream request",
-    );
+    protected close(): void {
+      this.release();
+    }
 
-    const call = new UpstreamCall(signal, timeouts, provider);
-    active.add(call);
-    try {
+    private async open(call: UpstreamCall): Promise<Response> {
+      active.add(call);
+      // Tools in the request mean the engine planned native; honour its plan even if a concurrent request just taught
+      // us that this model needs emulation (the next plan will pick that up).
+      this.native = toolMode(this.model) === "native" || (configuredMode(this.model) === "auto" && !!this.request.tools?.length);
+      this.mapper = new ResponseMapper(this.native);
+      const config = modelConfig(this.model);
+      const body = serializeRequest(this.request, {
+        native: this.native,
+        stream: options.stream,
+        systemRole: config?.systemRole ?? true,
+        developerRole: config?.developerRole ?? false,
+      });
+      const toolsSent = Array.isArray(body.tools);
+      logger.debug(
+        { provider, model: this.model, requestId: this.request.requestId, mode: this.native ? "native" : "emulate", stream: options.stream, messages: this.request.messages.length, tools: toolsSent ? (body.tools as unknown[]).length : 0 },
+        "upstream request",
+      );
       const response = await call.fetch(fetchImpl, `${baseURL}/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json", ...headers(options.stream ? "text/event-stream" : "application/json") },
         body: JSON.stringify(body),
       });
-      if (!response.ok) throw await failure(call, response, model, toolsSent);
+      if (!response.ok) throw await failure(call, response, this.model, toolsSent);
+      return response;
+    }
 
-      const mapper = new ResponseMapper(native);
-      const contentType = response.headers.get("content-type") ?? "";
-      // Some servers answer a streaming request with plain JSON (e.g. after an internal fallback): accept both.
-      if (options.stream && response.body && !contentType.includes("application/json")) {
-        const sawDone = yield* readStream(call, response, mapper);
-        yield* mapper.flush();
-        if (mapper.finishReason === undefined && sawDone) {
+    /** A non-streamed body: all its events at once. */
+    private async completion(response: Response): Promise<UpstreamEvent[]> {
+      const text = await this.call!.text(response);
+      let parsed: any;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw malformedError(provider, `the response body is not JSON: ${redact(text.slice(0, 200))}`);
+      }
+      if (!Array.isArray(parsed?.choices)) {
+        throw parsed?.error
+          ? new UpstreamError(`The upstream of provider "${provider}" failed: ${redact(upstreamMessage(text))}`, { status: 502, retryable: true, code: "upstream_error" })
+          : malformedError(provider, "the response has no choices.");
+      }
+      return this.mapper.completion(parsed);
+    }
+
+    /**
+     * The answer is over: adds what the think splitter held back and the `end` event. `ending` is the events of a
+     * non-streamed body, or whether a stream ended with `data: [DONE]` (rather than the body just ending).
+     */
+    private complete(events: UpstreamEvent[], ending: UpstreamEvent[] | boolean): UpstreamEvent[] {
+      const mapper = this.mapper;
+      if (Array.isArray(ending)) events.push(...ending);
+      else {
+        events.push(...mapper.flush());
+        if (mapper.finishReason === undefined && ending) {
           // Some servers (old Ollama, LocalAI) never set finish_reason but do end properly with [DONE].
-          logger.debug({ provider, model, requestId: request.requestId }, "stream ended with [DONE] but no finish_reason: taken as stop");
+          logger.debug({ provider, model: this.model, requestId: this.request.requestId }, "stream ended with [DONE] but no finish_reason: taken as stop");
           mapper.finishReason = "stop";
         }
         if (mapper.finishReason === undefined) {
-          throw new UpstreamError(`upstream stream ended early: provider "${provider}" (model ${model}) closed the stream without a finish_reason.`, {
+          throw new UpstreamError(`upstream stream ended early: provider "${provider}" (model ${this.model}) closed the stream without a finish_reason.`, {
             status: 502,
             retryable: true,
             code: "upstream_incomplete",
           });
         }
-      } else {
-        const text = await call.text(response);
-        let parsed: any;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          throw malformedError(provider, `the response body is not JSON: ${redact(text.slice(0, 200))}`);
-        }
-        if (!Array.isArray(parsed?.choices)) {
-          throw parsed?.error
-            ? new UpstreamError(`The upstream of provider "${provider}" failed: ${redact(upstreamMessage(text))}`, { status: 502, retryable: true, code: "upstream_error" })
-            : malformedError(provider, "the response has no choices.");
-        }
-        yield* mapper.completion(parsed);
       }
-      logger.debug({ provider, model, requestId: request.requestId, finishReason: mapper.finishReason }, "upstream response complete");
-      yield { type: "end", reason: mapper.finishReason! };
-    } catch (error) {
-      if (error instanceof UpstreamError && error.code !== "tools_unsupported" && !signal.aborted) logFailure(error, model, request.requestId);
-      throw error;
-    } finally {
-      active.delete(call);
-      call.dispose();
+      logger.debug({ provider, model: this.model, requestId: this.request.requestId, finishReason: mapper.finishReason }, "upstream response complete");
+      events.push({ type: "end", reason: mapper.finishReason! });
+      this.release();
+      return events;
+    }
+
+    /** Lets go of the body and the call (once): on completion, failure or an early return. */
+    private release() {
+      if (this.settled) return;
+      this.settled = true;
+      // A read still waiting is ended by dispose() aborting the request, not by taking the lock away under it.
+      if (this.reader && !this.reading) this.reader.releaseLock();
+      if (this.call) {
+        active.delete(this.call);
+        this.call.dispose();
+      }
     }
   }
 
@@ -247,7 +302,7 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
     noteToolsIgnored(model) {
       if (configuredMode(model) === "auto") learnEmulation(model, "answered with tool-call markup in its text instead of native tool calls");
     },
-    stream,
+    stream: (request, signal) => new GenericStream(request, signal),
     async close() {
       const reason = new UpstreamError(`Provider "${provider}" is shutting down.`, { status: 503, retryable: true, code: "provider_closed" });
       for (const call of active) call.cancel(reason);

@@ -98,8 +98,8 @@ export class ResponseMapper {
     this.splitter = native ? new ThinkSplitter() : undefined;
   }
 
-  chunk(chunk: any): UpstreamEvent[] {
-    const events: UpstreamEvent[] = [];
+  /** The events of one streamed chunk, appended to `events` (one array for a whole upstream read saves garbage). */
+  chunk(chunk: any, events: UpstreamEvent[] = []): UpstreamEvent[] {
     const choice = Array.isArray(chunk?.choices) ? chunk.choices[0] : undefined;
     const delta = choice?.delta;
     if (delta) {

@@ -4,56 +4,74 @@ export interface ServerSentEvent {
   data: string;
 }
 
+const LINE_END = /\r\n|\r|\n/g;
+
 /**
  * An incremental parser for `text/event-stream` (the WHATWG framing): events end at a blank line, `data:` lines of one
  * event are joined, comment lines (`:` keep-alives) and `id:`/`retry:` are skipped, and `\r\n`, `\r` or `\n` end lines.
+ *
+ * It runs once per upstream token, so it avoids work per line: lines are found with `indexOf("\n")` when the text has
+ * no `\r` (what nearly every server sends), fields are read in place, and single-line data is never joined.
  */
 export class SseParser {
   private buffer = "";
-  private data: string[] = [];
+  private data: string | undefined;
   private event: string | undefined;
 
   push(text: string): ServerSentEvent[] {
-    this.buffer += text;
+    const buffer = this.buffer === "" ? text : this.buffer + text;
     const events: ServerSentEvent[] = [];
     let start = 0;
-    for (;;) {
-      const match = /\r\n|\r|\n/g;
-      match.lastIndex = start;
-      const found = match.exec(this.buffer);
-      // A lone "\r" at the very end may be the first half of "\r\n": wait for the next chunk.
-      if (!found || (found[0] === "\r" && found.index === this.buffer.length - 1)) break;
-      this.line(this.buffer.slice(start, found.index), events);
-      start = found.index + found[0].length;
+    if (buffer.indexOf("\r") === -1) {
+      for (let end = buffer.indexOf("\n"); end !== -1; end = buffer.indexOf("\n", start)) {
+        this.line(buffer, start, end, events);
+        start = end + 1;
+      }
+    } else {
+      for (;;) {
+        LINE_END.lastIndex = start;
+        const found = LINE_END.exec(buffer);
+        // A lone "\r" at the very end may be the first half of "\r\n": wait for the next chunk.
+        if (!found || (found[0] === "\r" && found.index === buffer.length - 1)) break;
+        this.line(buffer, start, found.index, events);
+        start = found.index + found[0].length;
+      }
     }
-    this.buffer = this.buffer.slice(start);
+    this.buffer = start === 0 ? buffer : buffer.slice(start);
     return events;
   }
 
   /** The event left when the stream ends without a final blank line. */
   end(): ServerSentEvent[] {
     const events: ServerSentEvent[] = [];
-    if (this.buffer !== "") this.line(this.buffer, events);
+    const buffer = this.buffer;
+    // A "\r" held back in case "\n" followed ended its line after all.
+    if (buffer !== "") this.line(buffer, 0, buffer.endsWith("\r") ? buffer.length - 1 : buffer.length, events);
     this.buffer = "";
-    this.line("", events);
+    this.line("", 0, 0, events);
     return events;
   }
 
-  private line(line: string, events: ServerSentEvent[]) {
-    if (line === "") {
-      if (this.data.length > 0) {
-        events.push(this.event === undefined ? { data: this.data.join("\n") } : { event: this.event, data: this.data.join("\n") });
-      }
-      this.data = [];
+  /** Handles the line `text.slice(start, end)`. */
+  private line(text: string, start: number, end: number, events: ServerSentEvent[]) {
+    if (start === end) {
+      if (this.data !== undefined) events.push(this.event === undefined ? { data: this.data } : { event: this.event, data: this.data });
+      this.data = undefined;
       this.event = undefined;
       return;
     }
-    if (line.startsWith(":")) return;
-    const colon = line.indexOf(":");
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? "" : line.slice(colon + 1);
-    if (value.startsWith(" ")) value = value.slice(1);
-    if (field === "data") this.data.push(value);
-    else if (field === "event") this.event = value;
+    if (text.startsWith("data:", start)) return this.addData(text.slice(text.charCodeAt(start + 5) === 32 ? start + 6 : start + 5, end));
+    if (text.charCodeAt(start) === 58 /* ":" */) return;
+    const colon = text.indexOf(":", start);
+    const fieldEnd = colon === -1 || colon > end ? end : colon;
+    const field = text.slice(start, fieldEnd);
+    let valueStart = fieldEnd === end ? end : fieldEnd + 1;
+    if (valueStart < end && text.charCodeAt(valueStart) === 32) valueStart++;
+    if (field === "data") this.addData(text.slice(valueStart, end));
+    else if (field === "event") this.event = text.slice(valueStart, end);
+  }
+
+  private addData(value: string) {
+    this.data = this.data === undefined ? value : `${this.data}\n${value}`;
   }
 }

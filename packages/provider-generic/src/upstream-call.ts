@@ -9,10 +9,17 @@ export interface CallTimeouts {
  * One HTTP exchange with the upstream: links the caller's AbortSignal to the fetch, enforces the first-byte and idle
  * timeouts, and turns whatever fetch or a body read throws into the right error (the caller's abort reason, a 504 or
  * a 502). Idle time is only measured while waiting on the upstream, never while the consumer is busy.
+ *
+ * A read happens per upstream token, so the timer is not set and cleared around each one: one timer stays armed, and
+ * when it fires it checks how long the current wait has lasted, giving up or sleeping for the rest of the limit.
  */
 export class UpstreamCall {
   private readonly controller = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the armed timer fires (performance.now() time). */
+  private timerDue = 0;
+  /** The wait in progress: its phase, start and limit; undefined while not waiting on the upstream. */
+  private wait: { phase: "first-byte" | "idle"; since: number; limitMs: number } | undefined;
   private timedOut: "first-byte" | "idle" | undefined;
   private cancelled: { reason: unknown } | undefined;
   private readonly onAbort = () => this.controller.abort(this.signal.reason);
@@ -74,19 +81,40 @@ export class UpstreamCall {
 
   dispose(): void {
     this.disarm();
+    this.stopTimer();
     this.signal.removeEventListener("abort", this.onAbort);
     if (!this.controller.signal.aborted) this.controller.abort();
   }
 
   private arm(phase: "first-byte" | "idle", ms: number) {
-    this.disarm();
-    this.timer = setTimeout(() => {
-      this.timedOut = phase;
-      this.controller.abort();
-    }, ms);
+    const now = performance.now();
+    this.wait = { phase, since: now, limitMs: ms };
+    if (this.timer !== undefined && this.timerDue <= now + ms) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.schedule(now, ms);
   }
 
+  private schedule(now: number, ms: number) {
+    this.timerDue = now + ms;
+    this.timer = setTimeout(this.check, ms);
+  }
+
+  private readonly check = () => {
+    this.timer = undefined;
+    const wait = this.wait;
+    if (!wait) return;
+    const now = performance.now();
+    const waited = now - wait.since;
+    if (waited < wait.limitMs) return this.schedule(now, wait.limitMs - waited);
+    this.timedOut = wait.phase;
+    this.controller.abort();
+  };
+
   private disarm() {
+    this.wait = undefined;
+  }
+
+  private stopTimer() {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }

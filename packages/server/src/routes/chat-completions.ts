@@ -1,4 +1,4 @@
-import { createChatCompletion, toServerSentEvents, type ChatCompletionChunk } from "@toolshim/core";
+import { BatchSource, createChatCompletion, readBatches, toServerSentEvents, type BatchReader, type ChatCompletionChunk } from "@toolshim/core";
 import type { Hono } from "hono";
 import { coalesceStream } from "../http/coalesce-stream.js";
 import { readJsonBody } from "../http/read-json-body.js";
@@ -52,48 +52,55 @@ export function registerChatCompletions(api: Hono<ServerEnv>, server: ServerCont
 }
 
 /**
- * Passes chunks through, noting the first one and how the stream ended (completed, failed or abandoned). A plain
- * iterator, not an async generator, because it sits on the path of every chunk.
+ * Passes chunks through, noting the first one and how the stream ended (completed, failed or abandoned). A batch
+ * iterator, not an async generator, because it sits on the path of every chunk: batches go through whole.
  */
 function observe(
   chunks: AsyncIterable<ChatCompletionChunk>,
   hooks: { first(): void; end(error?: unknown): void },
 ): AsyncIterableIterator<ChatCompletionChunk> {
-  const iterator = chunks[Symbol.asyncIterator]();
-  let seen = false;
-  let ended = false;
-  const end = (error?: unknown) => {
-    if (ended) return;
-    ended = true;
-    hooks.end(error);
-  };
-  return {
-    async next() {
-      try {
-        const step = await iterator.next();
-        if (step.done) end();
-        else if (!seen) {
-          seen = true;
-          hooks.first();
-        }
-        return step;
-      } catch (error) {
-        end(error);
-        throw error;
+  return new ObservedChunks(readBatches(chunks), hooks);
+}
+
+class ObservedChunks extends BatchSource<ChatCompletionChunk> {
+  private seen = false;
+  private ended = false;
+
+  constructor(
+    private readonly source: BatchReader<ChatCompletionChunk>,
+    private readonly hooks: { first(): void; end(error?: unknown): void },
+  ) {
+    super();
+  }
+
+  protected async pull(): Promise<ChatCompletionChunk[] | undefined> {
+    try {
+      const batch = await this.source.next();
+      if (batch === undefined) this.end();
+      else if (!this.seen) {
+        this.seen = true;
+        this.hooks.first();
       }
-    },
-    async return(value?: unknown) {
-      try {
-        await iterator.return?.();
-      } finally {
-        end();
-      }
-      return { done: true, value: value as ChatCompletionChunk };
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+      return batch;
+    } catch (error) {
+      this.end(error);
+      throw error;
+    }
+  }
+
+  protected async close(): Promise<void> {
+    try {
+      await this.source.return();
+    } finally {
+      this.end();
+    }
+  }
+
+  private end(error?: unknown) {
+    if (this.ended) return;
+    this.ended = true;
+    this.hooks.end(error);
+  }
 }
 
 function describe(error: unknown): string {

@@ -1,4 +1,4 @@
-import { UpstreamError, type Upstream, type UpstreamEvent, type UpstreamRequest } from "@toolshim/core";
+import { BatchSource, readBatches, UpstreamError, type BatchReader, type Upstream, type UpstreamEvent, type UpstreamRequest } from "@toolshim/core";
 import { upstreamCallScope, type UpstreamCallRecord } from "./upstream-call.js";
 
 export interface WatchOptions {
@@ -28,18 +28,20 @@ export function watchUpstream(upstream: Upstream, options: WatchOptions): Upstre
 }
 
 /**
- * A plain iterator rather than an async generator: this sits on the path of every token, and a generator layer costs
- * extra promise hops per event. One timer per stream checks for silence; it is re-armed only when it fires.
+ * A batch iterator rather than an async generator: this sits on the path of every token, and a generator layer costs
+ * extra promise hops per event; batches from the provider go through whole. One timer per stream checks for silence;
+ * it is re-armed only when it fires.
  */
-class WatchedStream implements AsyncIterableIterator<UpstreamEvent> {
+class WatchedStream extends BatchSource<UpstreamEvent> {
   private readonly local = new AbortController();
-  private readonly iterator: AsyncIterator<UpstreamEvent>;
-  private readonly silence: Promise<never>;
-  private fail: (error: Error) => void = () => {};
+  private readonly reader: BatchReader<UpstreamEvent>;
+  /** Rejects the read in progress when the silence timeout fires. */
+  private interrupt: ((error: Error) => void) | undefined;
+  private timedOut: Error | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** When the pending `next()` started; undefined while the consumer is not waiting (a slow client is not silence). */
+  /** When the pending read started; undefined while the consumer is not waiting (a slow client is not silence). */
   private waitingSince: number | undefined = performance.now();
-  private finished = false;
+  private stopped = false;
   private readonly forward = () => this.stop(this.signal.reason ?? new Error("the client went away"));
 
   constructor(
@@ -48,42 +50,40 @@ class WatchedStream implements AsyncIterableIterator<UpstreamEvent> {
     private readonly signal: AbortSignal,
     private readonly options: WatchOptions,
   ) {
+    super();
     options.record.attempts++;
     if (signal.aborted) this.local.abort(signal.reason);
     else signal.addEventListener("abort", this.forward, { once: true });
-    this.silence = new Promise<never>((_, reject) => {
-      this.fail = reject;
-    });
-    this.silence.catch(() => {});
-    this.iterator = upstreamCallScope.run(options.record, () => upstream.stream(request, this.local.signal)[Symbol.asyncIterator]());
+    this.reader = upstreamCallScope.run(options.record, () => readBatches(upstream.stream(request, this.local.signal)));
     this.arm(options.idleTimeoutMs);
   }
 
-  [Symbol.asyncIterator]() {
-    return this;
-  }
-
-  async next(): Promise<IteratorResult<UpstreamEvent>> {
-    if (this.finished) return { done: true, value: undefined };
+  protected async pull(): Promise<UpstreamEvent[] | undefined> {
+    if (this.timedOut) throw this.timedOut;
+    if (this.stopped) return undefined;
     this.waitingSince = performance.now();
     try {
-      const step = await Promise.race([upstreamCallScope.run(this.options.record, () => this.iterator.next()), this.silence]);
+      const batch = await new Promise<UpstreamEvent[] | undefined>((resolve, reject) => {
+        this.interrupt = reject;
+        upstreamCallScope.run(this.options.record, () => this.reader.next()).then(resolve, reject);
+      });
+      this.interrupt = undefined;
       this.waitingSince = undefined;
-      if (step.done) this.stop();
+      if (batch === undefined) this.stop();
       else {
-        this.options.record.events++;
+        this.options.record.events += batch.length;
         this.options.record.firstEventMs ??= this.options.elapsed();
       }
-      return step;
+      return batch;
     } catch (error) {
+      this.interrupt = undefined;
       this.stop(error);
       throw error;
     }
   }
 
-  async return(): Promise<IteratorResult<UpstreamEvent>> {
+  protected close(): void {
     this.stop(new Error("toolshim stopped reading the upstream"));
-    return { done: true, value: undefined };
   }
 
   private arm(delayMs: number) {
@@ -95,7 +95,8 @@ class WatchedStream implements AsyncIterableIterator<UpstreamEvent> {
           `(server.requestTimeoutMs). Try again, or raise the limit if the model is slow to start.`,
         { status: 504, retryable: true, code: "upstream_timeout" },
       );
-      this.fail(error);
+      this.timedOut = error;
+      this.interrupt?.(error);
       this.stop(error);
     }, delayMs);
     this.timer.unref?.();
@@ -103,14 +104,14 @@ class WatchedStream implements AsyncIterableIterator<UpstreamEvent> {
 
   /** Ends the watch; when the upstream did not finish by itself, aborts its request and lets its iterator go. */
   private stop(reason?: unknown) {
-    if (this.finished) return;
-    this.finished = true;
+    if (this.stopped) return;
+    this.stopped = true;
     clearTimeout(this.timer);
     this.signal.removeEventListener("abort", this.forward);
     if (reason !== undefined) {
       this.local.abort(reason);
       // Not awaited: a provider stuck in a pending step would otherwise hold the caller.
-      void this.iterator.return?.()?.catch(() => undefined);
+      void this.reader.return().catch(() => undefined);
     }
   }
 }

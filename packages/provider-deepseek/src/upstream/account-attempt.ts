@@ -27,6 +27,8 @@ export interface AttemptContext {
   logger: DeepSeekLogger;
   pow: PowFunctions;
   now(): number;
+  /** Aborted when the upstream closes; ends work shared between requests (a login). */
+  closing: AbortSignal;
 }
 
 /** A mute without a stated end is treated as lasting this long before the account is tried again. */
@@ -45,7 +47,8 @@ interface RoundResult {
  * One request served by one leased account: token (logging in when needed), a fresh chat session, PoW, the
  * completion stream and its continue rounds. Failures are thrown as DeepSeekFailure; `streamed` tells the caller
  * whether anything reached the client (only then is another account out of the question). `cleanup` deletes the
- * session whatever happened, with its own timeout, since the request's signal may already be aborted.
+ * session whatever happened, with its own timeout, since the request's signal may already be aborted; `shutDown`
+ * does the same for the upstream's close, within a deadline.
  */
 export class AccountAttempt {
   streamed = false;
@@ -69,6 +72,10 @@ export class AccountAttempt {
    */
   readonly #transport = new AbortController();
   readonly #unlink: () => void;
+  /** Cleanup runs, chained: a later call picks up a session that appeared after an earlier one. */
+  #cleaning: Promise<void> | undefined;
+  /** Aborts stop_stream and delete calls once the upstream's close stops waiting for them. */
+  readonly #cleanupBound = new AbortController();
 
   constructor(context: AttemptContext, account: Account, model: ModelSpec, prompt: string, signal: AbortSignal, requestId?: string) {
     this.#context = context;
@@ -175,7 +182,25 @@ export class AccountAttempt {
    * Stops an answer that was left mid-stream (client gone, failure) so it no longer occupies one of the account's
    * streams on the server, then deletes the session. Both are best effort and bounded by their own timeout.
    */
-  async cleanup(): Promise<void> {
+  cleanup(): Promise<void> {
+    this.#cleaning = (this.#cleaning ?? Promise.resolve()).then(() => this.#cleanUp());
+    return this.#cleaning;
+  }
+
+  /**
+   * The upstream is closing: stops reading a finished answer's tail at once, cleans up as `cleanup` does — also when
+   * the request's consumer stopped pulling and would never reach its own cleanup — and gives up on the server's
+   * answers when `deadline` aborts.
+   */
+  shutDown(deadline: AbortSignal): Promise<void> {
+    const giveUp = () => this.#cleanupBound.abort(new Error("the provider stopped waiting while closing"));
+    if (deadline.aborted) giveUp();
+    else deadline.addEventListener("abort", giveUp, { once: true });
+    this.#tail?.cancel().catch(() => {});
+    return this.cleanup();
+  }
+
+  async #cleanUp(): Promise<void> {
     const sessionId = this.#sessionId;
     const token = this.#sessionToken;
     const generating = this.#generating;
@@ -188,22 +213,22 @@ export class AccountAttempt {
     const { client, logger, options } = this.#context;
     if (generating !== undefined) {
       try {
-        await client.stopStream(token, sessionId, generating);
+        await client.stopStream(token, sessionId, generating, this.#cleanupBound.signal);
       } catch (error) {
         logger.debug({ ...this.#log, sessionId, err: describeError(error) }, "deepseek answer could not be stopped");
       }
     }
     if (!options.deleteSessions) return;
     try {
-      await client.deleteSession(token, sessionId);
+      await client.deleteSession(token, sessionId, this.#cleanupBound.signal);
     } catch (error) {
       logger.warn({ ...this.#log, sessionId, err: describeError(error) }, "deepseek session could not be deleted");
     }
   }
 
+  /** `#tail` stays set while it is read, so `shutDown` can cancel it. */
   async #drainTail(): Promise<void> {
     const reader = this.#tail;
-    this.#tail = undefined;
     if (!reader) return;
     const timer = setTimeout(() => reader.cancel().catch(() => {}), DRAIN_TIMEOUT_MS);
     try {
@@ -214,6 +239,7 @@ export class AccountAttempt {
       // A tail that breaks off changes nothing for an answer that already finished.
     } finally {
       clearTimeout(timer);
+      this.#tail = undefined;
     }
   }
 
@@ -343,7 +369,7 @@ export class AccountAttempt {
   /** Shared by every request waiting on this account's token, so it is bound by its own timeout, not theirs. */
   async #login(): Promise<Secret> {
     const account = this.#account;
-    const result = await this.#context.client.login(account);
+    const result = await this.#context.client.login(account, this.#context.closing);
     account.token = result.token;
     this.#context.logger.info({ ...this.#log }, "deepseek login succeeded");
     if (result.muteUntil !== undefined && result.muteUntil > this.#context.now()) {

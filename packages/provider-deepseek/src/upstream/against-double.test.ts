@@ -1,22 +1,31 @@
 import type { UpstreamEvent, UpstreamRequest } from "@toolshim/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { type DeepSeekDouble, type DeepSeekDoubleOptions, startDeepSeekDouble } from "../double/index.js";
-import { createDeepSeekUpstream, type DeepSeekUpstream } from "./create-deepseek-upstream.js";
+import { PowSolver } from "../pow/index.js";
+import { createDeepSeekUpstream, type DeepSeekDeps, type DeepSeekUpstream } from "./create-deepseek-upstream.js";
 import type { DeepSeekOptionsInput } from "./options.js";
 
 // The real provider over HTTP against the protocol double: login flows, every stream scenario the double knows,
 // replayed captures, and the account pool under concurrency.
 
 let double: DeepSeekDouble | undefined;
+const upstreams: DeepSeekUpstream[] = [];
 afterEach(async () => {
+  // Each upstream has its own proof-of-work worker thread; close stops it.
+  await Promise.all(upstreams.splice(0).map((upstream) => upstream.close()));
   await double?.close();
   double = undefined;
 });
 
+function upstreamFor(url: string, options: Omit<DeepSeekOptionsInput, "baseUrl">, deps: DeepSeekDeps = {}): DeepSeekUpstream {
+  const upstream = createDeepSeekUpstream({ baseUrl: url, ...options }, deps);
+  upstreams.push(upstream);
+  return upstream;
+}
+
 async function setup(doubleOptions: DeepSeekDoubleOptions, options: Omit<DeepSeekOptionsInput, "baseUrl">) {
   double = await startDeepSeekDouble({ powDifficulty: 300, ...doubleOptions });
-  const upstream = createDeepSeekUpstream({ baseUrl: double.url, ...options });
-  return { double, upstream };
+  return { double, upstream: upstreamFor(double.url, options) };
 }
 
 const request = (model: string, text = "hello"): UpstreamRequest => ({ model, messages: [{ role: "user", content: text }], options: {} });
@@ -31,6 +40,16 @@ async function run(upstream: DeepSeekUpstream, model = "deepseek-chat", signal =
   }
   const join = (type: "text" | "reasoning") => events.flatMap((event) => (event.type === type ? [event.text] : [])).join("");
   return { events, error, text: join("text"), reasoning: join("reasoning"), end: events.find((event) => event.type === "end") };
+}
+
+const openStreams = (d: DeepSeekDouble) => [...d.state.leases.values()].reduce((sum, open) => sum + open, 0);
+
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 const sessionsLeft = (d: DeepSeekDouble) => [...d.state.sessions.values()].filter((session) => !session.deleted).length;
@@ -92,15 +111,11 @@ describe("provider against the double", () => {
     expect(result.end).toEqual({ type: "end", reason: "stop" });
   });
 
-  it("content filter and empty output", async () => {
+  it("content filter ends with its reason", async () => {
     const { double, upstream } = await setup({ tokens: ["t1"], reply: "Some text before the filter." }, { accounts: [{ token: "t1" }] });
     double.queueScenario({ kind: "content-filter" });
     const filtered = await run(upstream);
     expect(filtered.end).toEqual({ type: "end", reason: "content-filter" });
-    double.queueScenario({ kind: "empty-output" });
-    const empty = await run(upstream, "deepseek-reasoner");
-    expect(empty.text).toBe("");
-    expect(empty.end).toEqual({ type: "end", reason: "stop" });
   });
 
   it("password accounts log in; a revoked token logs in again", async () => {
@@ -152,7 +167,7 @@ describe("provider against the double", () => {
     const old = await setup({ tokens: ["t1"], minClientVersion: "2.3.0" }, { accounts: [{ token: "t1" }] });
     const refused = await run(old.upstream);
     expect(refused.error).toMatchObject({ status: 502, code: "client_version_too_low" });
-    const bumped = createDeepSeekUpstream({ baseUrl: old.double.url, accounts: [{ token: "t1" }], headers: { clientVersion: "2.5.3" } });
+    const bumped = upstreamFor(old.double.url, { accounts: [{ token: "t1" }], headers: { clientVersion: "2.5.3" } });
     expect((await run(bumped)).error).toBeUndefined();
     expect(old.double.requestsTo("chat/completion").at(-1)?.headers["user-agent"]).toBe("DeepSeek/2.5.3 Android/35");
   });
@@ -199,5 +214,43 @@ describe("provider against the double", () => {
     expect(double.requestsTo("chat/completion").every((entry) => entry.outcome === "completed")).toBe(true);
     expect((await upstream.health()).inFlight).toBe(0);
     expect(sessionsLeft(double)).toBe(0);
+  });
+
+  it("close ends the streams in flight (stopped, sessions deleted, accounts free), refuses waiting and later requests, and stops the solver", async () => {
+    double = await startDeepSeekDouble({ powDifficulty: 300, tokens: ["t1", "t2"], reply: "An answer that is held mid-stream." });
+    const solver = new PowSolver();
+    const upstream = upstreamFor(double.url, { accounts: [{ token: "t1" }, { token: "t2" }], maxStreamsPerAccount: 1 }, { powSolver: solver });
+    double.holdStreams();
+    // Both streams deliver their first token and are then held. One consumer keeps pulling (it waits inside the
+    // stream), the other stopped pulling (its own cleanup would never run), and a third request waits for an account.
+    const start = () => upstream.stream(request("deepseek-chat"), new AbortController().signal)[Symbol.asyncIterator]();
+    const [pulling, paused] = [start(), start()];
+    for (const iterator of [pulling, paused]) expect((await iterator.next()).value).toMatchObject({ type: "text" });
+    const pulled = pulling.next().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const waiting = run(upstream);
+    await until(async () => (await upstream.health()).waiting === 1, "the third request to wait");
+    expect(solver.running).toBe(true);
+
+    await upstream.close();
+
+    const closed = { status: 503, code: "provider_closed", retryable: true };
+    expect(await pulled).toMatchObject(closed);
+    expect((await waiting).error).toMatchObject(closed);
+    await expect(paused.next()).rejects.toMatchObject(closed);
+    // Both answers were stopped on the server and both sessions deleted before close() returned.
+    expect(double.requestsTo("chat/stop_stream").map((entry) => (entry.body as { message_id: number }).message_id)).toEqual([2, 2]);
+    expect(sessionsLeft(double)).toBe(0);
+    expect(await upstream.health()).toMatchObject({ inFlight: 0, waiting: 0 });
+    expect(solver.running).toBe(false);
+    await until(() => openStreams(double!) === 0, "the double to see both streams closed");
+    expect(double.requestsTo("chat/completion").map((entry) => entry.outcome)).toEqual(["aborted", "aborted"]);
+
+    const requestsBefore = double.state.requests.length;
+    expect((await run(upstream)).error).toMatchObject(closed);
+    expect(double.state.requests).toHaveLength(requestsBefore);
+    await upstream.close();
   });
 });

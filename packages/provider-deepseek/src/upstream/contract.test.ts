@@ -41,6 +41,9 @@ await runProviderContractSuite("deepseek", async () => {
         completions.every((request) => request.outcome !== "pending" && request.outcome !== "completed")
       );
     },
-    close: () => double.close(),
+    async close() {
+      await upstream.close();
+      await double.close();
+    },
   };
 });

@@ -1,7 +1,8 @@
 import type { UpstreamEvent, UpstreamRequest } from "@toolshim/core";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { capture, json, scriptedDeepSeek, type ScriptedOptions, sse } from "./__fixtures__/scripted-deepseek.js";
-import { createDeepSeekUpstream } from "./create-deepseek-upstream.js";
+import { FakeClock } from "../accounts/__fixtures__/fake-clock.js";
+import { CLOSE_TIMEOUT_MS, createDeepSeekUpstream, type DeepSeekUpstream } from "./create-deepseek-upstream.js";
 import type { DeepSeekLogger } from "./logger.js";
 import type { DeepSeekOptionsInput } from "./options.js";
 
@@ -18,6 +19,10 @@ function capturingLogger() {
   return { logger, lines };
 }
 
+// Each upstream has its own proof-of-work worker thread; close stops it.
+const upstreams: DeepSeekUpstream[] = [];
+afterEach(() => Promise.all(upstreams.splice(0).map((upstream) => upstream.close())));
+
 function setup(script: ScriptedOptions, options: Partial<DeepSeekOptionsInput> = {}) {
   const deepseek = scriptedDeepSeek(script);
   const { logger, lines } = capturingLogger();
@@ -25,6 +30,7 @@ function setup(script: ScriptedOptions, options: Partial<DeepSeekOptionsInput> =
     { baseUrl: "http://deepseek.test", accounts: [{ token: "tok-A" }], ...options },
     { fetch: deepseek.fetch, logger },
   );
+  upstreams.push(upstream);
   return { upstream, deepseek, lines };
 }
 
@@ -314,5 +320,65 @@ describe("createDeepSeekUpstream", () => {
     const result = await collect(upstream.stream(request(), new AbortController().signal));
     expect(result.error).toBeUndefined();
     expect(deepseek.state.sessions.size).toBe(2);
+  });
+
+  it("close cancels a finished answer's tail instead of reading it out, then deletes the session", async () => {
+    let response: Response | undefined;
+    const { upstream, deepseek } = setup({
+      tokens: ["tok-A"],
+      completions: [
+        () => {
+          // The whole answer, FINISHED included, but the connection stays open as if the tail never came.
+          response = sse(capture("a-markdown-thinking.sse"), { hang: true });
+          return response;
+        },
+      ],
+    });
+    const iterator = upstream.stream(request(), new AbortController().signal)[Symbol.asyncIterator]();
+    for (let step = await iterator.next(); !step.done && step.value.type !== "end"; step = await iterator.next()) {
+      // Read up to the end, as the engine does.
+    }
+    // The request's own cleanup is now reading the tail (for up to 5 s); close must not wait for it.
+    const finished = iterator.next();
+    await upstream.close();
+    expect((response as unknown as { cancelled: boolean }).cancelled).toBe(true);
+    expect(await finished).toEqual({ done: true, value: undefined });
+    expect(allDeleted(deepseek)).toBe(true);
+    expect(deepseek.state.stopped).toEqual([]);
+    expect((await upstream.health()).inFlight).toBe(0);
+  });
+
+  it(`close gives up on DeepSeek's answers to stop and delete after ${CLOSE_TIMEOUT_MS} ms`, async () => {
+    const deepseek = scriptedDeepSeek({ tokens: ["tok-A"], completions: [() => sse(capture("a-markdown-thinking.sse").subarray(0, 1500), { hang: true })] });
+    const unanswered = new Set(["/api/v0/chat/stop_stream", "/api/v0/chat_session/delete"]);
+    const pending: string[] = [];
+    const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      const path = new URL(String(input)).pathname;
+      if (!unanswered.has(path)) return deepseek.fetch(input, init);
+      pending.push(path);
+      // Like fetch: no answer, until the signal aborts (at once when it already has).
+      return new Promise<Response>((_, reject) => {
+        const signal = init?.signal;
+        if (signal?.aborted) reject(signal.reason);
+        signal?.addEventListener("abort", () => reject(signal.reason));
+      });
+    }) as typeof globalThis.fetch;
+    const clock = new FakeClock();
+    const { logger, lines } = capturingLogger();
+    const upstream = createDeepSeekUpstream({ baseUrl: "http://deepseek.test", accounts: [{ token: "tok-A" }] }, { fetch, logger, clock });
+    const iterator = upstream.stream(request(), new AbortController().signal)[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toMatchObject({ type: "reasoning" });
+    let closed = false;
+    const closing = upstream.close().then(() => (closed = true));
+    await clock.advance(CLOSE_TIMEOUT_MS - 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(false);
+    expect(pending).toEqual(["/api/v0/chat/stop_stream"]);
+    await clock.advance(1);
+    await closing;
+    expect(pending).toEqual(["/api/v0/chat/stop_stream", "/api/v0/chat_session/delete"]);
+    expect((await upstream.health()).inFlight).toBe(0);
+    expect(lines.some((line) => line.includes("deepseek session could not be deleted"))).toBe(true);
+    await expect(iterator.next()).rejects.toMatchObject({ code: "provider_closed" });
   });
 });

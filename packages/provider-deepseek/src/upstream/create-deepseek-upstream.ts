@@ -1,12 +1,13 @@
-import type { Upstream, UpstreamEvent, UpstreamRequest } from "@toolshim/core";
+import { type Upstream, UpstreamError, type UpstreamEvent, type UpstreamRequest } from "@toolshim/core";
 import { Account } from "../accounts/account.js";
 import { type AccountLease, AccountPool, NO_UNTRIED_ACCOUNT, type PoolHealth } from "../accounts/account-pool.js";
 import { type Clock, systemClock } from "../accounts/clock.js";
 import { DeepSeekClient } from "../client/deepseek-client.js";
 import { DeepSeekFailure, type FailureKind } from "../client/deepseek-failure.js";
-import { encodePowResponse, solvePowChallenge } from "../pow/index.js";
+import { encodePowResponse, PowSolver, solvePowChallenge } from "../pow/index.js";
 import { buildPrompt } from "../prompt/build-prompt.js";
 import { AccountAttempt, type AttemptContext, type PowFunctions } from "./account-attempt.js";
+import { InFlight } from "./in-flight.js";
 import { type DeepSeekLogger, silentLogger } from "./logger.js";
 import { describeModels, resolveModel } from "./models.js";
 import { type DeepSeekOptionsInput, deepSeekOptionsSchema } from "./options.js";
@@ -16,7 +17,12 @@ export interface DeepSeekDeps {
   logger?: DeepSeekLogger;
   /** Tests only: time for cooldowns and queue timeouts. */
   clock?: Clock;
-  /** Tests only: another proof-of-work solver. */
+  /**
+   * The proof-of-work solver (its kernel, its worker thread). Default: one of the upstream's own. `close()` closes it
+   * either way, so share one between upstreams only if they close together.
+   */
+  powSolver?: PowSolver;
+  /** Tests only: other proof-of-work functions instead of a solver. */
   pow?: PowFunctions;
 }
 
@@ -25,6 +31,11 @@ export type DeepSeekHealth = PoolHealth;
 export interface DeepSeekUpstream extends Upstream {
   /** Account states and stream slots, for logs and /health; never credentials. */
   health(): Promise<DeepSeekHealth>;
+  /**
+   * Ends every request in flight (their answers are stopped, their sessions deleted, within `CLOSE_TIMEOUT_MS`),
+   * refuses waiting and later ones with a 503 `provider_closed`, and stops the proof-of-work worker. Idempotent.
+   */
+  close(): Promise<void>;
 }
 
 /**
@@ -47,6 +58,9 @@ const ROTATE_ON: ReadonlySet<FailureKind> = new Set<FailureKind>([
 /** Concurrency refusals one request sits out before it gives up with 429 account_busy. */
 const MAX_BUSY_RETRIES = 3;
 
+/** How long `close()` waits for DeepSeek to stop the answers in flight and delete their sessions. */
+export const CLOSE_TIMEOUT_MS = 5_000;
+
 /** The DeepSeek web chat as a toolshim upstream. Options are validated with `deepSeekOptionsSchema`. */
 export function createDeepSeekUpstream(input: DeepSeekOptionsInput, deps: DeepSeekDeps = {}): DeepSeekUpstream {
   const options = deepSeekOptionsSchema.parse(input);
@@ -59,6 +73,8 @@ export function createDeepSeekUpstream(input: DeepSeekOptionsInput, deps: DeepSe
     maxQueueLength: options.maxQueueLength,
     clock,
   });
+  const inFlight = new InFlight();
+  const solver = deps.pow ? undefined : (deps.powSolver ?? new PowSolver());
   const context: AttemptContext = {
     client: new DeepSeekClient({
       baseUrl: options.baseUrl,
@@ -69,20 +85,43 @@ export function createDeepSeekUpstream(input: DeepSeekOptionsInput, deps: DeepSe
     pool,
     options,
     logger,
-    pow: deps.pow ?? { solve: (challenge, signal) => solvePowChallenge(challenge, signal), encode: encodePowResponse },
+    pow: deps.pow ?? { solve: (challenge, signal) => solvePowChallenge(challenge, signal, solver), encode: encodePowResponse },
     now: () => clock.now(),
+    closing: inFlight.signal,
+  };
+
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    const reason = new UpstreamError("The DeepSeek provider has been closed (the server is shutting down); send the request again once it is back.", {
+      status: 503,
+      retryable: true,
+      code: "provider_closed",
+    });
+    // The pool first: slots freed below must not go to waiting requests.
+    pool.close(reason);
+    await inFlight.end(reason, CLOSE_TIMEOUT_MS, clock);
+    await solver?.close();
+    logger.info({}, "deepseek provider closed");
   };
 
   return {
     name: "deepseek",
     listModels: async () => describeModels(),
     toolMode: () => "emulate",
-    stream: (request, signal) => streamCompletion(context, request, signal),
+    stream: (request, signal) => streamCompletion(context, inFlight, request, signal),
     health: async () => pool.health(),
+    close: () => (closing ??= close()),
   };
 }
 
-async function* streamCompletion(context: AttemptContext, request: UpstreamRequest, signal: AbortSignal): AsyncGenerator<UpstreamEvent> {
+async function* streamCompletion(
+  context: AttemptContext,
+  inFlight: InFlight,
+  request: UpstreamRequest,
+  callerSignal: AbortSignal,
+): AsyncGenerator<UpstreamEvent> {
+  inFlight.signal.throwIfAborted();
+  const signal = AbortSignal.any([callerSignal, inFlight.signal]);
   const model = resolveModel(request.model);
   const prompt = buildPrompt(request.messages);
   const tried = new Set<Account>();
@@ -93,6 +132,7 @@ async function* streamCompletion(context: AttemptContext, request: UpstreamReque
   for (;;) {
     const lease = await acquire(context.pool, signal, tried, previous);
     const run = new AccountAttempt(context, lease.account, model, prompt, signal, request.requestId);
+    inFlight.add(run, lease);
     try {
       yield* run.stream();
       return;
@@ -114,6 +154,7 @@ async function* streamCompletion(context: AttemptContext, request: UpstreamReque
       );
     } finally {
       await run.cleanup();
+      inFlight.delete(run);
       lease.release();
     }
   }

@@ -9,6 +9,7 @@ export type FailureKind =
   | "version_too_low"
   | "pow_rejected"
   | "rate_limited"
+  | "empty_output"
   | "busy"
   | "muted"
   | "banned"
@@ -27,6 +28,7 @@ const SHAPE: Record<FailureKind, { status: number; code: string; retryable: bool
   version_too_low: { status: 502, code: "client_version_too_low", retryable: false },
   pow_rejected: { status: 502, code: "pow_rejected", retryable: true },
   rate_limited: { status: 429, code: "rate_limited", retryable: true },
+  empty_output: { status: 429, code: "upstream_empty_output", retryable: true },
   busy: { status: 429, code: "account_busy", retryable: true },
   muted: { status: 503, code: "account_muted", retryable: true },
   banned: { status: 503, code: "account_banned", retryable: false },

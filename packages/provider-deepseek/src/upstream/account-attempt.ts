@@ -10,6 +10,7 @@ import type { CompletionStreamParser } from "../stream/completion-stream-parser.
 import { createCompletionStreamParser } from "../stream/completion-stream-parser.js";
 import type { StreamEvent } from "../stream/stream-event.js";
 import { estimateTokens } from "./estimate-tokens.js";
+import { emptyAnswer } from "./empty-answer.js";
 import { BUSY_PAUSE_MS, failureFromHint, throttled } from "./hint-failure.js";
 import type { DeepSeekLogger } from "./logger.js";
 import type { ModelSpec } from "./models.js";
@@ -62,6 +63,8 @@ export class AccountAttempt {
   #sessionToken: Secret | undefined;
   #relogged = false;
   #outputTokens: number | undefined;
+  /** Whether the answer had any text (reasoning alone is an empty answer). */
+  #answered = false;
   /** The answer being streamed right now, so an early exit can ask the server to stop generating it. */
   #generating: number | undefined;
   /** A finished answer's stream, still open for its tail frames. */
@@ -138,6 +141,7 @@ export class AccountAttempt {
         `The DeepSeek stream ended without a final status${result.status ? ` (last status ${result.status})` : ""}; the answer is incomplete.`,
       );
     }
+    if (endReason === "stop" && !this.#answered) throw emptyAnswer({ reasoning: this.streamed, retryAfterMs: options.rateLimitCooldownMs });
     const usage: UpstreamEvent = { type: "usage", inputTokens: estimateTokens(this.#prompt) };
     if (this.#outputTokens !== undefined) usage.outputTokens = this.#outputTokens;
     yield usage;
@@ -309,8 +313,10 @@ export class AccountAttempt {
   #handle(event: StreamEvent, result: RoundResult): UpstreamEvent | undefined {
     switch (event.type) {
       case "text":
+        this.#answered = true;
+        return { type: "text", text: event.text };
       case "reasoning":
-        return { type: event.type, text: event.text };
+        return { type: "reasoning", text: event.text };
       case "usage":
         this.#outputTokens = event.outputTokens;
         return undefined;

@@ -118,6 +118,47 @@ describe("provider against the double", () => {
     expect(filtered.end).toEqual({ type: "end", reason: "content-filter" });
   });
 
+  it("an empty answer before any output moves the request to another account, which is not rested", async () => {
+    const { double, upstream } = await setup({ tokens: ["t1", "t2"], reply: "Here it is." }, { accounts: [{ token: "t1" }, { token: "t2" }] });
+    double.queueScenario({ kind: "empty-output" });
+    const result = await run(upstream);
+    expect(result.error).toBeUndefined();
+    expect(result.text).toBe("Here it is.");
+    expect(double.requestsTo("chat/completion").map((entry) => entry.token)).toEqual(["t1", "t2"]);
+    expect((await upstream.health()).accounts.map((account) => account.status)).toEqual(["ok", "ok"]);
+    expect(sessionsLeft(double)).toBe(0);
+  });
+
+  it("empty answers on every account tried are a 429 saying so", async () => {
+    const { double, upstream } = await setup(
+      { tokens: ["t1", "t2"], reply: "unused", scenario: { kind: "empty-output" } },
+      { accounts: [{ token: "t1" }, { token: "t2" }], rateLimitCooldownMs: 30_000 },
+    );
+    const result = await run(upstream);
+    expect(result.events).toEqual([]);
+    expect(result.error).toMatchObject({ status: 429, code: "upstream_empty_output", retryable: true, retryAfter: 30 });
+    expect(String((result.error as Error).message)).toMatch(/empty answer \(no text, no reasoning\) on each of the 2 accounts tried/);
+    expect(double.requestsTo("chat/completion")).toHaveLength(2);
+    expect(sessionsLeft(double)).toBe(0);
+
+    const single = upstreamFor(double.url, { accounts: [{ token: "t1" }] });
+    expect(String(((await run(single)).error as Error).message)).toMatch(/empty answer \(no text, no reasoning\) on the account tried/);
+  });
+
+  it("reasoning without an answer fails after the reasoning, on the same account (it already reached the client)", async () => {
+    const { double, upstream } = await setup(
+      { tokens: ["t1", "t2"], reply: { text: "unused", thinking: "Thinking it over." }, scenario: { kind: "empty-output" } },
+      { accounts: [{ token: "t1" }, { token: "t2" }] },
+    );
+    const result = await run(upstream, "deepseek-reasoner");
+    expect(result.reasoning).toBe("Thinking it over.");
+    expect(result.end).toBeUndefined();
+    expect(result.error).toMatchObject({ status: 429, code: "upstream_empty_output" });
+    expect(String((result.error as Error).message)).toMatch(/reasoning but no answer text/);
+    expect(double.requestsTo("chat/completion")).toHaveLength(1);
+    expect(sessionsLeft(double)).toBe(0);
+  });
+
   it("password accounts log in; a revoked token logs in again", async () => {
     const { double, upstream } = await setup({ accounts: [{ email: "a@example.com", password: "pw" }] }, { accounts: [{ email: "a@example.com", password: "pw" }] });
     expect((await run(upstream)).error).toBeUndefined();

@@ -7,6 +7,7 @@ import { DeepSeekFailure, type FailureKind } from "../client/deepseek-failure.js
 import { encodePowResponse, PowSolver, solvePowChallenge } from "../pow/index.js";
 import { buildPrompt } from "../prompt/build-prompt.js";
 import { AccountAttempt, type AttemptContext, type PowFunctions } from "./account-attempt.js";
+import { emptyAnswer } from "./empty-answer.js";
 import { InFlight } from "./in-flight.js";
 import { type DeepSeekLogger, silentLogger } from "./logger.js";
 import { describeModels, resolveModel } from "./models.js";
@@ -52,6 +53,7 @@ const ROTATE_ON: ReadonlySet<FailureKind> = new Set<FailureKind>([
   "login_rejected",
   "invalid_session",
   "stream_truncated",
+  "empty_output",
   "upstream",
 ]);
 
@@ -129,6 +131,7 @@ async function* streamCompletion(
   let previous: DeepSeekFailure | undefined;
   let attempt = 0;
   let busyRetries = 0;
+  let emptyAnswers = 0;
   for (;;) {
     const lease = await acquire(context.pool, signal, tried, previous);
     const run = new AccountAttempt(context, lease.account, model, prompt, signal, request.requestId);
@@ -136,8 +139,13 @@ async function* streamCompletion(
     try {
       yield* run.stream();
       return;
-    } catch (error) {
-      if (!(error instanceof DeepSeekFailure) || signal.aborted) throw error;
+    } catch (caught) {
+      if (!(caught instanceof DeepSeekFailure) || signal.aborted) throw caught;
+      let error = caught;
+      // Counted so that the 429 a request ends with says how many accounts answered empty.
+      if (error.kind === "empty_output" && !run.streamed) {
+        error = emptyAnswer({ reasoning: false, accounts: ++emptyAnswers, retryAfterMs: context.options.rateLimitCooldownMs });
+      }
       run.noteFailure(error);
       if (run.streamed || !ROTATE_ON.has(error.kind)) throw error;
       // A concurrency refusal passes in a moment: the account rests briefly and stays eligible, within its own budget.

@@ -11,4 +11,4 @@ export { DeepSeekFailure, type FailureKind } from "./client/deepseek-failure.js"
 export { buildPrompt, MARKERS } from "./prompt/build-prompt.js";
 export { createCompletionStreamParser, type CompletionStreamParser } from "./stream/completion-stream-parser.js";
 export type { StreamEvent } from "./stream/stream-event.js";
-export { solvePowChallenge, encodePowResponse, type PowChallenge } from "./pow/index.js";
+export { solvePowChallenge, encodePowResponse, PowSolver, type PowChallenge, type PowKernelName, type PowSolverOptions } from "./pow/index.js";

@@ -48,6 +48,18 @@ async function collect(stream: AsyncIterable<UpstreamEvent>) {
 }
 
 const rateLimitHint = () => sse(capture("h-rate-limit.sse"));
+
+/** A completion answer that stays open after `bytes`; `cancelled` says whether the provider let go of it. */
+function hanging(bytes: Uint8Array) {
+  let response: Response | undefined;
+  return {
+    script: () => (response = sse(bytes, { hang: true })),
+    get cancelled() {
+      return (response as unknown as { cancelled?: boolean } | undefined)?.cancelled === true;
+    },
+  };
+}
+const answerHead = () => capture("a-markdown-thinking.sse").subarray(0, 1500);
 const allDeleted = (deepseek: ReturnType<typeof scriptedDeepSeek>) => [...deepseek.state.sessions.values()].every((s) => s.deleted);
 
 describe("createDeepSeekUpstream", () => {
@@ -240,24 +252,15 @@ describe("createDeepSeekUpstream", () => {
   });
 
   it("a client abort stops the upstream stream, deletes the session and frees the account", async () => {
-    let response: Response | undefined;
-    const head = capture("a-markdown-thinking.sse").subarray(0, 1500);
-    const { upstream, deepseek } = setup({
-      tokens: ["tok-A"],
-      completions: [
-        () => {
-          response = sse(head, { hang: true });
-          return response;
-        },
-      ],
-    });
+    const completion = hanging(answerHead());
+    const { upstream, deepseek } = setup({ tokens: ["tok-A"], completions: [completion.script] });
     const controller = new AbortController();
     const iterator = upstream.stream(request(), controller.signal)[Symbol.asyncIterator]();
     expect((await iterator.next()).value).toMatchObject({ type: "reasoning" });
     expect((await upstream.health()).inFlight).toBe(1);
     controller.abort(new Error("client closed"));
     await expect(iterator.next()).rejects.toThrow("client closed");
-    expect((response as unknown as { cancelled: boolean }).cancelled).toBe(true);
+    expect(completion.cancelled).toBe(true);
     // The server is told to stop generating (it would otherwise keep the account's stream busy), then the session goes.
     expect(deepseek.state.stopped).toEqual([{ sessionId: [...deepseek.state.sessions.keys()][0], messageId: 2 }]);
     expect(allDeleted(deepseek)).toBe(true);
@@ -323,17 +326,9 @@ describe("createDeepSeekUpstream", () => {
   });
 
   it("close cancels a finished answer's tail instead of reading it out, then deletes the session", async () => {
-    let response: Response | undefined;
-    const { upstream, deepseek } = setup({
-      tokens: ["tok-A"],
-      completions: [
-        () => {
-          // The whole answer, FINISHED included, but the connection stays open as if the tail never came.
-          response = sse(capture("a-markdown-thinking.sse"), { hang: true });
-          return response;
-        },
-      ],
-    });
+    // The whole answer, FINISHED included, but the connection stays open as if the tail never came.
+    const completion = hanging(capture("a-markdown-thinking.sse"));
+    const { upstream, deepseek } = setup({ tokens: ["tok-A"], completions: [completion.script] });
     const iterator = upstream.stream(request(), new AbortController().signal)[Symbol.asyncIterator]();
     for (let step = await iterator.next(); !step.done && step.value.type !== "end"; step = await iterator.next()) {
       // Read up to the end, as the engine does.
@@ -341,7 +336,7 @@ describe("createDeepSeekUpstream", () => {
     // The request's own cleanup is now reading the tail (for up to 5 s); close must not wait for it.
     const finished = iterator.next();
     await upstream.close();
-    expect((response as unknown as { cancelled: boolean }).cancelled).toBe(true);
+    expect(completion.cancelled).toBe(true);
     expect(await finished).toEqual({ done: true, value: undefined });
     expect(allDeleted(deepseek)).toBe(true);
     expect(deepseek.state.stopped).toEqual([]);
@@ -349,7 +344,7 @@ describe("createDeepSeekUpstream", () => {
   });
 
   it(`close gives up on DeepSeek's answers to stop and delete after ${CLOSE_TIMEOUT_MS} ms`, async () => {
-    const deepseek = scriptedDeepSeek({ tokens: ["tok-A"], completions: [() => sse(capture("a-markdown-thinking.sse").subarray(0, 1500), { hang: true })] });
+    const deepseek = scriptedDeepSeek({ tokens: ["tok-A"], completions: [hanging(answerHead()).script] });
     const unanswered = new Set(["/api/v0/chat/stop_stream", "/api/v0/chat_session/delete"]);
     const pending: string[] = [];
     const fetch = (async (input: string | URL | Request, init?: RequestInit) => {

@@ -127,7 +127,7 @@ await writeFile(
   ].join("\n"),
 );
 // BENCH_PROFILE=<dir> writes a CPU profile of the toolshim process there (open it in Chrome DevTools).
-const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, "--cpu-prof-interval=200"] : [];
 const gatewayProc = start([...profile, cli, "serve", "--config", configPath, "--port", "0"], "toolshim");
 gatewayProc.child.stdout.resume(); // request log lines, one per stream: read and dropped like a log shipper would
 const passProc = start([join(here, "passthrough-proxy.mjs"), tapUrl], "pass-through");
@@ -160,9 +160,11 @@ async function stream(base, id, paced) {
   let chunks = 0;
   let toolCalls = 0;
   let finish;
+  let reads = 0;
   const arrivals = [];
   for await (const bytes of response.body) {
     const now = performance.now();
+    reads++;
     buffer += decoder.decode(bytes, { stream: true });
     let end;
     while ((end = buffer.indexOf("\n\n")) !== -1) {
@@ -179,7 +181,7 @@ async function stream(base, id, paced) {
       if (choice?.finish_reason) finish = choice.finish_reason;
     }
   }
-  return { id, content, chunks, toolCalls, finish, arrivals };
+  return { id, content, chunks, reads, toolCalls, finish, arrivals };
 }
 
 /**
@@ -254,6 +256,7 @@ const wall = { "pass-through": [], toolshim: [] };
 const cpu = { "pass-through": [], toolshim: [] };
 const sideCpu = { "pass-through": { double: [], bench: [] }, toolshim: { double: [], bench: [] } };
 let chunksPerStream = {};
+let readsPerStream = {};
 for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 === 0 ? ["pass-through", "toolshim"] : ["toolshim", "pass-through"];
   for (const name of order) {
@@ -264,6 +267,7 @@ for (let round = 0; round < ROUNDS; round++) {
     if (doubleCpu !== undefined) sideCpu[name].double.push(doubleCpu);
     sideCpu[name].bench.push(benchCpu);
     chunksPerStream[name] = median(results.map((r) => r.chunks));
+    readsPerStream[name] = median(results.map((r) => r.reads));
   }
 }
 
@@ -290,7 +294,7 @@ console.log(
 for (const name of Object.keys(targets)) {
   console.log(
     `  ${name.padEnd(13)} ${Math.round(throughput[name]).toLocaleString("en-US").padStart(9)} upstream chunks/s  ` +
-      `(${chunksPerStream[name]} client chunks/stream; wall ${wall[name].map((s) => s.toFixed(2)).join("/")} s)  ` +
+      `(${chunksPerStream[name]} client chunks/stream in ${readsPerStream[name]} reads; wall ${wall[name].map((s) => s.toFixed(2)).join("/")} s)  ` +
       `latency per chunk p50 ${ms(pct(latency[name], 50))}, p99 ${ms(pct(latency[name], 99))}  (paced ${PACE_MS} ms, ${latency[name].length} chunks)`,
   );
 }

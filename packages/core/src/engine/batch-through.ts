@@ -1,8 +1,6 @@
 import { BatchSource, type BatchIterator, type BatchReader } from "./batch-iterator.js";
 
-const STARVED = Symbol("starved");
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
-const ignore = (): void => {};
 
 /** The transform's input: items of the current batch, then the next batch, noting when it has to wait for one. */
 class Feed<T> implements AsyncIterableIterator<T> {
@@ -41,12 +39,22 @@ class Feed<T> implements AsyncIterableIterator<T> {
   }
 }
 
+/**
+ * Drives the transform with callbacks rather than an await per item: outputs collect into the pull in progress, which
+ * settles when the transform asks for input that has not arrived (its feed is starved), ends or fails. A result that
+ * arrives after its pull settled waits for the next pull; the transform is not driven further until then, so a slow
+ * reader still holds the source back.
+ */
 class Through<I, O> extends BatchSource<O> {
   readonly #feed: Feed<I>;
   readonly #output: AsyncIterator<O>;
-  /** The transform's step that was still waiting for input when the last batch was handed over. */
-  #pending: Promise<IteratorResult<O>> | undefined;
+  #pull: { out: O[]; resolve: (batch: O[] | undefined) => void; reject: (error: unknown) => void } | undefined;
+  /** Outputs that arrived while no pull was waiting. */
+  #carried: O[] = [];
+  /** A step of the transform is under way. */
+  #stepping = false;
   #ended = false;
+  #failure: { error: unknown } | undefined;
 
   constructor(
     private readonly source: BatchReader<I>,
@@ -55,28 +63,17 @@ class Through<I, O> extends BatchSource<O> {
   ) {
     super();
     this.#feed = new Feed(source, first);
+    this.#feed.onStarved = this.#starved;
     this.#output = transform(this.#feed);
   }
 
-  protected async pull(): Promise<O[] | undefined> {
-    if (this.#ended) return undefined;
-    const out: O[] = [];
-    for (;;) {
-      let step: IteratorResult<O> | typeof STARVED;
-      try {
-        step = out.length === 0 ? await this.#first() : await this.#unlessStarved();
-      } catch (error) {
-        if (out.length === 0) throw error;
-        this.failAfterThisBatch(error);
-        return out;
-      }
-      if (step === STARVED) return out;
-      if (step.done) {
-        this.#ended = true;
-        return out.length === 0 ? undefined : out;
-      }
-      out.push(step.value);
-    }
+  protected pull(): Promise<O[] | undefined> {
+    return new Promise((resolve, reject) => {
+      this.#pull = { out: this.#carried, resolve, reject };
+      this.#carried = [];
+      if (this.#ended || this.#failure) this.#settle();
+      else if (!this.#stepping) this.#step();
+    });
   }
 
   protected async close(): Promise<void> {
@@ -84,36 +81,56 @@ class Through<I, O> extends BatchSource<O> {
     await Promise.all([this.#output.return?.(), this.source.return()]);
   }
 
-  /** The next output, however long it takes. */
-  #first(): Promise<IteratorResult<O>> {
-    this.#feed.onStarved = undefined;
-    const pending = this.#pending;
-    this.#pending = undefined;
-    return pending ?? this.#output.next();
+  #step(): void {
+    this.#stepping = true;
+    this.#output.next().then(this.#onResult, this.#onError);
   }
 
-  /** The next output if the transform can make it from input already here; STARVED when it has to wait for more. */
-  async #unlessStarved(): Promise<IteratorResult<O> | typeof STARVED> {
-    let starved = false;
-    let wake: (value: typeof STARVED) => void = ignore;
-    this.#feed.onStarved = () => {
-      starved = true;
-      wake(STARVED);
-    };
-    const step = this.#output.next();
-    const result = starved
-      ? STARVED
-      : await new Promise<IteratorResult<O> | typeof STARVED>((resolve, reject) => {
-          wake = resolve;
-          step.then(resolve, reject);
-        });
-    this.#feed.onStarved = undefined;
-    if (result === STARVED) {
-      // Awaited by the next pull; until then a rejection must not count as unhandled.
-      step.catch(ignore);
-      this.#pending = step;
+  readonly #onResult = (result: IteratorResult<O>): void => {
+    this.#stepping = false;
+    if (result.done) {
+      this.#ended = true;
+      this.#settle();
+      return;
     }
-    return result;
+    const pull = this.#pull;
+    if (!pull) {
+      this.#carried.push(result.value);
+      return;
+    }
+    pull.out.push(result.value);
+    this.#step();
+  };
+
+  readonly #onError = (error: unknown): void => {
+    this.#stepping = false;
+    this.#failure = { error };
+    this.#settle();
+  };
+
+  /** The transform waits for input that has not arrived: what it made so far goes now. */
+  readonly #starved = (): void => {
+    const pull = this.#pull;
+    if (!pull || pull.out.length === 0) return;
+    this.#pull = undefined;
+    pull.resolve(pull.out);
+  };
+
+  /** Settles the pull in progress after the transform ended or failed (outputs before a failure go first). */
+  #settle(): void {
+    const pull = this.#pull;
+    if (!pull) return;
+    this.#pull = undefined;
+    const failure = this.#failure;
+    if (!failure) pull.resolve(pull.out.length > 0 ? pull.out : undefined);
+    else if (pull.out.length === 0) {
+      this.#failure = undefined;
+      pull.reject(failure.error);
+    } else {
+      this.#failure = undefined;
+      this.failAfterThisBatch(failure.error);
+      pull.resolve(pull.out);
+    }
   }
 }
 

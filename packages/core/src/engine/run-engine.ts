@@ -247,10 +247,10 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
       case "text":
         attempt.text += event.text;
         if (attempt.scanner) this.#scanned(attempt, attempt.scanner.push(event.text), "text");
-        else append(outputs, attempt.policy.push(event));
+        else attempt.policy.pushInto(event, "text", outputs);
         break;
       case "reasoning":
-        append(outputs, attempt.policy.push(event));
+        attempt.policy.pushInto(event, "text", outputs);
         break;
       case "native-tool-call":
         this.#scanned(attempt, attempt.native.push(event), "native");
@@ -281,7 +281,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
         attempt.noted = true;
         this.#context.upstream.noteToolsIgnored?.(this.#context.upstreamModel);
       }
-      append(this.#outputs, attempt.policy.push(event, source));
+      attempt.policy.pushInto(event, source, this.#outputs);
     }
   }
 

@@ -65,14 +65,32 @@ export class ToolPolicy {
   }
 
   push(event: ScanEvent, source: CallSource = "text"): PolicyOutput[] {
+    const outputs: PolicyOutput[] = [];
+    this.pushInto(event, source, outputs);
+    return outputs;
+  }
+
+  /** `push`, appending to `outputs`: no array per token on the streaming path. */
+  pushInto(event: ScanEvent, source: CallSource, outputs: PolicyOutput[]): void {
     switch (event.type) {
       case "text":
       case "reasoning":
-        return event.text === "" ? [] : [event];
+        if (event.text !== "") outputs.push(event);
+        return;
+      case "call-delta": {
+        const delta = this.#delta(`${source}:${event.index}`, event.argumentsDelta);
+        if (delta) outputs.push(delta);
+        return;
+      }
+      default:
+        for (const output of this.#other(event, source)) outputs.push(output);
+    }
+  }
+
+  #other(event: Exclude<ScanEvent, { type: "text" | "reasoning" | "call-delta" }>, source: CallSource): PolicyOutput[] {
+    switch (event.type) {
       case "call-start":
         return this.#start(`${source}:${event.index}`, event.name, event.id, source);
-      case "call-delta":
-        return this.#delta(`${source}:${event.index}`, event.argumentsDelta);
       case "call-end":
         return this.#end(`${source}:${event.index}`, event.arguments);
       case "call-invalid":
@@ -121,11 +139,11 @@ export class ToolPolicy {
     return this.#advance();
   }
 
-  #delta(key: string, argumentsDelta: string): PolicyOutput[] {
+  #delta(key: string, argumentsDelta: string): PolicyOutput | undefined {
     const call = this.#calls.get(key);
-    if (!call || call.phase === "done" || argumentsDelta === "") return [];
+    if (!call || call.phase === "done" || argumentsDelta === "") return undefined;
     call.arguments += argumentsDelta;
-    return call.phase === "streaming" ? [{ type: "call-delta", index: call.index as number, argumentsDelta }] : [];
+    return call.phase === "streaming" ? { type: "call-delta", index: call.index as number, argumentsDelta } : undefined;
   }
 
   #end(key: string, args: string): PolicyOutput[] {

@@ -1,3 +1,4 @@
+import { createChunkSerializer } from "../chat/encode-chunk-json.js";
 import { toToolshimError } from "../errors.js";
 import { readBatches } from "./batch-iterator.js";
 
@@ -23,6 +24,8 @@ export function toServerSentEvents(
   const keepAliveMs = options.keepAliveMs ?? 15_000;
   const done = options.done ?? true;
   const encoder = new TextEncoder();
+  // Gives exactly JSON.stringify's text, without re-serialising a chunk's repeated envelope.
+  const serialize = createChunkSerializer();
   const source = readBatches(chunks);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastSent = 0;
@@ -66,7 +69,7 @@ export function toServerSentEvents(
           return;
         }
         let text = "";
-        for (const chunk of batch) text += `data: ${JSON.stringify(chunk)}\n\n`;
+        for (const chunk of batch) text += `data: ${serialize(chunk)}\n\n`;
         send(controller, text);
       } catch (error) {
         if (closed) return;

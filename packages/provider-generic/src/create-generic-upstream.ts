@@ -5,6 +5,7 @@ import {
   type GenericProviderOptions,
   type GenericProviderOptionsInput,
 } from "./options.js";
+import { ChunkParser } from "./chunk-parser.js";
 import { ResponseMapper } from "./response-mapper.js";
 import { serializeRequest } from "./serialize-request.js";
 import { SseParser } from "./sse-parser.js";
@@ -107,6 +108,7 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
     private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     private readonly decoder = new TextDecoder();
     private readonly parser = new SseParser();
+    private readonly chunks = new ChunkParser();
     private reading = false;
     private settled = false;
 
@@ -137,7 +139,7 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
           if (event.data === "[DONE]") return this.complete(events, true);
           let chunk: any;
           try {
-            chunk = JSON.parse(event.data);
+            chunk = this.chunks.parse(event.data);
           } catch {
             throw malformedError(provider, `an SSE data line is not JSON: ${redact(event.data.slice(0, 200))}`);
           }

@@ -50,18 +50,21 @@ export class UpstreamCall {
     }
   }
 
-  /** The next piece of the body, or undefined at its end. */
-  async read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | undefined> {
+  /** The next piece of the body, or undefined at its end. One `then`, not an async function: it runs per token. */
+  read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | undefined> {
     this.arm("idle", this.timeouts.idleMs);
-    try {
-      const { done, value } = await reader.read();
-      return done ? undefined : value;
-    } catch (error) {
-      throw this.translate(error, "stream");
-    } finally {
-      this.disarm();
-    }
+    return reader.read().then(this.readDone, this.readFailed);
   }
+
+  private readonly readDone = (result: ReadableStreamReadResult<Uint8Array>): Uint8Array | undefined => {
+    this.disarm();
+    return result.done ? undefined : result.value;
+  };
+
+  private readonly readFailed = (error: unknown): never => {
+    this.disarm();
+    throw this.translate(error, "stream");
+  };
 
   /** The whole body as text, with the idle timeout between pieces. */
   async text(response: Response): Promise<string> {

@@ -1,6 +1,6 @@
 import { BatchSource, createChatCompletion, readBatches, toServerSentEvents, type BatchReader, type ChatCompletionChunk } from "@toolshim/core";
 import type { Hono } from "hono";
-import { coalesceStream } from "../http/coalesce-stream.js";
+import { coalesceBatches } from "../http/coalesce-batches.js";
 import { readJsonBody } from "../http/read-json-body.js";
 import type { ServerEnv } from "../http/server-env.js";
 import { statsFields, type ServerContext } from "../server-context.js";
@@ -46,8 +46,9 @@ export function registerChatCompletions(api: Hono<ServerEnv>, server: ServerCont
         });
       },
     });
-    const events = toServerSentEvents(chunks, { keepAliveMs: server.config.server.keepAliveMs });
-    return new Response(coalesceStream(events), { headers: SSE_HEADERS });
+    // Chunks that become ready in the same turn of the event loop go out as one write.
+    const events = toServerSentEvents(coalesceBatches(chunks), { keepAliveMs: server.config.server.keepAliveMs });
+    return new Response(events, { headers: SSE_HEADERS });
   });
 }
 

@@ -113,18 +113,20 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
         this.#stats.mode = "emulate";
         return [];
       }
-      throw error;
+      return this.#failAfterReady(error);
     }
     this.#interrupt = undefined;
     if (this.finished) return undefined;
     if (batch === undefined) {
       attempt.drained = true;
       this.#end(attempt);
-      throw new UpstreamError("The upstream's stream stopped without saying why it ended.", {
-        status: 502,
-        retryable: true,
-        code: "upstream_incomplete",
-      });
+      return this.#failAfterReady(
+        new UpstreamError("The upstream's stream stopped without saying why it ended.", {
+          status: 502,
+          retryable: true,
+          code: "upstream_incomplete",
+        }),
+      );
     }
     attempt.received = true;
     for (const event of batch) {
@@ -172,7 +174,6 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
       this.#listening = true;
       this.#context.signal.addEventListener("abort", this.#onAbort, { once: true });
     }
-    // Created lazily by the first read, inside its error handling (a provider may throw synchronously).
     return attempt;
   }
 
@@ -181,6 +182,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
     if (this.#context.signal.aborted) return Promise.reject(clientClosedError());
     return new Promise<UpstreamEvent[] | undefined>((resolve, reject) => {
       this.#interrupt = reject;
+      // The upstream call starts here, inside the promise, so a provider that throws at once fails the read.
       if (!attempt.reader) {
         const signal = AbortSignal.any([this.#context.signal, attempt.controller.signal]);
         attempt.reader = readBatches(this.#context.upstream.stream(this.#upstreamRequest(attempt.mode), signal));

@@ -11,8 +11,8 @@
 //               whatever else runs. The double's and this process's (client + tap) CPU are shown too: they bound the
 //               wall-time throughput of both proxies alike.
 //
-// Usage: pnpm bench (builds first) or node bench/gateway-bench.mjs. Env: BENCH_STREAMS, BENCH_CHUNKS, BENCH_ROUNDS,
-// BENCH_PACE_MS.
+// Usage: pnpm bench at the repository root (builds first), or after `pnpm --filter @toolshim/server... build`, pnpm bench
+// here. Env: BENCH_STREAMS, BENCH_CHUNKS, BENCH_ROUNDS, BENCH_PACE_MS; BENCH_PROFILE=<dir> profiles the toolshim process.
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";

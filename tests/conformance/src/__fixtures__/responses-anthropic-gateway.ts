@@ -35,17 +35,18 @@ export async function startGateway(): Promise<Gateway> {
     models: [{ id: MODEL, provider: "local", upstreamModel: "double-model" }],
     storage: { kind: "sqlite", dir: dataDir },
   });
-  const server = await startCli({ config });
-  return {
+  const gateway: Gateway = {
     double,
-    server,
+    server: await startCli({ config }),
     config,
     dataDir,
+    // Stops whichever server is current: a test may have restarted it on the same storage.
     stop: async () => {
-      await server.stop();
+      await gateway.server.stop();
       await double.close();
     },
   };
+  return gateway;
 }
 
 /**

@@ -105,3 +105,23 @@ export function statsFields(stats: CompletionStats): Record<string, unknown> {
     outputTokens: stats.usage?.outputTokens,
   };
 }
+
+/**
+ * What every engine-backed route does first: note whether the client streams, resolve its model, run `create` against
+ * the prepared context, and log the upstream side of the call whether `create` succeeded or threw.
+ */
+export async function callEngine<R>(
+  server: ServerContext,
+  c: Context<ServerEnv>,
+  body: Record<string, unknown>,
+  create: (context: ChatCompletionContext) => Promise<R>,
+): Promise<{ call: PreparedCall; result: R }> {
+  const log = c.get("requestLog");
+  log.set({ stream: body.stream === true });
+  const call = await server.prepareCall(c, body.model);
+  try {
+    return { call, result: await create(call.context) };
+  } finally {
+    log.set(call.upstreamFields());
+  }
+}

@@ -3,7 +3,7 @@ import type { Hono } from "hono";
 import { coalesceBatches } from "../http/coalesce-batches.js";
 import { readJsonBody } from "../http/read-json-body.js";
 import type { ServerEnv } from "../http/server-env.js";
-import { statsFields, type ServerContext } from "../server-context.js";
+import { callEngine, statsFields, type ServerContext } from "../server-context.js";
 
 export const SSE_HEADERS = {
   "content-type": "text/event-stream; charset=utf-8",
@@ -18,15 +18,7 @@ export function registerChatCompletions(api: Hono<ServerEnv>, server: ServerCont
   api.post("/chat/completions", async (c) => {
     const body = await readJsonBody(c);
     const log = c.get("requestLog");
-    log.set({ stream: body.stream === true });
-    const call = await server.prepareCall(c, body.model);
-
-    let result;
-    try {
-      result = await createChatCompletion(body, call.context);
-    } finally {
-      log.set(call.upstreamFields());
-    }
+    const { call, result } = await callEngine(server, c, body, (context) => createChatCompletion(body, context));
 
     if (!result.stream) {
       log.set(statsFields(result.stats));

@@ -5,7 +5,7 @@ import { retryHeaders } from "../http/error-response.js";
 import { readJsonBody } from "../http/read-json-body.js";
 import type { ServerEnv } from "../http/server-env.js";
 import type { RequestLog } from "../logging/request-log.js";
-import { statsFields, type ServerContext } from "../server-context.js";
+import { callEngine, statsFields, type ServerContext } from "../server-context.js";
 import { SSE_HEADERS } from "./chat-completions.js";
 
 const PING = 'event: ping\ndata: {"type":"ping"}\n\n';
@@ -26,15 +26,7 @@ export function registerMessages(api: Hono<ServerEnv>, server: ServerContext): v
   api.post("/messages", async (c) => {
     const body = await readJsonBody(c);
     const log = c.get("requestLog");
-    log.set({ stream: body.stream === true });
-    const call = await server.prepareCall(c, body.model);
-
-    let result;
-    try {
-      result = await createMessage(body, call.context);
-    } finally {
-      log.set(call.upstreamFields());
-    }
+    const { call, result } = await callEngine(server, c, body, (context) => createMessage(body, context));
     if (!result.stream) {
       log.set(statsFields(result.stats));
       return c.json(result.message);

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { readJsonBody } from "../http/read-json-body.js";
 import type { ServerEnv } from "../http/server-env.js";
 import type { RequestLog } from "../logging/request-log.js";
-import { statsFields, type ServerContext } from "../server-context.js";
+import { callEngine, statsFields, type ServerContext } from "../server-context.js";
 import { openResponseStore } from "../storage/open-response-store.js";
 import { conversationItems, type ResponseStore, type StoredResponse } from "../storage/response-store.js";
 import { SSE_HEADERS } from "./chat-completions.js";
@@ -29,17 +29,11 @@ export function registerResponses(api: Hono<ServerEnv>, server: ServerContext): 
   api.post("/responses", async (c) => {
     const body = await readJsonBody(c);
     const log = c.get("requestLog");
-    log.set({ stream: body.stream === true });
-    const call = await server.prepareCall(c, body.model);
-    // A store that cannot open fails the request before the upstream does any work.
-    if (body.store !== false) responses();
-
-    let result;
-    try {
-      result = await createResponse(body, call.context, resolver, { unsupportedTools: server.config.responses?.unsupportedTools ?? "reject" });
-    } finally {
-      log.set(call.upstreamFields());
-    }
+    const { call, result } = await callEngine(server, c, body, (context) => {
+      // A store that cannot open fails the request before the upstream does any work.
+      if (body.store !== false) responses();
+      return createResponse(body, context, resolver, { unsupportedTools: server.config.responses?.unsupportedTools ?? "reject" });
+    });
     log.set({ responseId: result.response.id, ignoredTools: result.ignoredTools.length ? result.ignoredTools : undefined });
 
     if (!result.stream) {

@@ -78,6 +78,7 @@ export function createServerContext(
         systemRole,
       };
       if (entry.model.argumentsInOneDelta !== undefined) context.argumentsInOneDelta = entry.model.argumentsInOneDelta;
+      if (entry.model.reasoningOpen !== undefined) context.reasoningOpen = entry.model.reasoningOpen;
       return {
         entry,
         context,

@@ -12,6 +12,11 @@ export interface ChatCompletionContext {
   requestId?: string;
   /** False: fold system text into the first user turn (default true). */
   systemRole?: boolean;
+  /**
+   * The upstream's chat template already opened a reasoning block (`<think>`), so its output starts inside reasoning
+   * and the first `</think>` ends it. Default false.
+   */
+  reasoningOpen?: boolean;
   /** Default: `defaultDialect`. */
   dialect?: Dialect;
   /**

@@ -233,3 +233,36 @@ describe("createChatCompletion", () => {
     expect(ctx.upstream.openStreams).toBe(0);
   });
 });
+
+describe("reasoning in the upstream's text", () => {
+  const thinking = "<think>The user greets me.</think>Hello there.";
+
+  for (const [label, request] of [
+    ["without tools", body({ tools: undefined })],
+    ['with tool_choice "none"', body({ tool_choice: "none" })],
+    ["with tools", body()],
+  ] as const) {
+    it(`is split out as reasoning_content ${label}`, async () => {
+      const { chunks } = await streamed(request, context({ text: thinking, chunkSize: 3 }));
+      expect(checkChatCompletionChunks(chunks)).toEqual([]);
+      const message = fold(chunks).choices[0]?.message as { content: string | null; reasoning_content?: string };
+      expect(message.content).toBe("Hello there.");
+      expect(message.reasoning_content).toBe("The user greets me.");
+    });
+  }
+
+  it("starts inside reasoning when the upstream's template opened it (reasoningOpen)", async () => {
+    const text = "Plain thoughts.</think>The answer.";
+    const opened = await whole(body({ tools: undefined }), context({ text, chunkSize: 4 }, { reasoningOpen: true }));
+    expect(opened.response.choices[0]?.message).toMatchObject({ content: "The answer.", reasoning_content: "Plain thoughts." });
+    const closed = await whole(body({ tools: undefined }), context({ text, chunkSize: 4 }));
+    expect(closed.response.choices[0]?.message.content).toBe(text);
+  });
+
+  it("never turns a call-like block into a call when tool_choice is none", async () => {
+    const { response, stats } = await whole(body({ tool_choice: "none" }), context({ text: twoCalls }));
+    expect(response.choices[0]?.finish_reason).toBe("stop");
+    expect(response.choices[0]?.message.tool_calls).toBeUndefined();
+    expect(stats.toolCalls).toBe(0);
+  });
+});

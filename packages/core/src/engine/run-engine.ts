@@ -43,7 +43,7 @@ type AttemptOutcome =
 interface Attempt {
   mode: "native" | "emulate";
   policy: ToolPolicy;
-  scanner: Scanner | undefined;
+  scanner: Scanner;
   native: NativeCallMapper;
   controller: AbortController;
   reader: BatchReader<UpstreamEvent> | undefined;
@@ -151,6 +151,17 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
     this.#stopListening();
   }
 
+  /**
+   * Reasoning blocks are split out of the text whether or not calls are scanned for. When they are not (no tools, or
+   * tool_choice "none"), the scanner knows no tool and a nonce the model has never seen, so it cannot find a call.
+   */
+  #createScanner(policy: ToolPolicy): Scanner {
+    const reasoningOpen = this.#context.reasoningOpen === true;
+    return policy.rules.scanForCalls
+      ? this.#dialect.createScanner({ tools: this.#request.tools, nonce: this.#nonce, reasoningOpen })
+      : this.#dialect.createScanner({ tools: [], nonce: generateNonce(), reasoningOpen });
+  }
+
   #start(): Attempt {
     this.#stats.attempts = (this.#stats.attempts ?? 0) + 1;
     const mode = this.#stats.mode ?? "emulate";
@@ -159,7 +170,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
     const attempt: Attempt = {
       mode,
       policy,
-      scanner: policy.rules.scanForCalls ? this.#dialect.createScanner({ tools: this.#request.tools, nonce: this.#nonce }) : undefined,
+      scanner: this.#createScanner(policy),
       native: new NativeCallMapper(),
       controller,
       reader: undefined,
@@ -248,8 +259,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
     switch (event.type) {
       case "text":
         attempt.text += event.text;
-        if (attempt.scanner) this.#scanned(attempt, attempt.scanner.push(event.text), "text");
-        else attempt.policy.pushInto(event, "text", outputs);
+        this.#scanned(attempt, attempt.scanner.push(event.text), "text");
         break;
       case "reasoning":
         attempt.policy.pushInto(event, "text", outputs);
@@ -262,7 +272,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
         break;
       case "end": {
         attempt.policy.upstreamEnded(event.reason);
-        if (attempt.scanner) this.#scanned(attempt, attempt.scanner.end(), "text");
+        this.#scanned(attempt, attempt.scanner.end(), "text");
         this.#scanned(attempt, attempt.native.end(), "native");
         const result = attempt.policy.finish();
         append(outputs, result.outputs);

@@ -75,6 +75,8 @@ export const modelSchema = strictShape({
   systemRole: flag.optional(),
   /** Send each tool call's complete arguments in its opening delta (safest for LobeChat and pi-ai/OpenClaw). */
   argumentsInOneDelta: flag.optional(),
+  /** The upstream's chat template opens `<think>` itself: its output starts inside reasoning. */
+  reasoningOpen: flag.optional(),
 });
 
 export const loggingSchema = strictShape({

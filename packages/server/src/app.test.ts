@@ -1,44 +1,24 @@
-import { Writable } from "node:stream";
 import { UpstreamError } from "@toolshim/core";
-import { createReplayUpstream, type ReplayResponse, type ReplayUpstream } from "@toolshim/core/testing";
+import type { ReplayResponse } from "@toolshim/core/testing";
 import { describe, expect, it } from "vitest";
-import { createApp } from "./app.js";
-import { resolveConfig } from "./config/load-config.js";
-import { createLogger } from "./logging/create-logger.js";
+import { type RouteHarness, routeHarness } from "./routes/__fixtures__/route-harness.js";
 
-interface Harness {
-  app: ReturnType<typeof createApp>;
-  upstream: ReplayUpstream;
-  logs: Record<string, any>[];
+interface Harness extends Omit<RouteHarness, "post"> {
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
 }
 
+/** The route harness with a second model, posting to the chat completions route. */
 function harness(options: { server?: Record<string, unknown>; responses?: ReplayResponse | ReplayResponse[] } = {}): Harness {
-  const config = resolveConfig({
-    server: { keepAliveMs: 0, ...options.server },
-    providers: { replay: { use: "demo" } },
-    models: [
-      { id: "model-a", provider: "replay", upstreamModel: "replay" },
-      { id: "model-b", provider: "replay", upstreamModel: "replay", ownedBy: "someone" },
-    ],
-  });
-  const logs: Record<string, any>[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split("\n").filter(Boolean)) logs.push(JSON.parse(line));
-      done();
+  const route = routeHarness({
+    ...options,
+    config: {
+      models: [
+        { id: "model-a", provider: "replay", upstreamModel: "replay" },
+        { id: "model-b", provider: "replay", upstreamModel: "replay", ownedBy: "someone" },
+      ],
     },
   });
-  const logger = createLogger({ level: "info", destination, secrets: config.server.apiKeys });
-  const upstream = createReplayUpstream({ responses: options.responses ?? { text: "Hello there.", usage: { inputTokens: 3, outputTokens: 2 } } });
-  const app = createApp(config, { logger, upstreams: new Map([["replay", upstream]]) });
-  const post = (body: unknown, headers: Record<string, string> = {}) =>
-    app.request("/v1/chat/completions", {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body: typeof body === "string" ? body : JSON.stringify(body),
-    });
-  return { app, upstream, logs, post };
+  return { ...route, post: (body, headers) => route.post("/v1/chat/completions", body, headers) };
 }
 
 const hello = { model: "model-a", messages: [{ role: "user", content: "hi" }] };

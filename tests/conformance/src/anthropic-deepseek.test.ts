@@ -1,6 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DeepSeekGateway, deepSeekCall, startDeepSeekGateway } from "./__fixtures__/responses-anthropic-gateway.js";
+import { describe, expect, it } from "vitest";
+import { type DeepSeekGateway, deepSeekCall, startDeepSeekGateway, gatewayForFile } from "./__fixtures__/responses-anthropic-gateway.js";
 
 const weather: Anthropic.Tool = {
   name: "get_weather",
@@ -9,13 +9,7 @@ const weather: Anthropic.Tool = {
 };
 
 let gateway: DeepSeekGateway;
-beforeAll(async () => {
-  gateway = await startDeepSeekGateway();
-  // Builds the server first when its dist/ is stale.
-}, 180_000);
-afterAll(async () => {
-  await gateway?.stop();
-});
+gatewayForFile(startDeepSeekGateway, (started) => (gateway = started));
 
 describe("DeepSeek reasoning over Anthropic Messages", () => {
   it("streams thinking blocks before the tool_use, and again before the answer", async () => {

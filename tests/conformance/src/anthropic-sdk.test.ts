@@ -1,6 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Gateway, MODEL, promptOf, startGateway, toolLoop } from "./__fixtures__/responses-anthropic-gateway.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { type Gateway, MODEL, promptOf, startGateway, toolLoop, gatewayForFile } from "./__fixtures__/responses-anthropic-gateway.js";
 
 const weather: Anthropic.Tool = {
   name: "get_weather",
@@ -11,14 +11,10 @@ const question: Anthropic.MessageParam = { role: "user", content: "Weather in Os
 
 let gateway: Gateway;
 let client: Anthropic;
-beforeAll(async () => {
-  gateway = await startGateway();
+gatewayForFile(startGateway, (started) => {
+  gateway = started;
   // The Anthropic SDK appends /v1/messages itself: its base URL is the server's root.
   client = new Anthropic({ baseURL: gateway.server.url, apiKey: "unused", maxRetries: 0 });
-  // Builds the server first when its dist/ is stale.
-}, 180_000);
-afterAll(async () => {
-  await gateway?.stop();
 });
 beforeEach(() => {
   gateway.double.script(toolLoop("get_weather", { city: "Oslo" }, ([result]) => `It is ${result} in Oslo.`, "I'll check. "));

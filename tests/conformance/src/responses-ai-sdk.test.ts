@@ -2,18 +2,12 @@ import { createOpenAI } from "@ai-sdk/openai";
 import { generateText, stepCountIs, streamText, tool } from "ai";
 import { createOpenAI as createOpenAIv3 } from "ai-sdk-openai-v3";
 import { generateText as generateTextV6, stepCountIs as stepCountIsV6, streamText as streamTextV6, tool as toolV6 } from "ai-v6";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type Gateway, MODEL, startGateway, toolLoop } from "./__fixtures__/responses-anthropic-gateway.js";
+import { type Gateway, MODEL, startGateway, toolLoop, gatewayForFile } from "./__fixtures__/responses-anthropic-gateway.js";
 
 let gateway: Gateway;
-beforeAll(async () => {
-  gateway = await startGateway();
-  // Builds the server first when its dist/ is stale.
-}, 180_000);
-afterAll(async () => {
-  await gateway?.stop();
-});
+gatewayForFile(startGateway, (started) => (gateway = started));
 beforeEach(() => {
   gateway.double.script(toolLoop("get_weather", { city: "Oslo" }, ([result]) => `It is ${JSON.parse(result!).temperature} degrees in Oslo.`, "Checking. "));
 });

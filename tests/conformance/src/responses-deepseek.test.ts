@@ -1,9 +1,9 @@
 import { createOpenAI } from "@ai-sdk/openai";
 import { stepCountIs, streamText, tool } from "ai";
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type DeepSeekGateway, deepSeekCall, startDeepSeekGateway } from "./__fixtures__/responses-anthropic-gateway.js";
+import { type DeepSeekGateway, deepSeekCall, startDeepSeekGateway, gatewayForFile } from "./__fixtures__/responses-anthropic-gateway.js";
 
 const weather = {
   type: "function" as const,
@@ -14,13 +14,7 @@ const weather = {
 };
 
 let gateway: DeepSeekGateway;
-beforeAll(async () => {
-  gateway = await startDeepSeekGateway();
-  // Builds the server first when its dist/ is stale.
-}, 180_000);
-afterAll(async () => {
-  await gateway?.stop();
-});
+gatewayForFile(startDeepSeekGateway, (started) => (gateway = started));
 
 describe("DeepSeek reasoning over the Responses API", () => {
   it("shows the thinking as reasoning items around an emulated tool loop (openai 7)", async () => {

@@ -1,7 +1,7 @@
 import OpenAI from "openai";
 import OpenAIv6 from "openai-v6";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Gateway, MODEL, promptOf, startGateway, toolLoop } from "./__fixtures__/responses-anthropic-gateway.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { type Gateway, MODEL, promptOf, startGateway, toolLoop, gatewayForFile } from "./__fixtures__/responses-anthropic-gateway.js";
 
 const weather = {
   type: "function" as const,
@@ -12,13 +12,7 @@ const weather = {
 };
 
 let gateway: Gateway;
-beforeAll(async () => {
-  gateway = await startGateway();
-  // Builds the server first when its dist/ is stale.
-}, 180_000);
-afterAll(async () => {
-  await gateway?.stop();
-});
+gatewayForFile(startGateway, (started) => (gateway = started));
 beforeEach(() => {
   gateway.double.script(toolLoop("get_weather", { city: "Oslo" }, ([result]) => `It is ${JSON.parse(result!).temperature} degrees in Oslo.`, "Checking. "));
 });

@@ -1,15 +1,9 @@
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Gateway, MODEL, startCli, startGateway } from "./__fixtures__/responses-anthropic-gateway.js";
+import { describe, expect, it } from "vitest";
+import { type Gateway, MODEL, startCli, startGateway, gatewayForFile } from "./__fixtures__/responses-anthropic-gateway.js";
 
 let gateway: Gateway;
-beforeAll(async () => {
-  gateway = await startGateway();
-  // Builds the server first when its dist/ is stale.
-}, 180_000);
-afterAll(async () => {
-  await gateway?.stop();
-});
+gatewayForFile(startGateway, (started) => (gateway = started));
 
 describe("stored responses", () => {
   it("survive a restart of the server and can be chained on and deleted afterwards", async () => {

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -94,4 +95,19 @@ export function deepSeekCall(thinking: string, name: string, args: unknown) {
     if (!nonce) throw new Error("the prompt the DeepSeek double received carries no tool instructions");
     return { thinking, text: `<call:${nonce}>${JSON.stringify({ name, arguments: args })}</call:${nonce}>` };
   };
+}
+
+/**
+ * Starts a gateway once for the test file (building the server first when its dist/ is stale) and stops it after the
+ * last test; `use` receives it for the tests to read.
+ */
+export function gatewayForFile<G extends { stop(): Promise<void> }>(start: () => Promise<G>, use: (gateway: G) => void): void {
+  let started: G | undefined;
+  beforeAll(async () => {
+    started = await start();
+    use(started);
+  }, 180_000);
+  afterAll(async () => {
+    await started?.stop();
+  });
 }

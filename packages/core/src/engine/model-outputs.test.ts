@@ -8,9 +8,9 @@ import { createReplayUpstream } from "../testing/create-replay-upstream.js";
 import { shaped } from "./__fixtures__/batched-upstream.js";
 import { createChatCompletion } from "./create-chat-completion.js";
 
-// Every real model output in the shared vectors, through the whole engine: each stream must keep the Chat Completions
+// Every real model output in the parser's vectors, through the whole engine: each stream must keep the Chat Completions
 // streaming rules, and streamed and non-streamed answers must agree, whatever the chunking.
-const FIXTURE = resolve(import.meta.dirname, "../../../../../shared/fixtures/model-outputs.jsonl");
+const FIXTURE = resolve(import.meta.dirname, "../parser/__fixtures__/model-outputs.jsonl");
 
 interface Vector {
   format: string;

@@ -6,8 +6,8 @@ import type { ScanContext } from "../dialect/dialect.js";
 import type { ScanSegment } from "./check-scan-events.js";
 import { cutAt, randomCuts, scanChecked, seededRandom, tool } from "./scan-harness.js";
 
-/** The shared test vectors (schema: shared/reference/tool-call-formats.md §8), at `../shared/fixtures/` of the repo. */
-const FIXTURE = resolve(import.meta.dirname, "../../../../../shared/fixtures/model-outputs.jsonl");
+/** Real model outputs from other parsers' test suites (sources, licences and schema: __fixtures__/README.md). */
+const FIXTURE = resolve(import.meta.dirname, "__fixtures__/model-outputs.jsonl");
 
 interface ExpectedCall {
   name: string;

@@ -22,8 +22,10 @@ export type ContentPart = TextPart | ImagePart;
 export interface CanonicalToolCall {
   id: string;
   name: string;
-  /** The arguments as JSON text, exactly as the client will see them. */
+  /** The arguments as JSON text, exactly as the client will see them; for a custom tool, its raw input string. */
   arguments: string;
+  /** A call of a custom (freeform) tool: `arguments` is raw text, not JSON. */
+  custom?: boolean;
 }
 
 export interface SystemMessage {
@@ -51,7 +53,13 @@ export interface ToolMessage {
   toolCallId: string;
   /** Filled by the decoder from the call the result answers. */
   name: string;
+  /** The result's text (all of it, when `parts` is set). */
   content: string;
+  /**
+   * Set only when the result holds images: its text and image parts in the client's order. Emulation renders them in
+   * place inside the result; upstreams whose tool results take only text read `content` and place the images after.
+   */
+  parts?: ContentPart[];
   isError?: boolean;
 }
 
@@ -63,7 +71,15 @@ export interface ToolDefinition {
   /** JSON Schema of the arguments object; `{ type: "object", properties: {} }` when the client sent none. */
   parameters: JsonSchema;
   strict: boolean;
+  /**
+   * Present for a custom (freeform) tool: it takes one raw string instead of a JSON object, optionally constrained by a
+   * grammar. Its `parameters` are then unused.
+   */
+  custom?: { format: CustomToolFormat };
 }
+
+/** What a custom tool's raw input must look like: free text, or text matching a Lark grammar or a regular expression. */
+export type CustomToolFormat = { type: "text" } | { type: "grammar"; syntax: "lark" | "regex"; definition: string };
 
 export type ToolChoice =
   | { type: "auto" }
@@ -123,7 +139,8 @@ export interface Usage {
 export type CanonicalEvent =
   | { type: "text"; text: string }
   | { type: "reasoning"; text: string }
-  | { type: "tool-call-start"; index: number; id: string; name: string }
+  /** `custom`: a custom tool's call, whose deltas and `arguments` are its raw input rather than JSON. */
+  | { type: "tool-call-start"; index: number; id: string; name: string; custom?: boolean }
   | { type: "tool-call-delta"; index: number; argumentsDelta: string }
   | { type: "tool-call-end"; index: number; arguments: string }
   | { type: "usage"; usage: Usage }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { CanonicalRequest } from "../canonical.js";
 import { decodeChatCompletionRequest } from "../chat/decode-chat-completion-request.js";
 import { InvalidRequestError } from "../errors.js";
 import { defaultDialect } from "./default-dialect.js";
@@ -167,6 +168,44 @@ describe("rewriteForEmulation", () => {
       { role: "assistant", content: "Hello." },
       { role: "user", content: "<system_instructions>\nNow answer in French.\n</system_instructions>\n\nHow are you?" },
     ]);
+  });
+
+  it("renders the images a tool returned inside its result, in the client's order", () => {
+    const sky = { type: "image", url: "https://x/sky.png" } as const;
+    const request: CanonicalRequest = decodeChatCompletionRequest({ model: "m", tools: [weather], messages: [{ role: "user", content: "Sky?" }] });
+    request.messages.push(
+      { role: "assistant", content: null, toolCalls: [{ id: "call_A", name: "get_weather", arguments: "{}" }, { id: "call_B", name: "get_weather", arguments: "{}" }] },
+      { role: "tool", toolCallId: "call_A", name: "get_weather", content: "before\nafter", parts: [{ type: "text", text: "before" }, sky, { type: "text", text: "after" }] },
+      { role: "tool", toolCallId: "call_B", name: "get_weather", content: "", parts: [sky] },
+      { role: "user", content: "Thanks" },
+    );
+    const messages = rewriteForEmulation(request, { dialect: defaultDialect, nonce: "n0nce0001", systemRole: true });
+    const [open, close] = result("n0nce0001", "call_A", "\u0000").split("\u0000");
+    const [openB, closeB] = result("n0nce0001", "call_B", "\u0000").split("\u0000");
+    expect(messages.at(-1)).toEqual({
+      role: "user",
+      content: [
+        { type: "text", text: `${open}before` },
+        sky,
+        { type: "text", text: `after${close}` },
+        { type: "text", text: "\n\n" },
+        { type: "text", text: openB },
+        sky,
+        { type: "text", text: closeB },
+        { type: "text", text: "\n\n" },
+        { type: "text", text: "Thanks" },
+      ],
+    });
+  });
+
+  it("a tool result without images is text even when the decoder kept its parts", () => {
+    const request = decodeChatCompletionRequest({ model: "m", tools: [weather], messages: [{ role: "user", content: "Sky?" }] });
+    request.messages.push(
+      { role: "assistant", content: null, toolCalls: [{ id: "call_A", name: "get_weather", arguments: "{}" }] },
+      { role: "tool", toolCallId: "call_A", name: "get_weather", content: "a\nb", parts: [{ type: "text", text: "a" }, { type: "text", text: "b" }] },
+    );
+    const messages = rewriteForEmulation(request, { dialect: defaultDialect, nonce: "n0nce0001", systemRole: true });
+    expect(messages.at(-1)).toEqual({ role: "user", content: result("n0nce0001", "call_A", "a\nb") });
   });
 
   it("renders response_format as an instruction for the final answer", () => {

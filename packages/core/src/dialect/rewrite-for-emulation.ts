@@ -4,6 +4,7 @@ import type {
   CanonicalRequest,
   ContentPart,
   SystemMessage,
+  ToolMessage,
   UserMessage,
 } from "../canonical.js";
 import type { Dialect, RenderContext } from "./dialect.js";
@@ -27,7 +28,8 @@ const HISTORY_FOR_REFERENCE = "The tool calls and results earlier in this conver
  *   inside `<system_instructions>`); a system message later in the conversation becomes delimited user text, since
  *   many chat templates accept system text only at the start;
  * - assistant tool calls re-rendered by the dialect after the assistant's text, with the current nonce;
- * - tool results rendered by the dialect as user text, in the order the client sent them;
+ * - tool results rendered by the dialect as user text, in the order the client sent them; images a tool returned stay
+ *   inside its result, where the client put them;
  * - then consecutive turns of the same role are merged (blank line between), always: web chats and many chat templates
  *   require strictly alternating user/assistant turns, and merging loses nothing. Assistant turns left empty are
  *   dropped; reasoning from earlier turns is not replayed.
@@ -69,13 +71,7 @@ export function rewriteForEmulation(request: CanonicalRequest, options: Emulatio
         break;
       }
       case "tool":
-        push(turns, {
-          role: "user",
-          content: dialect.renderResult(
-            { callId: message.toolCallId, name: message.name, content: message.content, isError: message.isError },
-            context,
-          ),
-        });
+        push(turns, { role: "user", content: renderToolResult(message, dialect, context) });
         break;
     }
   }
@@ -86,6 +82,38 @@ export function rewriteForEmulation(request: CanonicalRequest, options: Emulatio
   const [first] = turns;
   if (first?.role === "user") return [{ role: "user", content: mergeContent(folded, first.content) }, ...turns.slice(1)];
   return [{ role: "user", content: folded }, ...turns];
+}
+
+// Letters only, so no dialect escapes it: marks where a result's content goes in the dialect's rendering.
+const CONTENT_PROBE = "qzxresultcontentprobe";
+
+/**
+ * A tool result as the dialect renders it. With images, the rendering is split where the content goes and the parts
+ * are put there, so each image sits inside the result it belongs to rather than after all of them.
+ */
+function renderToolResult(message: ToolMessage, dialect: Dialect, context: RenderContext): string | ContentPart[] {
+  const result = { callId: message.toolCallId, name: message.name, isError: message.isError };
+  if (!message.parts?.some((part) => part.type === "image")) return dialect.renderResult({ ...result, content: message.content }, context);
+  const rendered = dialect.renderResult({ ...result, content: CONTENT_PROBE }, context);
+  const at = rendered.indexOf(CONTENT_PROBE);
+  if (at < 0) return [{ type: "text", text: dialect.renderResult({ ...result, content: message.content }, context) }, ...images(message.parts)];
+  const inner: ContentPart[] = [];
+  for (const part of message.parts) {
+    const last = inner.at(-1);
+    if (part.type === "text" && last?.type === "text") last.text += `\n${part.text}`;
+    else inner.push({ ...part });
+  }
+  const parts: ContentPart[] = [{ type: "text", text: rendered.slice(0, at) }];
+  for (const part of [...inner, { type: "text", text: rendered.slice(at + CONTENT_PROBE.length) } as const]) {
+    const last = parts.at(-1);
+    if (part.type === "text" && last?.type === "text") last.text += part.text;
+    else parts.push({ ...part });
+  }
+  return parts.filter((part) => part.type !== "text" || part.text !== "");
+}
+
+function images(parts: ContentPart[]): ContentPart[] {
+  return parts.filter((part) => part.type === "image").map((part) => ({ ...part }));
 }
 
 function delimitSystem(text: string): string {

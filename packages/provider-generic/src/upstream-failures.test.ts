@@ -1,7 +1,7 @@
-import { createServer } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { UpstreamError, type UpstreamEvent, type UpstreamRequest } from "@toolshim/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startOpenAIDouble, type DoubleReply, type OpenAIDouble } from "./double/index.js";
 import { createGenericUpstream, type GenericLogger } from "./index.js";
 
@@ -156,21 +156,44 @@ describe("generic provider: timeouts and aborts", () => {
   });
 
   it("silence mid-stream beyond the idle timeout → 504, and the upstream sees the disconnect", async () => {
-    const { error, seen } = await failWith({ text: "abcdefgh", failure: { kind: "stall", afterChunks: 2 } }, { timeoutMs: { firstByteMs: 5000, idleMs: 80 } });
+    const { error, seen } = await failWith({ text: "abcdefgh", failure: { kind: "stall", afterChunks: 2 } }, { timeoutMs: { firstByteMs: 5000, idleMs: 400 } });
     expect(error).toMatchObject({ status: 504, code: "upstream_timeout" });
     expect(seen).toEqual([{ type: "text", text: "abcd" }]);
     expect(await double!.waitForOutcome(0)).toBe("aborted");
   });
 
   it("a slow consumer does not count as upstream silence", async () => {
-    double = await startOpenAIDouble({ script: { text: ["a", "b", "c"] } });
-    const upstream = createGenericUpstream({ baseURL: double.url, tools: "emulate", timeoutMs: 50 });
-    const texts: string[] = [];
-    for await (const event of upstream.stream(request, new AbortController().signal)) {
-      if (event.type === "text") texts.push(event.text);
-      await new Promise((resolve) => setTimeout(resolve, 80));
+    // On a fake clock no time passes while the upstream is awaited (real I/O), however loaded the machine. The consumer
+    // holds each event for ten idle limits of fake time and only then lets the upstream send the next chunk, so every
+    // read starts before its chunk exists and only time spent in the consumer could trip the timer.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const pending = [chunk({ content: "b" }), chunk({ content: "c" }), `${chunk({}, "stop")}data: [DONE]\n\n`];
+    let response: ServerResponse | undefined;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(chunk({ role: "assistant", content: "a" }));
+      response = res;
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+      const upstream = createGenericUpstream({ baseURL, tools: "emulate", timeoutMs: 50 });
+      const texts: string[] = [];
+      for await (const event of upstream.stream(request, new AbortController().signal)) {
+        if (event.type === "text") texts.push(event.text);
+        await vi.advanceTimersByTimeAsync(500);
+        const next = pending.shift();
+        if (next?.includes("[DONE]")) response?.end(next);
+        else if (next) response?.write(next);
+      }
+      expect(texts).toEqual(["a", "b", "c"]);
+    } finally {
+      vi.useRealTimers();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
-    expect(texts).toEqual(["a", "b", "c"]);
   });
 
   it("aborting the signal mid-stream cancels the upstream request", async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type NamedEvent, toNamedEventStream } from "./named-event-stream.js";
 
 async function read(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -22,7 +22,10 @@ describe("toNamedEventStream", () => {
       await new Promise((resolve) => setTimeout(resolve, 60));
       yield { event: "b", data: 2 };
     }
-    const text = await read(toNamedEventStream(events(), { keepAliveMs: 20, keepAlive: 'event: ping\ndata: {"type":"ping"}\n\n' }));
+    vi.useFakeTimers();
+    const reading = read(toNamedEventStream(events(), { keepAliveMs: 20, keepAlive: 'event: ping\ndata: {"type":"ping"}\n\n' }));
+    await vi.advanceTimersByTimeAsync(60).finally(() => vi.useRealTimers());
+    const text = await reading;
     expect(text.startsWith("event: a\ndata: 1\n\n")).toBe(true);
     expect(text.endsWith("event: b\ndata: 2\n\n")).toBe(true);
     expect(text.match(/event: ping/g)?.length).toBeGreaterThanOrEqual(1);

@@ -1,6 +1,6 @@
 import type { ToolshimConfig } from "../config/load-config.js";
 
-const SECRET_KEY = /key|token|secret|passw|credential|cookie|authorization|bearer/i;
+const SECRET_KEY = /key|token|secret|passw|credential|cookie|auth|bearer|session|signature/i;
 
 /**
  * Every credential in a config: the server's API keys and each string a provider keeps under a key that names a

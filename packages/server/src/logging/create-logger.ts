@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from "pino";
 import pretty from "pino-pretty";
+import { createRedactor, REDACTED } from "./redact-secrets.js";
 
 export type { Logger } from "pino";
 
@@ -13,8 +14,6 @@ export interface LoggerOptions {
   secrets?: readonly string[];
 }
 
-const REDACTED = "[redacted]";
-
 // Paths where credentials are known to travel: request/response headers and provider options. The secret scrubber
 // below catches the same values anywhere else (an error message quoting a token, a provider logging its request).
 const SECRET_KEYS = ["authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie", "apiKey", "apiKeys", "api_key", "token", "password", "secret"];
@@ -24,13 +23,24 @@ const REDACT_PATHS = SECRET_KEYS.flatMap((key) => {
   return [...topLevel, `headers${access}`, `*${access}`, `*.headers${access}`, `*.*.headers${access}`];
 });
 
+function flatten(value: object): string {
+  try {
+    return JSON.stringify(value) ?? "";
+  } catch {
+    return "[unserialisable]";
+  }
+}
+
 /** pino, with credentials redacted by key and by value, pretty-printed for humans at a terminal. */
 export function createLogger(options: LoggerOptions): Logger {
-  const secrets = [...new Set(options.secrets ?? [])].filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length);
-  const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text);
+  // Every configured secret, whatever its length (see createRedactor for how short ones are matched).
+  const secrets = (options.secrets ?? []).filter((secret) => secret.length > 0);
+  const scrub = createRedactor(secrets);
   const scrubDeep = (value: unknown, depth: number): unknown => {
     if (typeof value === "string") return secrets.length ? scrub(value) : value;
-    if (depth > 6 || value === null || typeof value !== "object") return value;
+    if (value === null || typeof value !== "object") return value;
+    // Deeper than anything toolshim logs on purpose: flattened to text, so a secret down there is still scrubbed.
+    if (depth > 6) return scrub(flatten(value));
     if (value instanceof Error) {
       return { type: value.name, message: scrub(value.message), stack: value.stack && scrub(value.stack), ...scrubDeep({ ...value }, depth + 1) as object };
     }

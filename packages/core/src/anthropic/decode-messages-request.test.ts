@@ -64,9 +64,15 @@ describe("decodeMessagesRequest", () => {
           { id: "toolu_2", name: "get_time", arguments: "{}" },
         ],
       },
-      { role: "tool", toolCallId: "toolu_1", name: "get_weather", content: "18C" },
+      {
+        role: "tool",
+        toolCallId: "toolu_1",
+        name: "get_weather",
+        content: "18C",
+        parts: [{ type: "text", text: "18C" }, { type: "image", url: "https://x/sky.png" }],
+      },
       { role: "tool", toolCallId: "toolu_2", name: "get_time", content: "clock broken", isError: true },
-      { role: "user", content: [{ type: "image", url: "https://x/sky.png" }, { type: "text", text: "Here you go." }] },
+      { role: "user", content: "Here you go." },
     ]);
     expect(request.tools.map((tool) => tool.name)).toEqual(["get_weather", "get_time"]);
     expect(request.tools[0]).toEqual({ name: "get_weather", description: "Weather", parameters: weather.input_schema, strict: false });
@@ -101,8 +107,8 @@ describe("decodeMessagesRequest", () => {
     expect(server.param).toBe("tools.0.type");
     expect(server.message).toContain("web_search_20250305");
 
-    const role = rejection({ model: "m", max_tokens: 5, messages: [{ role: "system", content: "hi" }] });
-    expect(role.message).toMatch(/^messages\.0\.role: must be "user" or "assistant"/);
+    const role = rejection({ model: "m", max_tokens: 5, messages: [{ role: "developer", content: "hi" }] });
+    expect(role.message).toMatch(/^messages\.0\.role: must be "user", "assistant" or "system"/);
 
     const block = rejection({ model: "m", max_tokens: 5, messages: [{ role: "assistant", content: [{ type: "tool_result", tool_use_id: "x" }] }] });
     expect(block.param).toBe("messages.0.content.0.type");

@@ -8,6 +8,7 @@ import type {
   ImagePart,
   ToolChoice,
   ToolDefinition,
+  ToolMessage,
 } from "../canonical.js";
 import { InvalidRequestError } from "../errors.js";
 import { parseBlock, parseBody } from "./anthropic-invalid-request.js";
@@ -18,6 +19,7 @@ import {
   messagesRequestSchema,
   textBlockSchema,
   thinkingBlockSchema,
+  type ToolResultBlock,
   toolResultBlockSchema,
   toolSchema,
   toolUseBlockSchema,
@@ -43,17 +45,21 @@ export function decodeMessagesRequest(body: unknown, options: DecodeMessagesOpti
   if (!options.forCounting && (request.max_tokens === undefined || request.max_tokens === null)) {
     throw new InvalidRequestError("max_tokens: Field required; send the most tokens the answer may use, e.g. 1024.", "max_tokens", "missing_required_parameter");
   }
-  const tools = decodeTools(request.tools ?? []);
+  const deferred = new Set<string>();
+  const declared = decodeTools(request.tools ?? [], deferred);
   const messages: CanonicalMessage[] = [];
   const system = typeof request.system === "string" ? request.system : (request.system ?? []).map((block) => block.text).join("\n\n");
   if (system) messages.push({ role: "system", content: system });
-  messages.push(...decodeConversation(request.messages));
+  const conversation = decodeConversation(request.messages, new Set(declared.map((tool) => tool.name)));
+  messages.push(...conversation.messages);
+  // A deferred tool is not offered (so a call to it is no call) until a tool_reference has loaded it.
+  const tools = declared.filter((tool) => !deferred.has(tool.name) || conversation.loaded.has(tool.name));
 
   const canonical: CanonicalRequest = {
     model: request.model,
     messages,
     tools,
-    toolChoice: decodeToolChoice(request.tool_choice, tools),
+    toolChoice: decodeToolChoice(request.tool_choice, tools, deferred),
     parallelToolCalls: !(request.tool_choice && "disable_parallel_tool_use" in request.tool_choice && request.tool_choice.disable_parallel_tool_use),
     options: generationOptions(request),
     stream: request.stream === true,
@@ -64,7 +70,8 @@ export function decodeMessagesRequest(body: unknown, options: DecodeMessagesOpti
   return { request: canonical, thinking };
 }
 
-function decodeTools(raw: unknown[]): ToolDefinition[] {
+/** The declared tools; the names of those marked `defer_loading: true` are added to `deferred`. */
+function decodeTools(raw: unknown[], deferred: Set<string>): ToolDefinition[] {
   const seen = new Map<string, number>();
   return raw.map((value, i) => {
     const type = typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
@@ -81,13 +88,21 @@ function decodeTools(raw: unknown[]): ToolDefinition[] {
       throw new InvalidRequestError(`tools.${i}.name: ${JSON.stringify(tool.name)} is already declared by tools.${earlier}; give every tool a unique name.`, `tools.${i}.name`);
     }
     seen.set(tool.name, i);
+    if (tool.defer_loading) deferred.add(tool.name);
     const definition: ToolDefinition = { name: tool.name, parameters: tool.input_schema, strict: false };
     if (tool.description) definition.description = tool.description;
     return definition;
   });
 }
 
-function decodeToolChoice(choice: MessagesRequestBody["tool_choice"], tools: ToolDefinition[]): ToolChoice {
+function decodeToolChoice(choice: MessagesRequestBody["tool_choice"], tools: ToolDefinition[], deferred: Set<string>): ToolChoice {
+  if (choice?.type === "tool" && deferred.has(choice.name) && !tools.some((tool) => tool.name === choice.name)) {
+    throw new InvalidRequestError(
+      `tool_choice.name: ${JSON.stringify(choice.name)} has defer_loading: true and no tool_reference in the conversation loads it; ` +
+        "load it with a tool_reference first or declare it without defer_loading.",
+      "tool_choice.name",
+    );
+  }
   if (tools.length === 0 || choice?.type === "none") return { type: "none" };
   if (!choice || choice.type === "auto") return { type: "auto" };
   if (choice.type === "any") return { type: "required" };
@@ -110,13 +125,20 @@ function generationOptions(request: MessagesRequestBody): GenerationOptions {
   return options;
 }
 
+interface DecodedConversation {
+  messages: CanonicalMessage[];
+  /** Tools named by a `tool_reference` in a tool result: deferred tools the model may call from now on. */
+  loaded: Set<string>;
+}
+
 /**
  * Anthropic turns as canonical messages. A user turn's `tool_result` blocks become tool messages (named after the
- * `tool_use` they answer) ahead of the turn's own text and images, which follow as a user message together with any
- * images the tools returned, since canonical tool results are text.
+ * `tool_use` they answer, images kept in place as `parts`) ahead of the turn's own text and images, which follow as a
+ * user message. A `system` turn stays where it is, as a system message.
  */
-function decodeConversation(turns: MessagesRequestBody["messages"]): CanonicalMessage[] {
+function decodeConversation(turns: MessagesRequestBody["messages"], declared: Set<string>): DecodedConversation {
   const messages: CanonicalMessage[] = [];
+  const loaded = new Set<string>();
   const callNames = new Map<string, string>();
   for (const [i, turn] of turns.entries()) {
     if (turn.role === "assistant") {
@@ -125,12 +147,16 @@ function decodeConversation(turns: MessagesRequestBody["messages"]): CanonicalMe
       messages.push(message);
       continue;
     }
+    if (turn.role === "system") {
+      const content = systemText(turn.content, i);
+      if (content !== "") messages.push({ role: "system", content });
+      continue;
+    }
     if (typeof turn.content === "string") {
       messages.push({ role: "user", content: turn.content });
       continue;
     }
     const parts: ContentPart[] = [];
-    const toolImages: ImagePart[] = [];
     for (const [j, block] of turn.content.entries()) {
       const path = ["messages", i, "content", j];
       switch (blockType(block, path)) {
@@ -145,36 +171,69 @@ function decodeConversation(turns: MessagesRequestBody["messages"]): CanonicalMe
           parts.push({ type: "text", text: document.title ? `${document.title}\n\n${document.source.data}` : document.source.data });
           break;
         }
-        case "tool_result": {
-          const result = parseBlock(toolResultBlockSchema, block, path);
-          const name = callNames.get(result.tool_use_id);
-          if (name === undefined) {
-            throw new InvalidRequestError(
-              `messages.${i}.content.${j}.tool_use_id: no tool_use block with id ${JSON.stringify(result.tool_use_id)} appears in an ` +
-                "earlier assistant message; send the assistant message containing that tool_use block before its tool_result.",
-              `messages.${i}.content.${j}.tool_use_id`,
-              "unknown_tool_use_id",
-            );
-          }
-          const text: string[] = [];
-          if (typeof result.content === "string") text.push(result.content);
-          for (const part of Array.isArray(result.content) ? result.content : []) {
-            if (part.type === "text") text.push(part.text);
-            else toolImages.push(imageOf(part));
-          }
-          messages.push({ role: "tool", toolCallId: result.tool_use_id, name, content: text.join("\n"), ...(result.is_error ? { isError: true } : {}) });
+        case "tool_result":
+          messages.push(toolMessage(parseBlock(toolResultBlockSchema, block, path), path, { callNames, declared, loaded }));
           break;
-        }
         default:
           throw unsupportedBlock(block, path, "'text', 'image', 'document' and 'tool_result'");
       }
     }
-    const content = [...toolImages, ...parts];
-    const [only] = content;
-    if (content.length === 1 && only?.type === "text") messages.push({ role: "user", content: only.text });
-    else if (content.length > 0) messages.push({ role: "user", content });
+    const [only] = parts;
+    if (parts.length === 1 && only?.type === "text") messages.push({ role: "user", content: only.text });
+    else if (parts.length > 0) messages.push({ role: "user", content: parts });
   }
-  return messages;
+  return { messages, loaded };
+}
+
+/** A mid-conversation system turn: a string or text blocks (Claude Code sends both). */
+function systemText(content: string | unknown[], i: number): string {
+  if (typeof content === "string") return content;
+  return content
+    .map((block, j) => {
+      const path = ["messages", i, "content", j];
+      if (blockType(block, path) !== "text") throw unsupportedBlock(block, path, "only 'text'");
+      return parseBlock(textBlockSchema, block, path).text;
+    })
+    .join("\n\n");
+}
+
+interface ToolResultScope {
+  callNames: Map<string, string>;
+  declared: Set<string>;
+  loaded: Set<string>;
+}
+
+function toolMessage(result: ToolResultBlock, path: (string | number)[], scope: ToolResultScope): ToolMessage {
+  const where = path.join(".");
+  const name = scope.callNames.get(result.tool_use_id);
+  if (name === undefined) {
+    throw new InvalidRequestError(
+      `${where}.tool_use_id: no tool_use block with id ${JSON.stringify(result.tool_use_id)} appears in an ` +
+        "earlier assistant message; send the assistant message containing that tool_use block before its tool_result.",
+      `${where}.tool_use_id`,
+      "unknown_tool_use_id",
+    );
+  }
+  const parts: ContentPart[] = typeof result.content === "string" ? [{ type: "text", text: result.content }] : [];
+  for (const [k, part] of (Array.isArray(result.content) ? result.content : []).entries()) {
+    if (part.type === "text") parts.push({ type: "text", text: part.text });
+    else if (part.type === "image") parts.push(imageOf(part));
+    else {
+      if (!scope.declared.has(part.tool_name)) {
+        throw new InvalidRequestError(
+          `${where}.content.${k}.tool_name: ${JSON.stringify(part.tool_name)} is not in 'tools'; a tool_reference must name a declared tool.`,
+          `${where}.content.${k}.tool_name`,
+        );
+      }
+      scope.loaded.add(part.tool_name);
+      parts.push({ type: "text", text: `Tool ${JSON.stringify(part.tool_name)} is loaded: it is now among your tools and can be called.` });
+    }
+  }
+  const content = parts.map((part) => (part.type === "text" ? part.text : "")).filter((text) => text !== "").join("\n");
+  const message: ToolMessage = { role: "tool", toolCallId: result.tool_use_id, name, content };
+  if (parts.some((part) => part.type === "image")) message.parts = parts;
+  if (result.is_error) message.isError = true;
+  return message;
 }
 
 function assistantMessage(content: string | unknown[], i: number): AssistantMessage {

@@ -4,7 +4,7 @@ import { toolNameSchema } from "../chat/chat-completion-request-schema.js";
 /**
  * The Anthropic Messages request as real clients (the Anthropic SDK, Claude Code, the AI SDK) send it. Content blocks
  * and tools are checked one by one by the decoder, which dispatches on their `type`; unknown fields (`cache_control`,
- * `citations`, `metadata`, …) are stripped. Messages are predicates: the decoder prefixes them with the field.
+ * `citations`, a thinking block's `signature`, `context_management`, `output_config`, …) are stripped. Messages are predicates: the decoder prefixes them with the field.
  */
 
 export const textBlockSchema = z.object({ type: z.literal("text"), text: z.string() });
@@ -38,6 +38,9 @@ export const toolUseBlockSchema = z.object({
   input: z.record(z.string(), z.unknown(), { error: "must be the tool's arguments as a JSON object." }),
 });
 
+/** A tool search result naming a deferred tool (`defer_loading: true`) that the model may call from now on. */
+export const toolReferenceBlockSchema = z.object({ type: z.literal("tool_reference"), tool_name: z.string().min(1) });
+
 export const toolResultBlockSchema = z.object({
   type: z.literal("tool_result"),
   tool_use_id: z.string({ error: "is required: the id of the tool_use block this result answers." }).min(1),
@@ -46,21 +49,24 @@ export const toolResultBlockSchema = z.object({
       [
         z.string(),
         z.array(
-          z.discriminatedUnion("type", [textBlock, imageBlockSchema], {
-            error: "must be a 'text' or 'image' block; toolshim passes only text and images back to the model.",
+          z.discriminatedUnion("type", [textBlock, imageBlockSchema, toolReferenceBlockSchema], {
+            error: "must be a 'text', 'image' or 'tool_reference' block; toolshim passes only these back to the model.",
           }),
         ),
       ],
-      { error: "must be a string or an array of 'text' / 'image' blocks." },
+      { error: "must be a string or an array of 'text' / 'image' / 'tool_reference' blocks." },
     )
     .nullish(),
   is_error: z.boolean().nullish(),
 });
 
+export type ToolResultBlock = z.infer<typeof toolResultBlockSchema>;
+
 export const thinkingBlockSchema = z.object({ type: z.literal("thinking"), thinking: z.string() });
 
 export const messageSchema = z.object({
-  role: z.enum(["user", "assistant"], { error: "must be \"user\" or \"assistant\"; put system text in the top-level 'system' field." }),
+  // "system" mid-conversation is what Claude Code sends for models it does not recognise.
+  role: z.enum(["user", "assistant", "system"], { error: "must be \"user\", \"assistant\" or \"system\"." }),
   content: z.union([z.string(), z.array(z.unknown())], { error: "must be a string or an array of content blocks." }),
 });
 
@@ -68,6 +74,8 @@ export const toolSchema = z.object({
   name: toolNameSchema,
   description: z.string().nullish(),
   input_schema: z.record(z.string(), z.unknown(), { error: "must be the tool's JSON Schema object, e.g. {\"type\": \"object\", \"properties\": {…}}." }),
+  /** Listed to the model only once a `tool_reference` in the conversation names it. */
+  defer_loading: z.boolean().nullish(),
 });
 
 const toolChoiceSchema = z.discriminatedUnion(

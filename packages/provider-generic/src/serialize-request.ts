@@ -45,6 +45,24 @@ function wireMessage(message: CanonicalMessage, settings: SerializeSettings): Re
   }
 }
 
+/**
+ * Chat Completions tool messages take only text: images a tool returned follow its run of tool messages as one user
+ * message (a user message between tool messages would break the call/result pairing).
+ */
+function wireMessages(messages: CanonicalMessage[], settings: SerializeSettings): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  let images: ContentPart[] = [];
+  for (const [i, message] of messages.entries()) {
+    out.push(wireMessage(message, settings));
+    if (message.role === "tool") images.push(...(message.parts ?? []).filter((part) => part.type === "image"));
+    if (images.length > 0 && messages[i + 1]?.role !== "tool") {
+      out.push({ role: "user", content: wireContent(images) });
+      images = [];
+    }
+  }
+  return out;
+}
+
 /** Moves system text into the first user turn, for chat templates without a system role. */
 function foldSystem(messages: CanonicalMessage[]): CanonicalMessage[] {
   const system = messages.filter((m) => m.role === "system").map((m) => m.content);
@@ -105,7 +123,7 @@ export function serializeRequest(request: UpstreamRequest, settings: SerializeSe
   const messages = settings.systemRole ? request.messages : foldSystem(request.messages);
   const body: Record<string, unknown> = {
     model: request.model,
-    messages: messages.map((m) => wireMessage(m, settings)),
+    messages: wireMessages(messages, settings),
     stream: settings.stream,
   };
   if (settings.stream) body.stream_options = { include_usage: true };

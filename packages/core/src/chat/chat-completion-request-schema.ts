@@ -63,10 +63,15 @@ const assistantMessage = z.object({
   function_call: z.object({ name: z.string(), arguments: argumentsField }).nullish(),
   reasoning_content: z.string().nullish(),
 });
+// Tools that return screenshots or charts (computer use, MCP hosts) send image parts in the result.
+const toolContent = contentOf(
+  z.array(z.discriminatedUnion("type", [textPart, imageUrlPart], { error: unsupportedPart("tool", "'text' or 'image_url'") })),
+  "'text' or 'image_url'",
+);
 const toolMessage = z.object({
   role: z.literal("tool"),
   tool_call_id: z.string({ error: "is required: the id of the assistant tool call this message answers." }),
-  content: contentOf(textParts("tool"), "'text'").nullish(),
+  content: toolContent.nullish(),
 });
 const functionMessage = z.object({
   role: z.literal("function"),
@@ -105,7 +110,18 @@ const toolSchema = z.object({
   }),
 });
 
-const namedFunction = z.object({ type: z.literal("function").optional(), function: z.object({ name: z.string() }) });
+/**
+ * A function named in `tool_choice`: nested as Chat Completions documents it (`{"function": {"name"}}`), or flat as the
+ * Responses API writes it (`{"name"}`), which clients shared between both APIs send here too.
+ */
+const namedFunction = z.union(
+  [
+    z.object({ type: z.literal("function").optional(), function: z.object({ name: z.string() }) }),
+    z.object({ type: z.literal("function").optional(), name: z.string() }),
+  ],
+  { error: 'must name a function: {"type": "function", "function": {"name": "…"}} or {"type": "function", "name": "…"}.' },
+);
+const allowedMode = z.enum(["auto", "required"]);
 
 const toolChoiceSchema = z.union(
   [
@@ -113,10 +129,13 @@ const toolChoiceSchema = z.union(
     z.discriminatedUnion(
       "type",
       [
-        z.object({ type: z.literal("function"), function: z.object({ name: z.string() }) }),
+        // Nested (Chat) or flat (Responses) form; decodeTools says what is missing when a choice has neither.
+        z.object({ type: z.literal("function"), function: z.object({ name: z.string() }).optional(), name: z.string().optional() }),
         z.object({
           type: z.literal("allowed_tools"),
-          allowed_tools: z.object({ mode: z.enum(["auto", "required"]), tools: z.array(namedFunction).min(1) }),
+          allowed_tools: z.object({ mode: allowedMode, tools: z.array(namedFunction).min(1) }).optional(),
+          mode: allowedMode.optional(),
+          tools: z.array(namedFunction).min(1).optional(),
         }),
       ],
       { error: "must be \"function\" or \"allowed_tools\": toolshim supports only function tools." },
@@ -125,7 +144,8 @@ const toolChoiceSchema = z.union(
   {
     error:
       'must be "none", "auto", "required", {"type": "function", "function": {"name": "…"}} or ' +
-      '{"type": "allowed_tools", "allowed_tools": {"mode": "auto" | "required", "tools": […]}}.',
+      '{"type": "allowed_tools", "allowed_tools": {"mode": "auto" | "required", "tools": […]}} ' +
+      "(the Responses API's flat forms, without the \"function\" / \"allowed_tools\" wrapper, are accepted too).",
   },
 );
 

@@ -58,6 +58,20 @@ describe("decodeChatCompletionRequest: tools and tool_choice", () => {
       { type: "allowed", mode: "auto", names: ["get_weather"] },
     ],
     [null, { type: "auto" }],
+    // The Responses API's flat forms, which clients shared between both APIs send to Chat Completions too.
+    [{ type: "function", name: "get_time" }, { type: "function", name: "get_time" }],
+    [
+      { type: "allowed_tools", mode: "required", tools: [{ type: "function", name: "get_time" }, { type: "function", name: "get_weather" }] },
+      { type: "allowed", mode: "required", names: ["get_time", "get_weather"] },
+    ],
+    [
+      { type: "allowed_tools", mode: "auto", tools: [{ type: "function", function: { name: "get_weather" } }] },
+      { type: "allowed", mode: "auto", names: ["get_weather"] },
+    ],
+    [
+      { type: "allowed_tools", allowed_tools: { mode: "auto", tools: [{ type: "function", name: "get_time" }] } },
+      { type: "allowed", mode: "auto", names: ["get_time"] },
+    ],
   ])("tool_choice %j", (choice, expected) => {
     expect(decode({ tools: [weather, time], tool_choice: choice }).toolChoice).toEqual(expected);
   });
@@ -98,6 +112,16 @@ describe("decodeChatCompletionRequest: tools and tool_choice", () => {
       "tool_choice.allowed_tools.tools[1].function.name",
       /"nope", which is not declared/,
     ],
+    [{ tools: [weather], tool_choice: { type: "function", name: "nope" } }, "tool_choice.name", /"nope", which is not declared.*"get_weather"/],
+    [{ tools: [weather], tool_choice: { type: "function" } }, "tool_choice.function", /names no function.*"type": "function", "name"/],
+    [
+      { tools: [weather], tool_choice: { type: "allowed_tools", mode: "auto", tools: [{ type: "function", name: "nope" }] } },
+      "tool_choice.tools[0].name",
+      /"nope", which is not declared/,
+    ],
+    [{ tools: [weather], tool_choice: { type: "allowed_tools", tools: [{ type: "function", name: "get_weather" }] } }, "tool_choice.allowed_tools.mode", /needs a mode and tools/],
+    [{ tools: [weather], tool_choice: { type: "allowed_tools", mode: "any", tools: [{ name: "get_weather" }] } }, "tool_choice.mode", /auto|required/],
+    [{ tools: [weather], tool_choice: { type: "allowed_tools", mode: "auto", tools: [{ type: "function" }] } }, "tool_choice.tools[0].function", /./],
     [{ tools: [weather], tool_choice: "any" }, "tool_choice", /must be "none", "auto", "required"/],
     [{ tools: [weather], tool_choice: { type: "custom", custom: { name: "x" } } }, "tool_choice.type", /only function tools/],
     [{ tools: [{ type: "function", function: { name: "has space" } }] }, "tools[0].function.name", /without spaces/],

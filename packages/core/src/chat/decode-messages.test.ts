@@ -94,6 +94,33 @@ describe("decodeChatCompletionRequest: messages", () => {
     expect(decoded[1]).toMatchObject({ toolCalls: [{ arguments: '{"city":"Rome"}' }, { arguments: "{}" }] });
   });
 
+  it("keeps a tool result's image parts in order, with its text as content", () => {
+    const decoded = messages([
+      ask,
+      { role: "assistant", tool_calls: [call("c1")] },
+      {
+        role: "tool",
+        tool_call_id: "c1",
+        content: [
+          { type: "text", text: "Radar:" },
+          { type: "image_url", image_url: { url: "data:image/png;base64,AAAA", detail: "low" } },
+          { type: "text", text: "Rain at 5 pm." },
+        ],
+      },
+    ]);
+    expect(decoded[2]).toEqual({
+      role: "tool",
+      toolCallId: "c1",
+      name: "get_weather",
+      content: "Radar:\nRain at 5 pm.",
+      parts: [
+        { type: "text", text: "Radar:" },
+        { type: "image", url: "data:image/png;base64,AAAA", detail: "low" },
+        { type: "text", text: "Rain at 5 pm." },
+      ],
+    });
+  });
+
   it("links tool results to calls of any earlier assistant message", () => {
     const decoded = messages([
       ask,
@@ -131,6 +158,7 @@ describe("decodeChatCompletionRequest: messages", () => {
     [[{ role: "user", content: [{ type: "text", text: "x" }, { type: "file", file: {} }] }], "messages[0].content[1].type", /part of type 'file'/],
     [[{ role: "system", content: [{ type: "image_url", image_url: { url: "x" } }] }], "messages[0].content[0].type", /'image_url'.*in system messages; send 'text' parts/],
     [[{ role: "user", content: [{ type: "text", text: 5 }] }], "messages[0].content[0].text", /must be a string, not the number 5/],
+    [[ask, { role: "assistant", tool_calls: [call("c1")] }, { role: "tool", tool_call_id: "c1", content: [{ type: "input_audio" }] }], "messages[2].content[0].type", /in tool messages; send 'text' or 'image_url' parts/],
     [[{ role: "user", content: 5 }], "messages[0].content", /must be a string or an array of 'text' or 'image_url' content parts/],
     [[{ role: "user" }], "messages[0].content", /must be a string or an array/],
     [[{ role: "robot", content: "beep" }], "messages[0].role", /must be one of 'system', 'developer', 'user', 'assistant', 'tool' or 'function'/],

@@ -1,4 +1,4 @@
-import type { AssistantMessage, CanonicalMessage, CanonicalToolCall, ContentPart, ImagePart } from "../canonical.js";
+import type { AssistantMessage, CanonicalMessage, CanonicalToolCall, ContentPart, ImagePart, ToolMessage } from "../canonical.js";
 import { InvalidRequestError } from "../errors.js";
 import type { ChatMessageBody } from "./chat-completion-request-schema.js";
 
@@ -41,7 +41,7 @@ export function decodeMessages(messages: ChatMessageBody[]): CanonicalMessage[] 
             `messages[${i}].tool_call_id`,
           );
         }
-        return { role: "tool", toolCallId: message.tool_call_id, name, content: joinText(message.content ?? "") };
+        return toolMessage(message, name);
       }
       case "function": {
         const id = latestCallOf.get(message.name);
@@ -111,12 +111,27 @@ type UserPart = Exclude<Message<"user">["content"], string>[number];
 
 function userContent(content: string | UserPart[]): string | ContentPart[] {
   if (typeof content === "string") return content;
-  return content.map((part): ContentPart => {
-    if (part.type === "text") return { type: "text", text: part.text };
-    const source = typeof part.image_url === "string" ? { url: part.image_url } : part.image_url;
-    const image: ImagePart = { type: "image", url: source.url };
-    const detail = "detail" in source ? source.detail : undefined;
-    if (detail === "auto" || detail === "low" || detail === "high") image.detail = detail;
-    return image;
-  });
+  return content.map(contentPart);
+}
+
+function contentPart(part: UserPart): ContentPart {
+  if (part.type === "text") return { type: "text", text: part.text };
+  const source = typeof part.image_url === "string" ? { url: part.image_url } : part.image_url;
+  const image: ImagePart = { type: "image", url: source.url };
+  const detail = "detail" in source ? source.detail : undefined;
+  if (detail === "auto" || detail === "low" || detail === "high") image.detail = detail;
+  return image;
+}
+
+/** A result with images keeps its parts in order, so emulation can render each image inside its result. */
+function toolMessage(message: Message<"tool">, name: string): ToolMessage {
+  const content = message.content ?? "";
+  const decoded: ToolMessage = { role: "tool", toolCallId: message.tool_call_id, name, content: "" };
+  if (typeof content === "string" || content.every((part) => part.type === "text")) {
+    decoded.content = typeof content === "string" ? content : joinText(content as TextLike[]);
+    return decoded;
+  }
+  decoded.parts = content.map(contentPart);
+  decoded.content = content.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
+  return decoded;
 }

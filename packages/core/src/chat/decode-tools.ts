@@ -68,12 +68,30 @@ function toolChoice(choice: ChatCompletionRequestBody["tool_choice"], names: str
   if (choice === undefined || choice === null) return { type: "auto" };
   if (typeof choice === "string") return { type: choice };
   if (choice.type === "function") {
-    return { type: "function", name: requireDeclared(choice.function.name, names, "tool_choice.function.name") };
+    if (choice.function) return { type: "function", name: requireDeclared(choice.function.name, names, "tool_choice.function.name") };
+    if (choice.name !== undefined) return { type: "function", name: requireDeclared(choice.name, names, "tool_choice.name") };
+    throw new InvalidRequestError(
+      `'tool_choice.function' is missing: the choice names no function; send {"type": "function", "function": {"name": "…"}} (or the flat {"type": "function", "name": "…"}).`,
+      "tool_choice.function",
+    );
   }
-  const allowed = choice.allowed_tools.tools.map((tool, i) =>
-    requireDeclared(tool.function.name, names, `tool_choice.allowed_tools.tools[${i}].function.name`),
+  // The Responses API's flat form carries mode and tools at the top; the Chat form nests them under allowed_tools.
+  const nested = choice.allowed_tools !== undefined;
+  const { mode, tools } = choice.allowed_tools ?? { mode: choice.mode, tools: choice.tools };
+  if (mode === undefined || tools === undefined) {
+    const param = mode === undefined ? "tool_choice.allowed_tools.mode" : "tool_choice.allowed_tools.tools";
+    throw new InvalidRequestError(
+      `'${param}' is missing: "allowed_tools" needs a mode and tools; send {"type": "allowed_tools", "allowed_tools": {"mode": "auto" | "required", "tools": […]}} (or the flat {"type": "allowed_tools", "mode": …, "tools": […]}).`,
+      param,
+    );
+  }
+  const prefix = nested ? "tool_choice.allowed_tools.tools" : "tool_choice.tools";
+  const allowed = tools.map((tool, i) =>
+    "function" in tool
+      ? requireDeclared(tool.function.name, names, `${prefix}[${i}].function.name`)
+      : requireDeclared(tool.name, names, `${prefix}[${i}].name`),
   );
-  return { type: "allowed", mode: choice.allowed_tools.mode, names: [...new Set(allowed)] };
+  return { type: "allowed", mode, names: [...new Set(allowed)] };
 }
 
 function legacyChoice(choice: ChatCompletionRequestBody["function_call"], names: string[]): ToolChoice {

@@ -1,6 +1,6 @@
 import type { CanonicalEvent, Usage } from "../canonical.js";
 import { ToolshimError } from "../errors.js";
-import { generateCompletionId } from "./encode-ids.js";
+import { generateCompletionId, systemFingerprintOf } from "./encode-ids.js";
 
 export type ChatFinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "function_call";
 
@@ -12,10 +12,13 @@ export interface ChatCompletionUsage {
   completion_tokens_details: { reasoning_tokens: number };
 }
 
-/** The opening delta of a call carries id, type, name and an arguments string; continuations only arguments. */
+/**
+ * The opening delta of a call carries id, type, name and an arguments string; continuations carry arguments, and with
+ * `argumentsInOneDelta` also the call's id where an id-less delta could be taken for the first call's.
+ */
 export type ChatToolCallDelta =
   | { index: number; id: string; type: "function"; function: { name: string; arguments: string } }
-  | { index: number; function: { arguments: string } };
+  | { index: number; id?: string; function: { arguments: string } };
 
 export interface ChatCompletionChunkDelta {
   role?: "assistant";
@@ -38,6 +41,7 @@ export interface ChatCompletionChunk {
   object: "chat.completion.chunk";
   created: number;
   model: string;
+  system_fingerprint: string;
   choices: ChatCompletionChunkChoice[];
   usage?: ChatCompletionUsage;
 }
@@ -49,13 +53,16 @@ export interface ChatEncodeOptions {
   id?: string;
   /** Unix seconds; default: now. */
   created?: number;
+  /** Default: {@link systemFingerprintOf} the model, the same for every response of this build and model. */
+  systemFingerprint?: string;
   /** Send the `{choices: [], usage}` chunk after the finish chunk (`stream_options.include_usage`). */
   includeUsage?: boolean;
   /** Encode the call as the legacy `function_call` (the client sent `functions`). */
   legacyFunctions?: boolean;
   /**
-   * Hold each call until complete and send it as one opening delta with the full arguments. For clients that
-   * mis-merge continuation deltas of parallel calls (LobeChat, pi-ai); a call that never completes is then not sent.
+   * Hold each call until complete, then send it at once: the opening delta (arguments "") and one delta with the
+   * complete arguments. For clients that mis-merge continuation deltas of parallel calls (LobeChat, pi-ai); a call that
+   * never completes is then not sent.
    */
   argumentsInOneDelta?: boolean;
 }
@@ -83,11 +90,13 @@ export async function* encodeChatCompletionChunks(
 ): AsyncGenerator<ChatCompletionChunk> {
   const id = options.id ?? generateCompletionId();
   const created = options.created ?? Math.floor(Date.now() / 1000);
+  const fingerprint = options.systemFingerprint ?? systemFingerprintOf(options.model);
   const chunk = (delta: ChatCompletionChunkDelta, finishReason: ChatFinishReason | null = null): ChatCompletionChunk => ({
     id,
     object: "chat.completion.chunk",
     created,
     model: options.model,
+    system_fingerprint: fingerprint,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
   });
   const held = new Map<number, { id: string; name: string }>();
@@ -121,7 +130,11 @@ export async function* encodeChatCompletionChunks(
         break;
       case "tool-call-end": {
         const call = held.get(event.index);
-        if (call) yield chunk(openingDelta(options, event.index, call.id, call.name, event.arguments));
+        if (!call) break;
+        // Arguments in the opening delta would be counted twice by the accumulation loop of OpenAI's function-calling
+        // guide (it stores the opening delta, then appends every delta's arguments, the opening one's included).
+        yield chunk(openingDelta(options, event.index, call.id, call.name, ""));
+        if (event.arguments !== "") yield chunk(wholeArgumentsDelta(options, event.index, call.id, event.arguments));
         break;
       }
       case "usage":
@@ -131,7 +144,15 @@ export async function* encodeChatCompletionChunks(
         const reason = event.reason === "tool_calls" && options.legacyFunctions ? "function_call" : event.reason;
         yield chunk({}, reason);
         if (options.includeUsage) {
-          yield { id, object: "chat.completion.chunk", created, model: options.model, choices: [], usage: toChatCompletionUsage(usage) };
+          yield {
+            id,
+            object: "chat.completion.chunk",
+            created,
+            model: options.model,
+            system_fingerprint: fingerprint,
+            choices: [],
+            usage: toChatCompletionUsage(usage),
+          };
         }
         return;
       }
@@ -150,4 +171,13 @@ function openingDelta(
 ): ChatCompletionChunkDelta {
   if (options.legacyFunctions) return { function_call: { name, arguments: args } };
   return { tool_calls: [{ index, id, type: "function", function: { name, arguments: args } }] };
+}
+
+/**
+ * The complete arguments of a held call. Calls after the first name their id: LobeChat fills an id-less delta with the
+ * first call's id. The first call's is left id-less, as OpenAI sends it, since older LangChain concatenates repeated ids.
+ */
+function wholeArgumentsDelta(options: ChatEncodeOptions, index: number, id: string, args: string): ChatCompletionChunkDelta {
+  if (options.legacyFunctions) return { function_call: { arguments: args } };
+  return { tool_calls: [index === 0 ? { index, function: { arguments: args } } : { index, id, function: { arguments: args } }] };
 }

@@ -3,6 +3,7 @@ import type { CanonicalEvent } from "../canonical.js";
 import { checkChatCompletionChunks } from "../testing/check-chat-completion-chunks.js";
 import { ChatCompletionAccumulator, encodeChatCompletion } from "./encode-chat-completion.js";
 import { type ChatCompletionChunk, type ChatEncodeOptions, encodeChatCompletionChunks } from "./encode-chat-completion-chunks.js";
+import { systemFingerprintOf } from "./encode-ids.js";
 
 async function* from(events: CanonicalEvent[]): AsyncGenerator<CanonicalEvent> {
   yield* events;
@@ -12,6 +13,26 @@ async function chunksOf(events: CanonicalEvent[], options: Partial<ChatEncodeOpt
   const chunks: ChatCompletionChunk[] = [];
   for await (const chunk of encodeChatCompletionChunks(from(events), { model: "my-model", ...options })) chunks.push(chunk);
   return chunks;
+}
+
+/**
+ * The accumulation loop of OpenAI's function-calling guide (streaming section), as written there: the first delta of
+ * an index is stored as the call, and every delta's arguments, that first one's included, are appended to it. Chunks
+ * are copied first, as a client parses them from the wire.
+ */
+function guideAccumulation(chunks: ChatCompletionChunk[]) {
+  const finalToolCalls: Record<number, { index: number; function: { arguments: string } }> = {};
+  for (const chunk of JSON.parse(JSON.stringify(chunks.filter((c) => c.choices.length > 0))) as ChatCompletionChunk[]) {
+    const toolCalls = chunk.choices[0]!.delta.tool_calls || [];
+    for (const toolCall of toolCalls) {
+      const { index } = toolCall;
+      if (!finalToolCalls[index]) {
+        finalToolCalls[index] = toolCall;
+      }
+      finalToolCalls[index].function.arguments += toolCall.function.arguments;
+    }
+  }
+  return Object.values(finalToolCalls);
 }
 
 const deltas = (chunks: ChatCompletionChunk[]) => chunks.map((chunk) => chunk.choices[0]?.delta ?? null);
@@ -75,13 +96,37 @@ describe("encodeChatCompletionChunks", () => {
     expect(checkChatCompletionChunks(asked, { includeUsage: true })).toEqual([]);
   });
 
-  it("argumentsInOneDelta sends each call whole in its opening delta", async () => {
+  it("argumentsInOneDelta sends each call at once: opening delta, then its whole arguments (with the id after call 0)", async () => {
     const chunks = await chunksOf(twoCalls, { argumentsInOneDelta: true });
-    expect(deltas(chunks).slice(2, 4)).toEqual([
-      { tool_calls: [{ index: 0, id: "call_AAAAAAAAAAAAAAAAAAAAAAAA", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
-      { tool_calls: [{ index: 1, id: "call_BBBBBBBBBBBBBBBBBBBBBBBB", type: "function", function: { name: "get_weather", arguments: '{"city":"Rome"}' } }] },
+    expect(deltas(chunks).slice(2, 6)).toEqual([
+      { tool_calls: [{ index: 0, id: "call_AAAAAAAAAAAAAAAAAAAAAAAA", type: "function", function: { name: "get_weather", arguments: "" } }] },
+      { tool_calls: [{ index: 0, function: { arguments: '{"city":"Paris"}' } }] },
+      { tool_calls: [{ index: 1, id: "call_BBBBBBBBBBBBBBBBBBBBBBBB", type: "function", function: { name: "get_weather", arguments: "" } }] },
+      { tool_calls: [{ index: 1, id: "call_BBBBBBBBBBBBBBBBBBBBBBBB", function: { arguments: '{"city":"Rome"}' } }] },
     ]);
-    expect(checkChatCompletionChunks(chunks)).toEqual([]);
+    expect(checkChatCompletionChunks(chunks, { argumentsInOneDelta: true })).toEqual([]);
+    expect(checkChatCompletionChunks(chunks)).toEqual(["chunk 5: tool call 1 repeats its id (S6)"]);
+  });
+
+  it.each([{}, { argumentsInOneDelta: true }, { includeUsage: true }])(
+    "gives the arguments once to the accumulation loop of OpenAI's function-calling guide (%j)",
+    async (options) => {
+      const chunks = await chunksOf(twoCalls, options);
+      expect(guideAccumulation(chunks)).toEqual([
+        { index: 0, id: "call_AAAAAAAAAAAAAAAAAAAAAAAA", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+        { index: 1, id: "call_BBBBBBBBBBBBBBBBBBBBBBBB", type: "function", function: { name: "get_weather", arguments: '{"city":"Rome"}' } },
+      ]);
+    },
+  );
+
+  it("stamps every chunk with one stable system_fingerprint per model", async () => {
+    const chunks = await chunksOf(twoCalls, { includeUsage: true });
+    const fingerprints = new Set(chunks.map((chunk) => chunk.system_fingerprint));
+    expect([...fingerprints]).toEqual([systemFingerprintOf("my-model")]);
+    expect(systemFingerprintOf("my-model")).toMatch(/^fp_[0-9a-f]{10}$/);
+    expect(systemFingerprintOf("my-model")).toBe(systemFingerprintOf("my-model"));
+    expect(systemFingerprintOf("other-model")).not.toBe(systemFingerprintOf("my-model"));
+    expect((await chunksOf(twoCalls, { systemFingerprint: "fp_custom" }))[0]?.system_fingerprint).toBe("fp_custom");
   });
 
   it("encodes reasoning as reasoning_content deltas", async () => {
@@ -142,6 +187,7 @@ describe("encodeChatCompletion (non-streaming)", () => {
       usage: { prompt_tokens: 120, completion_tokens: 40, total_tokens: 160 },
     });
     expect(completion.id).toMatch(/^chatcmpl-/);
+    expect(completion.system_fingerprint).toBe(systemFingerprintOf("my-model"));
 
     const accumulator = new ChatCompletionAccumulator();
     for (const chunk of await chunksOf(twoCalls, { includeUsage: true })) accumulator.add(chunk);

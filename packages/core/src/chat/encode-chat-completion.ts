@@ -30,6 +30,7 @@ export interface ChatCompletion {
   object: "chat.completion";
   created: number;
   model: string;
+  system_fingerprint: string;
   choices: { index: number; message: ChatCompletionMessage; logprobs: null; finish_reason: ChatFinishReason }[];
   usage: ChatCompletionUsage;
 }
@@ -39,7 +40,7 @@ export interface ChatCompletion {
  * content appended). Used for the non-streaming response, and handy for checking streams in tests.
  */
 export class ChatCompletionAccumulator {
-  #envelope: Pick<ChatCompletion, "id" | "created" | "model"> | undefined;
+  #envelope: Pick<ChatCompletion, "id" | "created" | "model" | "system_fingerprint"> | undefined;
   #content: string | null = null;
   #reasoning: string | undefined;
   #toolCalls: ChatCompletionMessageToolCall[] = [];
@@ -48,14 +49,14 @@ export class ChatCompletionAccumulator {
   #usage: ChatCompletionUsage | undefined;
 
   add(chunk: ChatCompletionChunk): void {
-    this.#envelope ??= { id: chunk.id, created: chunk.created, model: chunk.model };
+    this.#envelope ??= { id: chunk.id, created: chunk.created, model: chunk.model, system_fingerprint: chunk.system_fingerprint };
     if (chunk.usage) this.#usage = chunk.usage;
     for (const choice of chunk.choices) {
       const delta = choice.delta;
       if (delta.content) this.#content = (this.#content ?? "") + delta.content;
       if (delta.reasoning_content) this.#reasoning = (this.#reasoning ?? "") + delta.reasoning_content;
       for (const call of delta.tool_calls ?? []) {
-        if ("id" in call) this.#toolCalls[call.index] = { id: call.id, type: "function", function: { ...call.function } };
+        if ("type" in call) this.#toolCalls[call.index] = { id: call.id, type: "function", function: { ...call.function } };
         else {
           const open = this.#toolCalls[call.index];
           if (open) open.function.arguments += call.function.arguments;
@@ -83,6 +84,7 @@ export class ChatCompletionAccumulator {
       object: "chat.completion",
       created: this.#envelope.created,
       model: this.#envelope.model,
+      system_fingerprint: this.#envelope.system_fingerprint,
       choices: [{ index: 0, message, logprobs: null, finish_reason: this.#finishReason }],
       usage: this.#usage ?? toChatCompletionUsage(undefined),
     };

@@ -41,6 +41,7 @@ describe("createChunkSerializer", () => {
       object: "chat.completion.chunk",
       created,
       model,
+      system_fingerprint: "fp_0123456789",
       choices: [{ index: 0, delta: { content }, logprobs: null, finish_reason: finish }],
     });
     for (const value of [
@@ -63,6 +64,7 @@ describe("createChunkSerializer", () => {
       object: "chat.completion.chunk",
       created: 1,
       model: "m",
+      system_fingerprint: "fp_0123456789" as unknown,
       choices: [{ index: 0, delta: { content: "hi" } as unknown, logprobs: null as unknown, finish_reason: null as unknown }],
     });
     const inherited = Object.assign(Object.create({ extra: 1 }) as object, base());
@@ -71,6 +73,7 @@ describe("createChunkSerializer", () => {
       object = "chat.completion.chunk";
       created = 1;
       model = "m";
+      system_fingerprint = "fp_0123456789";
       choices = base().choices;
       toJSON() {
         return "custom";
@@ -84,6 +87,10 @@ describe("createChunkSerializer", () => {
       { ...base(), choices: [...base().choices, ...base().choices] },
       { ...base(), created: Number.NaN },
       { ...base(), created: "1" },
+      { ...base(), system_fingerprint: null },
+      { ...base(), system_fingerprint: "fp_other" },
+      base(),
+      { id: "x", object: "chat.completion.chunk", created: 1, model: "m", choices: base().choices },
       { ...base(), object: "chat.completion" },
       { ...base(), toJSON: () => 1 },
       { ...base(), choices: [{ ...base().choices[0], index: 1 }] },

@@ -1,4 +1,4 @@
-const CHUNK_KEYS = ["id", "object", "created", "model", "choices"];
+const CHUNK_KEYS = ["id", "object", "created", "model", "system_fingerprint", "choices"];
 const CHOICE_KEYS = ["index", "delta", "logprobs", "finish_reason"];
 
 /** Whether `value` is a plain object whose own enumerable keys are exactly `keys`, in that order. */
@@ -23,16 +23,18 @@ export function createChunkSerializer(): (value: unknown) => string | undefined 
   let id: string | undefined;
   let created: number | undefined;
   let model: string | undefined;
+  let fingerprint: string | undefined;
   let head = "";
 
   return (value) => {
     if (typeof value !== "object" || value === null || !hasKeys(value, CHUNK_KEYS)) return JSON.stringify(value);
-    const chunk = value as { id: unknown; object: unknown; created: unknown; model: unknown; choices: unknown };
+    const chunk = value as { id: unknown; object: unknown; created: unknown; model: unknown; system_fingerprint: unknown; choices: unknown };
     const choices = chunk.choices;
     if (
       chunk.object !== "chat.completion.chunk" ||
       typeof chunk.id !== "string" ||
       typeof chunk.model !== "string" ||
+      typeof chunk.system_fingerprint !== "string" ||
       typeof chunk.created !== "number" ||
       !Number.isFinite(chunk.created) ||
       !Array.isArray(choices) ||
@@ -48,11 +50,14 @@ export function createChunkSerializer(): (value: unknown) => string | undefined 
     // A delta JSON leaves out (undefined, a function) would drop its key: not this shape after all.
     const deltaJson = JSON.stringify(delta) as string | undefined;
     if (deltaJson === undefined) return JSON.stringify(value);
-    if (chunk.id !== id || chunk.created !== created || chunk.model !== model) {
+    if (chunk.id !== id || chunk.created !== created || chunk.model !== model || chunk.system_fingerprint !== fingerprint) {
       id = chunk.id;
       created = chunk.created;
       model = chunk.model;
-      head = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${JSON.stringify(created)},"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":`;
+      fingerprint = chunk.system_fingerprint;
+      head =
+        `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${JSON.stringify(created)},` +
+        `"model":${JSON.stringify(model)},"system_fingerprint":${JSON.stringify(fingerprint)},"choices":[{"index":0,"delta":`;
     }
     return `${head}${deltaJson},"logprobs":null,"finish_reason":${finishReason === null ? "null" : JSON.stringify(finishReason)}}]}`;
   };

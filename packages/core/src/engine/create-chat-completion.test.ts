@@ -86,11 +86,16 @@ describe("createChatCompletion", () => {
     expect(new Set(ids).size).toBe(2);
   });
 
-  it("argumentsInOneDelta puts each call's complete arguments in its opening delta", async () => {
+  it("argumentsInOneDelta sends each call's complete arguments in the one delta after its opening delta", async () => {
     const { chunks } = await streamed(body(), context({ text: twoCalls, chunkSize: 3 }, { argumentsInOneDelta: true }));
     const toolDeltas = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
-    expect(toolDeltas.map((d) => ("id" in d ? d.function.arguments : null))).toEqual(['{"city": "Paris"}', '{"city": "Rome"}']);
-    expect(checkChatCompletionChunks(chunks)).toEqual([]);
+    expect(toolDeltas.map((d) => [d.index, "type" in d, d.function.arguments])).toEqual([
+      [0, true, ""],
+      [0, false, '{"city": "Paris"}'],
+      [1, true, ""],
+      [1, false, '{"city": "Rome"}'],
+    ]);
+    expect(checkChatCompletionChunks(chunks, { argumentsInOneDelta: true })).toEqual([]);
   });
 
   it("sends the usage chunk only when include_usage is set", async () => {

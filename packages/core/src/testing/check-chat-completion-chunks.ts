@@ -1,6 +1,11 @@
 export interface ChunkCheckOptions {
   /** The request asked for `stream_options.include_usage`. */
   includeUsage?: boolean;
+  /**
+   * The model sends calls whole (`argumentsInOneDelta`): the delta with the arguments of a call after the first repeats
+   * that call's id, for LobeChat, which gives an id-less delta the first call's id.
+   */
+  argumentsInOneDelta?: boolean;
 }
 
 const FINISH_REASONS = new Set(["stop", "length", "tool_calls", "content_filter", "function_call"]);
@@ -95,7 +100,8 @@ export function checkChatCompletionChunks(chunks: readonly unknown[], options: C
         if (!isObject(fn) || typeof fn.arguments !== "string") fail(at, `tool call ${index} opens without an arguments string (S3)`);
         calls.push({ id: String(call.id), fragments: [isObject(fn) ? String(fn.arguments ?? "") : ""] });
       } else if (index === calls.length - 1) {
-        if (call.id !== undefined) fail(at, `tool call ${index} repeats its id (S6)`);
+        const idForLobeChat = options.argumentsInOneDelta === true && index > 0 && call.id === calls[index]?.id;
+        if (call.id !== undefined && !idForLobeChat) fail(at, `tool call ${index} repeats its id (S6)`);
         if (call.type !== undefined) fail(at, `tool call ${index} repeats its type (S7)`);
         if (isObject(fn) && fn.name !== undefined) fail(at, `tool call ${index} repeats its name (S5)`);
         if (!isObject(fn) || typeof fn.arguments !== "string") fail(at, `tool call ${index} continues without an arguments string (S7)`);

@@ -16,19 +16,26 @@ import { registerMessages } from "./routes/messages.js";
 import { registerModels } from "./routes/models.js";
 import { registerResponses } from "./routes/responses.js";
 import { createServerContext, type ServerContext } from "./server-context.js";
+import { notAcceptingError, type InFlightCalls } from "./upstream/in-flight-calls.js";
 
 export interface AppDeps {
   logger: Logger;
   /** The providers by config name (see createUpstreams). */
   upstreams: ReadonlyMap<string, ServerUpstream>;
+  /** Shutdown state shared with whoever stops the server (startServer); default: a fresh one. */
+  inFlight?: InFlightCalls;
 }
 
 /** The whole HTTP surface of toolshim as a hono app, without listening: tests call `app.request` or serve it. */
 export function createApp(config: ToolshimConfig, deps: AppDeps): Hono<ServerEnv> {
-  const server = createServerContext(config, deps.logger, deps.upstreams);
+  const server = createServerContext(config, deps.logger, deps.upstreams, deps.inFlight);
   const app = new Hono<ServerEnv>();
 
   app.use(requestContext(deps.logger));
+  app.use(async (c, next) => {
+    if (server.inFlight.draining && c.req.path !== "/health") throw notAcceptingError();
+    await next();
+  });
   app.use(cors(config.server.cors.origins ?? (config.server.apiKeys.length ? ["*"] : [])));
   if (config.server.apiKeys.length) {
     const auth = authenticate(config.server.apiKeys);
@@ -72,6 +79,9 @@ function renderError(server: ServerContext, c: Context<ServerEnv>, thrown: unkno
     thrown instanceof HTTPException && !(thrown instanceof ToolshimError)
       ? new ToolshimError(thrown.message || "Bad request.", { status: thrown.status })
       : toToolshimError(thrown);
+  // No configured secret reaches a client, whatever text an error quotes.
+  const message = server.redact(error.message);
+  if (message !== error.message) Object.defineProperty(error, "message", { value: message, configurable: true, writable: true });
   c.get("requestLog")?.set({
     error: error.message,
     errorCode: error.code ?? undefined,

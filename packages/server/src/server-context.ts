@@ -5,8 +5,12 @@ import type { ToolshimConfig } from "./config/load-config.js";
 import type { ErrorRenderer } from "./http/error-response.js";
 import type { ServerEnv } from "./http/server-env.js";
 import type { ServerUpstream } from "./providers/provider-kind.js";
+import { collectSecrets } from "./logging/collect-secrets.js";
+import { createRedactor } from "./logging/redact-secrets.js";
+import { InFlightCalls } from "./upstream/in-flight-calls.js";
 import { ModelCatalog, type CatalogEntry } from "./upstream/model-catalog.js";
-import type { UpstreamCallRecord } from "./upstream/upstream-call.js";
+import { newCallRecord, type UpstreamCallRecord } from "./upstream/upstream-call.js";
+import { resolveTimeouts } from "./upstream/upstream-timeouts.js";
 import { watchUpstream } from "./upstream/watch-upstream.js";
 
 /** What the app gives every route module. */
@@ -23,6 +27,10 @@ export interface ServerContext {
    * wire API pushes its renderer here when it registers (e.g. Anthropic's shape for `/v1/messages`).
    */
   errorRenderers: { prefix: string; render: ErrorRenderer }[];
+  /** Upstream calls in flight and the shutdown state (new requests get 503 while draining). */
+  inFlight: InFlightCalls;
+  /** Replaces every configured secret (API keys, provider credentials) in a text by `[redacted]`. */
+  redact: (text: string) => string;
   /** Resolves `model` (400/404 when missing/unknown) and builds the engine context for this request. */
   prepareCall(c: Context<ServerEnv>, model: unknown): Promise<PreparedCall>;
 }
@@ -40,8 +48,10 @@ export function createServerContext(
   config: ToolshimConfig,
   logger: Logger,
   upstreams: ReadonlyMap<string, ServerUpstream>,
+  inFlight: InFlightCalls = new InFlightCalls(),
 ): ServerContext {
   const catalog = new ModelCatalog(config.models, upstreams);
+  const redact = createRedactor(collectSecrets(config));
   return {
     config,
     logger,
@@ -49,13 +59,15 @@ export function createServerContext(
     upstreams,
     startedAt: Math.floor(Date.now() / 1000),
     errorRenderers: [],
+    inFlight,
+    redact,
     async prepareCall(c, model) {
       const entry = catalog.resolve(model);
       const log = c.get("requestLog");
       log.set({ model: entry.id, provider: entry.providerName, upstreamModel: entry.model.upstreamModel });
 
       const systemRole = entry.model.systemRole ?? (await catalog.capabilities(entry))?.systemRole ?? true;
-      const record: UpstreamCallRecord = { attempts: 0, httpRequests: 0, events: 0 };
+      const record = newCallRecord();
       const abort = new AbortController();
       const clientSignal = c.req.raw.signal;
       const onClientGone = () => {
@@ -68,9 +80,11 @@ export function createServerContext(
       const context: ChatCompletionContext = {
         upstream: watchUpstream(entry.upstream, {
           name: entry.providerName,
-          idleTimeoutMs: config.server.requestTimeoutMs,
+          timeouts: resolveTimeouts(config.providers[entry.providerName], config.server.requestTimeoutMs),
           record,
           elapsed: () => log.elapsed(),
+          inFlight,
+          redact,
         }),
         upstreamModel: entry.model.upstreamModel,
         signal: abort.signal,
@@ -89,6 +103,9 @@ export function createServerContext(
           // More than one call means the engine asked again after a reply that broke the tool rules.
           upstreamAttempts: record.attempts > 1 ? record.attempts : undefined,
           upstreamHttpRequests: record.httpRequests > 1 ? record.httpRequests : undefined,
+          upstreamBytes: record.bytes || undefined,
+          // The request log then says what the client was given (see RequestLog.write).
+          shutdown: record.shutdown || undefined,
         }),
       };
     },

@@ -53,9 +53,24 @@ export const serverSchema = strictShape({
   }).default({}),
   /** Send an SSE comment when a stream has been silent this long (0 turns keep-alives off). */
   keepAliveMs: z.preprocess(numberFromText, z.number().int().min(0)).default(15_000),
-  /** Give up on an upstream that sends nothing (first event or next one) for this long: 504 or a stream error. */
+  /** Default first-byte and idle timeout of every provider (see providerTimeoutsSchema): 504 or a stream error. */
   requestTimeoutMs: positiveInt.default(120_000),
 });
+
+/**
+ * `providers.<name>.timeouts`, read by the server for every provider kind (the provider's own schema never sees it).
+ * Measured in bytes received from the upstream; unset limits come from `server.requestTimeoutMs` (first byte, idle)
+ * and 30 minutes (total).
+ */
+export const providerTimeoutsSchema = strictShape({
+  /** From asking the provider for an answer to the upstream's first byte. */
+  firstByteMs: positiveInt.optional(),
+  /** The longest gap between two bytes once the answer has started. */
+  idleMs: positiveInt.optional(),
+  /** The longest one answer may take, however steadily bytes arrive; 0: no limit. */
+  totalMs: z.preprocess(numberFromText, z.number().int().min(0)).optional(),
+});
+export type ProviderTimeoutsConfig = z.output<typeof providerTimeoutsSchema>;
 
 /** Before the provider's own schema runs: only `use` is known here. */
 export const providerEntrySchema = z.looseObject({
@@ -102,10 +117,11 @@ export const storageSchema = strictShape({
 // The Responses API (/v1/responses).
 export const responsesSchema = strictShape({
   /**
-   * Tools other than function tools (web_search, custom, …), which toolshim cannot run: "reject" answers 400,
-   * "ignore" leaves them out (Codex declares them on every request).
+   * Hosted tools (web_search, file_search, code_interpreter, …), which run on OpenAI's servers and cannot be emulated:
+   * "ignore" leaves them out (Codex declares web_search on every request), "reject" answers 400. Function, custom and
+   * namespace tools are always emulated.
    */
-  unsupportedTools: z.enum(["reject", "ignore"]).default("reject"),
+  unsupportedTools: z.enum(["reject", "ignore"]).default("ignore"),
 });
 // --- end storage and responses ---
 

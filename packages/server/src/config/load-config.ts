@@ -4,14 +4,17 @@ import { parse as parseYaml } from "yaml";
 import type { ProviderKind } from "../providers/provider-kind.js";
 import { providerKinds } from "../providers/registry.js";
 import { ConfigError } from "./config-error.js";
-import { configSchema, type LoggingConfig, type ModelConfig, type ResponsesConfig, type ServerConfig, type StorageConfig } from "./config-schema.js";
+import { configSchema, providerTimeoutsSchema, type ProviderTimeoutsConfig, type LoggingConfig, type ModelConfig, type ResponsesConfig, type ServerConfig, type StorageConfig } from "./config-schema.js";
 import { formatIssues } from "./format-issues.js";
 import { interpolateEnv } from "./interpolate-env.js";
+import { urlCredentialProblems } from "./url-credentials.js";
 
 export interface ProviderConfig {
   use: string;
   /** Validated by the provider kind's own schema. */
   options: unknown;
+  /** `providers.<name>.timeouts`; unset limits take the server's defaults. */
+  timeouts?: ProviderTimeoutsConfig;
 }
 
 export type ResolvedModelConfig = ModelConfig & { upstreamModel: string };
@@ -79,14 +82,18 @@ export function resolveConfig(document: unknown, options: ResolveOptions = {}): 
   const providers: Record<string, ProviderConfig> = {};
   for (const [name, entry] of Object.entries(rawProviders)) {
     if (!isRecord(entry) || typeof entry.use !== "string") continue; // reported by the base schema
-    const { use, ...rest } = entry;
+    // `timeouts` is the server's, common to every kind; the rest is the provider's own.
+    const { use, timeouts: rawTimeouts, ...rest } = entry;
     const kind = kinds[use];
     if (!kind) {
       problems.push(`providers.${name}.use: unknown provider kind "${use}"; available: ${Object.keys(kinds).join(", ")}`);
       continue;
     }
+    problems.push(...urlCredentialProblems(rest, ["providers", name]));
+    const timeouts = providerTimeoutsSchema.safeParse(rawTimeouts ?? {});
+    if (!timeouts.success) problems.push(...formatIssues(timeouts.error.issues, ["providers", name, "timeouts"]));
     const validated = kind.options.safeParse(rest);
-    if (validated.success) providers[name] = { use, options: validated.data };
+    if (validated.success) providers[name] = { use, options: validated.data, timeouts: timeouts.data ?? {} };
     else problems.push(...formatIssues(validated.error.issues, ["providers", name]));
   }
 

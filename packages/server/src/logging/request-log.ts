@@ -39,8 +39,21 @@ export class RequestLog {
     this.written = true;
     this.set(fields);
     this.fields.durationMs = this.elapsed();
+    if (this.fields.shutdown === true) this.noteShutdown();
     const status = typeof this.fields.status === "number" ? this.fields.status : 0;
     const level = this.fields.error !== undefined ? (status >= 500 || status === 0 ? "error" : "warn") : "info";
     this.logger[level](this.fields, "request");
+  }
+
+  /** A shutdown ended the request: record what the client saw, a stream's error event or an error status. */
+  private noteShutdown(): void {
+    this.fields.errorCode ??= "server_shutting_down";
+    const status = this.fields.status;
+    this.fields.clientSaw =
+      status === 200
+        ? this.fields.clientAborted === true
+          ? "a stream it had already left"
+          : "a 200 stream that ended with a server_shutting_down error event"
+        : `HTTP ${String(status)} server_shutting_down`;
   }
 }

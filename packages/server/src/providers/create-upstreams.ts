@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { ToolshimConfig } from "../config/load-config.js";
 import { instrumentFetch } from "../upstream/upstream-call.js";
+import { resolveTimeouts } from "../upstream/upstream-timeouts.js";
 import type { ProviderKind, ServerUpstream } from "./provider-kind.js";
 import { providerKinds } from "./registry.js";
 
@@ -18,7 +19,8 @@ export function createUpstreams(config: ToolshimConfig, options: CreateUpstreams
   for (const [name, provider] of Object.entries(config.providers)) {
     const kind = kinds[provider.use];
     if (!kind) throw new Error(`provider "${name}" uses unknown kind "${provider.use}"`);
-    upstreams.set(name, kind.create(provider.options, { name, fetch, logger: options.logger.child({ provider: name }) }));
+    const timeouts = resolveTimeouts(provider, config.server.requestTimeoutMs);
+    upstreams.set(name, kind.create(provider.options, { name, fetch, logger: options.logger.child({ provider: name }), timeouts }));
   }
   return upstreams;
 }

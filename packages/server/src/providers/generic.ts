@@ -3,8 +3,9 @@ import { strictShape } from "../config/config-schema.js";
 import { defineProviderKind, type ProviderHealth } from "./provider-kind.js";
 
 // The provider's name is its key in the config file, so it is not an option here; unknown keys are typos.
-const { name: _name, ...shape } = genericProviderOptionsSchema.shape;
-export const genericOptionsSchema = strictShape(shape);
+// `timeoutMs` loses its default: unset, the provider's own timers follow the server's `timeouts` for it.
+const { name: _name, timeoutMs, ...shape } = genericProviderOptionsSchema.shape;
+export const genericOptionsSchema = strictShape({ ...shape, timeoutMs: timeoutMs.unwrap().optional() });
 
 const HEALTH_TIMEOUT_MS = 3_000;
 const HEALTH_CACHE_MS = 10_000;
@@ -13,7 +14,9 @@ const HEALTH_CACHE_MS = 10_000;
 export const genericProvider = defineProviderKind({
   options: genericOptionsSchema,
   create(options, deps) {
-    const upstream = createGenericUpstream({ ...options, name: deps.name, fetch: deps.fetch, logger: deps.logger });
+    // Both the provider's timers and the server's watch then give up at the same limits, with the same wording.
+    const timeouts = options.timeoutMs ?? { firstByteMs: deps.timeouts.firstByteMs, idleMs: deps.timeouts.idleMs };
+    const upstream = createGenericUpstream({ ...options, timeoutMs: timeouts, name: deps.name, fetch: deps.fetch, logger: deps.logger });
     const modelsUrl = `${options.baseURL.replace(/\/+$/, "")}/models`;
     let last: { at: number; health: Promise<ProviderHealth> } | undefined;
 

@@ -1,6 +1,7 @@
 import type { Upstream } from "@toolshim/core";
 import type { Logger } from "pino";
 import type { z } from "zod";
+import type { UpstreamTimeouts } from "../upstream/upstream-timeouts.js";
 
 /** What every provider factory receives: injected so tests can replay traffic and logs stay in one place. */
 export interface ProviderDeps {
@@ -8,6 +9,8 @@ export interface ProviderDeps {
   name: string;
   fetch: typeof globalThis.fetch;
   logger: Logger;
+  /** The server's limits for this provider (`providers.<name>.timeouts`); a provider with timers of its own uses them. */
+  timeouts: UpstreamTimeouts;
 }
 
 export interface ProviderHealth {

@@ -21,6 +21,8 @@ export class UpstreamCall {
   /** The wait in progress: its phase, start and limit; undefined while not waiting on the upstream. */
   private wait: { phase: "first-byte" | "idle"; since: number; limitMs: number } | undefined;
   private timedOut: "first-byte" | "idle" | undefined;
+  /** Body bytes received so far, for the idle timeout's message. */
+  private bytes = 0;
   private cancelled: { reason: unknown } | undefined;
   private readonly onAbort = () => this.controller.abort(this.signal.reason);
 
@@ -58,7 +60,9 @@ export class UpstreamCall {
 
   private readonly readDone = (result: ReadableStreamReadResult<Uint8Array>): Uint8Array | undefined => {
     this.disarm();
-    return result.done ? undefined : result.value;
+    if (result.done) return undefined;
+    this.bytes += result.value.byteLength;
+    return result.value;
   };
 
   private readonly readFailed = (error: unknown): never => {
@@ -126,7 +130,7 @@ export class UpstreamCall {
     if (this.signal.aborted) return this.signal.reason ?? error;
     if (this.cancelled) return this.cancelled.reason;
     if (this.timedOut) {
-      return timeoutError(this.provider, this.timedOut, this.timedOut === "first-byte" ? this.timeouts.firstByteMs : this.timeouts.idleMs);
+      return timeoutError(this.provider, this.timedOut, this.timedOut === "first-byte" ? this.timeouts.firstByteMs : this.timeouts.idleMs, this.bytes);
     }
     return connectionError(error, this.provider, phase);
   }

@@ -112,12 +112,17 @@ export function connectionError(error: unknown, provider: string, phase: "connec
   });
 }
 
-export function timeoutError(provider: string, phase: "first-byte" | "idle", ms: number): UpstreamError {
+/**
+ * The 504 for a timeout, saying which one fired and what had arrived: no first byte (no response headers) within the
+ * limit, or no bytes for the limit after some had come. Measured in bytes read, so a slow but steady upstream is not
+ * called silent.
+ */
+export function timeoutError(provider: string, phase: "first-byte" | "idle", ms: number, bytes = 0): UpstreamError {
   const what =
     phase === "first-byte"
-      ? `The upstream of provider "${provider}" sent no response within ${ms} ms`
-      : `The upstream of provider "${provider}" went silent for ${ms} ms mid-response`;
-  return new UpstreamError(`${what}. Raise the provider's timeoutMs if the model is just slow.`, {
+      ? `The upstream of provider "${provider}" sent no first byte within ${ms} ms`
+      : `The upstream of provider "${provider}" sent no bytes for ${ms} ms after ${bytes} bytes`;
+  return new UpstreamError(`${what}. Raise the provider's timeout if the model is just slow.`, {
     status: 504,
     retryable: true,
     code: "upstream_timeout",

@@ -3,9 +3,10 @@ import { createScanner } from "../parser/index.js";
 import type { Dialect, RenderContext, ToolResultText } from "./dialect.js";
 
 /**
- * toolshim's own dialect: one JSON object per call between `<call:NONCE>` markers, results between `<result:NONCE …>`
- * markers. The wording is short and literal because its readers include small local models and web chats that skim
- * long system prompts; every rule is one line and the call syntax appears exactly as it must be written.
+ * toolshim's own dialect: one JSON object per call between `<call:NONCE>` markers (for custom tools, the name and the
+ * raw input instead), results between `<result:NONCE …>` markers. The wording is short and literal because its
+ * readers include small local models and web chats that skim long system prompts; every rule is one line and the call
+ * syntax appears exactly as it must be written.
  */
 export const defaultDialect: Dialect = {
   name: "toolshim",
@@ -36,6 +37,7 @@ function renderTools(context: RenderContext): string {
     `For example, a call to a tool named "${example}" (a made-up placeholder, not one of your tools) would be:`,
     `${open}{"name": "${example}", "arguments": {"text": "hello"}}${close}`,
     "",
+    ...rawFormInstructions(callable, open, close),
     "## Rules",
     `- ${choiceRule(context)}`,
     ...parallelRule(context).map((rule) => `- ${rule}`),
@@ -81,10 +83,36 @@ function parallelRule({ toolChoice, parallelToolCalls }: RenderContext): string[
     : ["Write at most one call block per reply. If you need more tools, call one, wait for its result, then call the next."];
 }
 
+/**
+ * Custom tools take one raw string (a patch, a script), which would need heavy escaping inside JSON: the model writes
+ * it verbatim between the markers after the tool's name. Only the closing marker, which carries the nonce, ends it.
+ */
+function rawFormInstructions(callable: ToolDefinition[], open: string, close: string): string[] {
+  if (!callable.some((tool) => tool.custom)) return [];
+  return [
+    'Tools marked "Input: raw text" are called differently: write the tool name right after the opening marker, then a new line, then the input exactly as the tool should receive it (any characters and lines, no JSON, no escaping), then a new line and the closing marker:',
+    "",
+    `${open}TOOL_NAME`,
+    "RAW INPUT",
+    close,
+    "",
+  ];
+}
+
 function renderTool(tool: ToolDefinition): string[] {
   const lines = ["", `### ${tool.name}`];
   if (tool.description?.trim()) lines.push(tool.description.trim());
-  lines.push(`Parameters (JSON Schema): ${JSON.stringify(tool.parameters)}`);
+  if (!tool.custom) {
+    lines.push(`Parameters (JSON Schema): ${JSON.stringify(tool.parameters)}`);
+    return lines;
+  }
+  const { format } = tool.custom;
+  if (format.type === "text") {
+    lines.push("Input: raw text");
+  } else {
+    const kind = format.syntax === "regex" ? "match this regular expression" : "follow this Lark grammar";
+    lines.push(`Input: raw text. It must ${kind}:`, "```", format.definition, "```");
+  }
   return lines;
 }
 
@@ -97,6 +125,7 @@ function placeholderName(tools: ToolDefinition[]): string {
 }
 
 function renderCall(call: CanonicalToolCall, { nonce }: RenderContext): string {
+  if (call.custom) return `<call:${nonce}>${call.name}\n${call.arguments}\n</call:${nonce}>`;
   return `<call:${nonce}>{"name": ${JSON.stringify(call.name)}, "arguments": ${compactArguments(call.arguments)}}</call:${nonce}>`;
 }
 

@@ -27,7 +27,9 @@ export interface EngineRun {
  */
 export async function runEngine(request: CanonicalRequest, context: ChatCompletionContext): Promise<EngineRun> {
   const stats: CompletionStats = { toolCalls: 0, violations: [], violationDetails: [], attempts: 0 };
-  stats.mode = context.upstream.toolMode?.(context.upstreamModel) ?? "emulate";
+  // Custom tools take raw text, which no native tool API of an upstream carries: such requests are always emulated.
+  const custom = request.tools.some((tool) => tool.custom);
+  stats.mode = custom ? "emulate" : (context.upstream.toolMode?.(context.upstreamModel) ?? "emulate");
   return { events: new EngineRunner(request, context, stats), stats };
 }
 
@@ -79,6 +81,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
   #released = false;
   #repairTurns: CanonicalMessage[] = [];
   readonly #callIds = new Set<string>();
+  readonly #customTools: Set<string>;
   #usage: Usage | undefined;
   #repairsLeft: number;
   #attempt: Attempt | undefined;
@@ -98,6 +101,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
     this.#dialect = context.dialect ?? defaultDialect;
     this.#holdUntilCall = !request.stream || resolveToolChoiceRules(request).required;
     this.#repairsLeft = context.repairAttempts ?? 1;
+    this.#customTools = new Set(request.tools.filter((tool) => tool.custom).map((tool) => tool.name));
   }
 
   protected async pull(): Promise<CanonicalEvent[] | undefined> {
@@ -331,7 +335,9 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
           const keep = output.source === "native" && output.id && SAFE_CALL_ID.test(output.id) && !this.#callIds.has(output.id);
           const id = keep && output.id ? output.id : generateCallId();
           this.#callIds.add(id);
-          this.#emit({ type: "tool-call-start", index: output.index, id, name: output.name });
+          const start: CanonicalEvent = { type: "tool-call-start", index: output.index, id, name: output.name };
+          if (this.#customTools.has(output.name)) start.custom = true;
+          this.#emit(start);
           break;
         }
         case "call-delta":

@@ -1,4 +1,5 @@
 import { JsonCallReader } from "./json-call-reader.js";
+import { RawCallReader } from "./raw-call-reader.js";
 import type { Reader, Scan, Step } from "./reader.js";
 import { findLiteral, PARTIAL } from "./scan-input.js";
 
@@ -11,11 +12,11 @@ const STRAY = "}],";
  * toolshim's own dialect: `<call:NONCE>{"name": …, "arguments": {…}}</call:NONCE>` with this request's nonce. The
  * marker makes it a call, so nothing of it is ever released as text: a call that cannot be completed (malformed,
  * unknown tool, truncated) is reported invalid and its markup is skipped up to the closing marker. A JSON array of
- * calls in one block is accepted too.
+ * calls in one block is accepted too, and so is the raw form for custom tools (`RawCallReader`).
  */
 export class DialectCallReader implements Reader {
   private state: "open" | "before" | "json" | "after" | "skip" = "open";
-  private json: JsonCallReader | null = null;
+  private json: Reader | null = null;
   private inArray = false;
   private calls = 0;
   private readonly open: string;
@@ -62,7 +63,9 @@ export class DialectCallReader implements Reader {
               this.inArray = false;
               this.state = "after";
             } else {
-              this.json = new JsonCallReader(this.scan, { strict: true });
+              // Anything but a JSON object first is the raw form: a tool name, then the input as plain text.
+              const raw = char !== "{" && !this.inArray && this.calls === 0;
+              this.json = raw ? new RawCallReader(this.scan, this.close) : new JsonCallReader(this.scan, { strict: true });
               this.state = "json";
               break;
             }
@@ -80,7 +83,7 @@ export class DialectCallReader implements Reader {
           break;
         }
         case "json": {
-          const json = this.json as JsonCallReader;
+          const json = this.json as Reader;
           const step = json.step();
           if (step === "more") return "more";
           this.calls++;

@@ -47,8 +47,8 @@ describe("providers.<name>.timeouts", () => {
     expect(config.providers.local!.timeouts).toEqual({ firstByteMs: 600000, totalMs: 0 });
     expect(config.providers.local!.options).not.toHaveProperty("timeouts");
     expect(problemsOf({ providers: { local: { use: "demo", timeouts: { idleMs: -1, firstByte: 5 } } }, models }).sort()).toEqual([
-      expect.stringMatching(/^providers\.local\.timeouts: unknown key "firstByte"; allowed keys: firstByteMs, idleMs, totalMs/),
       expect.stringMatching(/^providers\.local\.timeouts\.idleMs: /),
+      expect.stringMatching(/^providers\.local\.timeouts: unknown key "firstByte"; allowed keys: firstByteMs, idleMs, totalMs/),
     ]);
   });
 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { InvalidRequestError } from "../errors.js";
-import { decodeResponsesRequest, type ResponsesResolver } from "./decode-responses-request.js";
+import { type DecodeResponsesOptions, decodeResponsesRequest, type ResponsesResolver } from "./decode-responses-request.js";
 import type { ResponseItem } from "./response-types.js";
 
 const weather = { type: "function", name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } };
 
-async function rejection(body: unknown, resolver?: ResponsesResolver): Promise<InvalidRequestError> {
-  const error = await decodeResponsesRequest(body, resolver).then(
+async function rejection(body: unknown, resolver?: ResponsesResolver, options?: DecodeResponsesOptions): Promise<InvalidRequestError> {
+  const error = await decodeResponsesRequest(body, resolver, options).then(
     () => undefined,
     (thrown: unknown) => thrown,
   );
@@ -141,17 +141,23 @@ describe("decodeResponsesRequest", () => {
     expect(referenced.input[1]).toEqual(stored.msg_a);
   });
 
-  it("leaves out tools it cannot run when told to ignore them", async () => {
+  it("leaves out hosted tools by default, lists them, and rejects them when told to", async () => {
     const body = {
       model: "m",
       input: "x",
-      tools: [{ type: "web_search" }, weather, { type: "custom", name: "apply_patch", format: { type: "text" } }],
+      tools: [{ type: "web_search", external_web_access: true }, weather, { type: "file_search" }, { type: "code_interpreter" }],
     };
-    const { request, echo, ignoredTools } = await decodeResponsesRequest(body, {}, { unsupportedTools: "ignore" });
+    const { request, echo, ignoredTools } = await decodeResponsesRequest(body);
     expect(request.tools.map((tool) => tool.name)).toEqual(["get_weather"]);
     expect(echo.tools.map((tool) => tool.name)).toEqual(["get_weather"]);
-    expect(ignoredTools).toEqual(["web_search", "custom"]);
-    expect((await rejection(body)).param).toBe("tools[0].type");
+    expect(ignoredTools).toEqual(["web_search", "file_search", "code_interpreter"]);
+    const rejected = await rejection(body, {}, { unsupportedTools: "reject" });
+    expect(rejected.param).toBe("tools[0].type");
+    expect(rejected.message).toContain('"web_search"');
+    expect(rejected.message).toContain("unsupportedTools: ignore");
+    // A hosted tool cannot be forced: tool_choice only names function and custom tools.
+    const forced = await rejection({ ...body, tool_choice: { type: "web_search" } });
+    expect(forced.param).toBe("tool_choice.type");
   });
 
   it("says what to fix for references it cannot resolve", async () => {
@@ -175,7 +181,7 @@ describe("decodeResponsesRequest", () => {
     expect(orphan.param).toBe("input[1].call_id");
     expect(orphan.message).toContain("call_9");
 
-    const hosted = await rejection({ model: "m", input: "x", tools: [weather, { type: "web_search" }] });
+    const hosted = await rejection({ model: "m", input: "x", tools: [weather, { type: "web_search" }] }, {}, { unsupportedTools: "reject" });
     expect(hosted.param).toBe("tools[1].type");
     expect(hosted.message).toContain('"web_search"');
 

@@ -3,9 +3,9 @@ import { describeZodIssue, invalidRequestFromZod } from "../chat/invalid-request
 import { InvalidRequestError } from "../errors.js";
 import { type ConversationItem, itemsToMessages } from "./items-to-messages.js";
 import { normalizeInputItems, type ResolveItem } from "./normalize-input-items.js";
-import { parseAt } from "./parse-at.js";
-import type { ResponseEcho, ResponseFunctionTool, ResponseItem, ResponseTextFormat, ResponseToolChoice } from "./response-types.js";
-import { functionToolSchema, type ResponsesRequestBody, responsesRequestSchema } from "./responses-request-schema.js";
+import { decodeResponseTools } from "./decode-response-tools.js";
+import type { ResponseEcho, ResponseItem, ResponseTextFormat, ResponseToolChoice } from "./response-types.js";
+import { type ResponsesRequestBody, responsesRequestSchema } from "./responses-request-schema.js";
 
 /** Where earlier responses come from. Both are optional: without them `item_reference` and `previous_response_id` get a 400. */
 export interface ResponsesResolver {
@@ -20,9 +20,9 @@ export interface ResponsesResolver {
 
 export interface DecodeResponsesOptions {
   /**
-   * Tools other than function tools (`web_search`, `custom`, `file_search`, …), which toolshim cannot run: "reject"
-   * (default) answers 400 naming `tools[i].type`; "ignore" leaves them out, for clients such as Codex that declare
-   * them on every request.
+   * Hosted tools (`web_search`, `file_search`, `code_interpreter`, …), which run on OpenAI's servers and cannot be
+   * emulated: "ignore" (default) leaves them out, so clients such as Codex that declare them on every request work;
+   * "reject" answers 400 naming `tools[i].type`. Function, custom and namespace tools are always emulated.
    */
   unsupportedTools?: "reject" | "ignore";
 }
@@ -35,7 +35,7 @@ export interface DecodedResponsesRequest {
   input: ResponseItem[];
   /** Absent `store` means true, as at OpenAI. */
   store: boolean;
-  /** The types of the tools left out under `unsupportedTools: "ignore"`, in request order. */
+  /** The types of the hosted tools left out under `unsupportedTools: "ignore"`, in request order. */
   ignoredTools: string[];
 }
 
@@ -62,7 +62,7 @@ export async function decodeResponsesRequest(
   }
   if (request.instructions) messages.unshift({ role: "system", content: request.instructions });
 
-  const { tools, wireTools, ignoredTools } = decodeTools(request.tools ?? [], options.unsupportedTools ?? "reject");
+  const { tools, wireTools, ignoredTools } = decodeResponseTools(request.tools ?? [], options.unsupportedTools ?? "ignore");
   const toolChoice = decodeToolChoice(request.tool_choice, tools);
   const canonical: CanonicalRequest = {
     model: request.model,
@@ -132,69 +132,15 @@ async function previousItems(id: string, resolver: ResponsesResolver): Promise<R
   );
 }
 
-function decodeTools(
-  raw: unknown[],
-  unsupported: "reject" | "ignore",
-): { tools: ToolDefinition[]; wireTools: ResponseFunctionTool[]; ignoredTools: string[] } {
-  const tools: ToolDefinition[] = [];
-  const wireTools: ResponseFunctionTool[] = [];
-  const ignoredTools: string[] = [];
-  const firstIndex = new Map<string, number>();
-  for (const [i, value] of raw.entries()) {
-    const type = typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
-    if (type !== "function" && typeof type === "string" && unsupported === "ignore") {
-      ignoredTools.push(type);
-      continue;
-    }
-    if (type !== "function") {
-      throw new InvalidRequestError(
-        `'tools[${i}].type' is ${type === undefined ? "missing" : JSON.stringify(type)}: toolshim supports only function tools ` +
-          '({"type": "function", "name": "…", "parameters": {…}}); built-in and custom tools cannot be emulated.',
-        `tools[${i}].type`,
-      );
-    }
-    if (typeof (value as { function?: unknown }).function === "object" && (value as { name?: unknown }).name === undefined) {
-      throw new InvalidRequestError(
-        `'tools[${i}].name' is required: Responses tools are flat ({"type": "function", "name": "…", "parameters": {…}}), ` +
-          "not nested under 'function' as in Chat Completions.",
-        `tools[${i}].name`,
-        "missing_required_parameter",
-      );
-    }
-    const tool = parseAt(functionToolSchema, value, ["tools", i]);
-    const earlier = firstIndex.get(tool.name);
-    if (earlier !== undefined) {
-      throw new InvalidRequestError(
-        `'tools[${i}].name' repeats the tool name ${JSON.stringify(tool.name)} already declared at 'tools[${earlier}].name'; give every tool a unique name.`,
-        `tools[${i}].name`,
-      );
-    }
-    firstIndex.set(tool.name, i);
-    const definition: ToolDefinition = {
-      name: tool.name,
-      parameters: tool.parameters ?? { type: "object", properties: {} },
-      strict: tool.strict === true,
-    };
-    if (tool.description) definition.description = tool.description;
-    tools.push(definition);
-    wireTools.push({
-      type: "function",
-      name: tool.name,
-      description: tool.description ?? null,
-      parameters: tool.parameters ?? null,
-      strict: tool.strict === true,
-    });
-  }
-  return { tools, wireTools, ignoredTools };
-}
-
 /** Following OpenAI, "auto" with tools and "none" without; a choice sent without tools is ignored rather than rejected. */
 function decodeToolChoice(choice: ResponsesRequestBody["tool_choice"], tools: ToolDefinition[]): ToolChoice {
   if (tools.length === 0) return { type: "none" };
   if (choice === undefined || choice === null) return { type: "auto" };
   if (typeof choice === "string") return { type: choice };
   const names = tools.map((tool) => tool.name);
-  if (choice.type === "function") return { type: "function", name: requireDeclared(choice.name, names, "tool_choice.name") };
+  if (choice.type !== "allowed_tools") {
+    return { type: "function", name: requireDeclared(choice.name, names, "tool_choice.name") };
+  }
   const allowed = choice.tools.map((tool, i) => requireDeclared(tool.name, names, `tool_choice.tools[${i}].name`));
   return { type: "allowed", mode: choice.mode, names: [...new Set(allowed)] };
 }

@@ -1,5 +1,6 @@
-import type { AssistantMessage, CanonicalMessage, ContentPart, ImagePart } from "../canonical.js";
+import type { AssistantMessage, CanonicalMessage, CanonicalToolCall, ContentPart, ImagePart } from "../canonical.js";
 import { InvalidRequestError } from "../errors.js";
+import { qualifiedName } from "./decode-response-tools.js";
 import type { InputImagePart, MessageContentPart, ResponseItem } from "./response-types.js";
 
 /** An item and, for items of this request's own `input`, the field it came from; stored history has none. */
@@ -24,26 +25,34 @@ export function itemsToMessages(items: ConversationItem[]): CanonicalMessage[] {
   };
 
   for (const { item, param } of items) {
-    if (item.type !== "function_call_output") flushToolImages();
+    const isOutput = item.type === "function_call_output" || item.type === "custom_tool_call_output";
+    if (!isOutput) flushToolImages();
     switch (item.type) {
       case "message":
         messages.push(messageOf(item.role, item.content, param));
         break;
+      case "custom_tool_call":
       case "function_call": {
-        callNames.set(item.call_id, item.name);
-        const call = { id: item.call_id, name: item.name, arguments: item.arguments };
+        const name = qualifiedName(item.namespace, item.name);
+        callNames.set(item.call_id, name);
+        const call: CanonicalToolCall =
+          item.type === "function_call"
+            ? { id: item.call_id, name, arguments: item.arguments }
+            : { id: item.call_id, name, arguments: item.input, custom: true };
         const last = messages.at(-1);
         if (last?.role === "assistant") (last.toolCalls ??= []).push(call);
         else messages.push({ role: "assistant", content: null, toolCalls: [call] });
         break;
       }
+      case "custom_tool_call_output":
       case "function_call_output": {
         const name = callNames.get(item.call_id);
         if (name === undefined) {
           const where = param ?? "input";
+          const call = item.type === "function_call_output" ? "function_call" : "custom_tool_call";
           throw new InvalidRequestError(
-            `'${where}' is a function_call_output for call_id ${JSON.stringify(item.call_id)}, but no function_call with that ` +
-              "call_id comes before it; send the function_call item (or an item_reference to it, or the previous_response_id " +
+            `'${where}' is a ${item.type} for call_id ${JSON.stringify(item.call_id)}, but no ${call} with that ` +
+              `call_id comes before it; send the ${call} item (or an item_reference to it, or the previous_response_id ` +
               "of the response that made the call) before its output.",
             param ? `${param}.call_id` : "input",
             "unknown_call_id",

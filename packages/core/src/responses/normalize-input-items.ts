@@ -2,6 +2,7 @@ import { InvalidRequestError } from "../errors.js";
 import { parseAt } from "./parse-at.js";
 import type { InputImagePart, InputTextPart, MessageContentPart, ResponseItem } from "./response-types.js";
 import {
+  customToolCallItemSchema,
   functionCallItemSchema,
   functionCallOutputItemSchema,
   itemReferenceSchema,
@@ -18,7 +19,8 @@ export interface LocatedItem {
   param: string;
 }
 
-const ACCEPTED = "'message', 'function_call', 'function_call_output', 'item_reference' or 'reasoning'";
+const ACCEPTED =
+  "'message', 'function_call', 'function_call_output', 'custom_tool_call', 'custom_tool_call_output', 'item_reference' or 'reasoning'";
 
 /**
  * `input` (a string or items in any of the shapes clients send) as normalised items: messages always carry content
@@ -60,8 +62,15 @@ async function normalizeItem(raw: unknown, index: number, resolveItem: ResolveIt
     case "function_call": {
       const call = parseAt(functionCallItemSchema, raw, path);
       const args = typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments);
-      return { type: "function_call", ...(call.id ? { id: call.id } : {}), call_id: call.call_id, name: call.name, arguments: args, status: "completed" };
+      const namespace = call.namespace ? { namespace: call.namespace } : {};
+      return { type: "function_call", ...(call.id ? { id: call.id } : {}), call_id: call.call_id, name: call.name, ...namespace, arguments: args, status: "completed" };
     }
+    case "custom_tool_call": {
+      const call = parseAt(customToolCallItemSchema, raw, path);
+      const namespace = call.namespace ? { namespace: call.namespace } : {};
+      return { type: "custom_tool_call", ...(call.id ? { id: call.id } : {}), call_id: call.call_id, name: call.name, ...namespace, input: call.input, status: "completed" };
+    }
+    case "custom_tool_call_output":
     case "function_call_output": {
       const result = parseAt(functionCallOutputItemSchema, raw, path);
       const output =
@@ -70,7 +79,7 @@ async function normalizeItem(raw: unknown, index: number, resolveItem: ResolveIt
           : result.output.map((part): InputTextPart | InputImagePart =>
               part.type === "input_image" ? imagePart(part) : { type: "input_text", text: part.text },
             );
-      return { type: "function_call_output", ...(result.id ? { id: result.id } : {}), call_id: result.call_id, output };
+      return { type: result.type, ...(result.id ? { id: result.id } : {}), call_id: result.call_id, output };
     }
     case "reasoning": {
       const reasoning = parseAt(reasoningItemSchema, raw, path);

@@ -1,6 +1,7 @@
 import type { CanonicalEvent, FinishReason, Usage } from "../canonical.js";
 import type { ToolshimError } from "../errors.js";
 import { randomAlphanumeric } from "../chat/encode-ids.js";
+import { qualifiedName } from "./decode-response-tools.js";
 import type { OutputTextPart, ResponseEcho, ResponseObject, ResponseOutputItem, ResponseUsage } from "./response-types.js";
 
 /** One Responses streaming event: `type` doubles as the SSE `event:` name. */
@@ -20,7 +21,8 @@ export interface ResponseEncoderOptions {
 type OpenItem =
   | { kind: "message"; index: number; item: Extract<ResponseOutputItem, { type: "message" }>; part: OutputTextPart }
   | { kind: "reasoning"; index: number; item: Extract<ResponseOutputItem, { type: "reasoning" }>; text: string }
-  | { kind: "function_call"; index: number; item: Extract<ResponseOutputItem, { type: "function_call" }> };
+  | { kind: "function_call"; index: number; item: Extract<ResponseOutputItem, { type: "function_call" }> }
+  | { kind: "custom_tool_call"; index: number; item: Extract<ResponseOutputItem, { type: "custom_tool_call" }> };
 
 /**
  * Canonical events in, Responses streaming events out, following OpenAI's order: `response.created` and
@@ -36,6 +38,8 @@ export class ResponseEncoder {
   private finishReason: FinishReason | undefined;
   private usage: Usage | undefined;
   private ended = false;
+  /** Canonical names of tools declared inside `namespace` tools, with the namespace and name the client knows. */
+  private readonly namespaced = new Map<string, { namespace: string; name: string }>();
 
   constructor(options: ResponseEncoderOptions) {
     this.response = {
@@ -50,6 +54,10 @@ export class ResponseEncoder {
       usage: null,
       ...options.echo,
     };
+    for (const tool of options.echo.tools) {
+      if (tool.type !== "namespace") continue;
+      for (const member of tool.tools) this.namespaced.set(qualifiedName(tool.name, member.name), { namespace: tool.name, name: member.name });
+    }
   }
 
   start(): ResponseStreamEvent[] {
@@ -71,23 +79,18 @@ export class ResponseEncoder {
         this.appendReasoning(event.text, out);
         break;
       case "tool-call-start":
-        this.openCall(event.id, event.name, out);
+        this.openCall(event.id, event.name, event.custom === true, out);
         break;
-      case "tool-call-delta": {
-        const open = this.open;
-        if (open?.kind !== "function_call" || event.argumentsDelta === "") break;
-        open.item.arguments += event.argumentsDelta;
-        out.push(this.event("response.function_call_arguments.delta", { item_id: open.item.id, output_index: open.index, delta: event.argumentsDelta }));
+      case "tool-call-delta":
+        if (event.argumentsDelta !== "") this.appendCall(event.argumentsDelta, out);
         break;
-      }
       case "tool-call-end": {
         const open = this.open;
-        if (open?.kind !== "function_call") break;
+        if (open?.kind !== "function_call" && open?.kind !== "custom_tool_call") break;
         // Clients that only accumulate deltas still get the arguments when none were streamed.
-        if (open.item.arguments === "" && event.arguments !== "") {
-          out.push(this.event("response.function_call_arguments.delta", { item_id: open.item.id, output_index: open.index, delta: event.arguments }));
-        }
-        open.item.arguments = event.arguments;
+        if (callText(open) === "" && event.arguments !== "") this.appendCall(event.arguments, out);
+        if (open.kind === "function_call") open.item.arguments = event.arguments;
+        else open.item.input = event.arguments;
         this.close(out, "completed");
         break;
       }
@@ -181,8 +184,24 @@ export class ResponseEncoder {
     out.push(this.event("response.reasoning_summary_text.delta", { item_id: open.item.id, output_index: open.index, summary_index: 0, delta: text }));
   }
 
-  private openCall(callId: string, name: string, out: ResponseStreamEvent[]): void {
+  /** A call item; a tool declared in a `namespace` gets its own name back, with the namespace beside it. */
+  private openCall(callId: string, canonicalName: string, custom: boolean, out: ResponseStreamEvent[]): void {
     this.close(out, "completed");
+    const { namespace, name } = this.namespaced.get(canonicalName) ?? { name: canonicalName };
+    const scope = namespace === undefined ? {} : { namespace };
+    if (custom) {
+      const item: Extract<ResponseOutputItem, { type: "custom_tool_call" }> = {
+        id: `ctc_${randomAlphanumeric(24)}`,
+        type: "custom_tool_call",
+        status: "in_progress",
+        call_id: callId,
+        name,
+        ...scope,
+        input: "",
+      };
+      this.open = { kind: "custom_tool_call", index: this.addItem(item, out), item };
+      return;
+    }
     const item: Extract<ResponseOutputItem, { type: "function_call" }> = {
       id: `fc_${randomAlphanumeric(24)}`,
       type: "function_call",
@@ -190,9 +209,20 @@ export class ResponseEncoder {
       arguments: "",
       call_id: callId,
       name,
+      ...scope,
     };
-    const index = this.addItem(item, out);
-    this.open = { kind: "function_call", index, item };
+    this.open = { kind: "function_call", index: this.addItem(item, out), item };
+  }
+
+  private appendCall(delta: string, out: ResponseStreamEvent[]): void {
+    const open = this.open;
+    if (open?.kind === "function_call") {
+      open.item.arguments += delta;
+      out.push(this.event("response.function_call_arguments.delta", { item_id: open.item.id, output_index: open.index, delta }));
+    } else if (open?.kind === "custom_tool_call") {
+      open.item.input += delta;
+      out.push(this.event("response.custom_tool_call_input.delta", { item_id: open.item.id, output_index: open.index, delta }));
+    }
   }
 
   private addItem(item: ResponseOutputItem, out: ResponseStreamEvent[]): number {
@@ -216,8 +246,11 @@ export class ResponseEncoder {
       open.item.summary[0] = part;
       out.push(this.event("response.reasoning_summary_text.done", { ...ids, summary_index: 0, text: open.text }));
       out.push(this.event("response.reasoning_summary_part.done", { ...ids, summary_index: 0, part: structuredClone(part) }));
-    } else {
+    } else if (open.kind === "function_call") {
       out.push(this.event("response.function_call_arguments.done", { ...ids, name: open.item.name, arguments: open.item.arguments }));
+      open.item.status = status;
+    } else {
+      out.push(this.event("response.custom_tool_call_input.done", { ...ids, input: open.item.input }));
       open.item.status = status;
     }
     out.push(this.event("response.output_item.done", { output_index: open.index, item: structuredClone(open.item) }));
@@ -230,6 +263,10 @@ export class ResponseEncoder {
   private event(type: string, fields: Record<string, unknown>): ResponseStreamEvent {
     return { type, sequence_number: this.sequence++, ...fields };
   }
+}
+
+function callText(open: Extract<OpenItem, { kind: "function_call" | "custom_tool_call" }>): string {
+  return open.kind === "function_call" ? open.item.arguments : open.item.input;
 }
 
 function toResponseUsage(usage: Usage | undefined): ResponseUsage {

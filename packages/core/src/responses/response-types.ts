@@ -43,8 +43,29 @@ export interface FunctionCallItem {
   type: "function_call";
   id?: string;
   call_id: string;
+  /** Without the namespace, which is its own field (Codex's `namespace` tools). */
   name: string;
+  namespace?: string;
   arguments: string;
+  status?: ItemStatus;
+}
+
+/** A call of a custom (freeform) tool: one raw input string. */
+export interface CustomToolCallItem {
+  type: "custom_tool_call";
+  id?: string;
+  call_id: string;
+  name: string;
+  namespace?: string;
+  input: string;
+  status?: ItemStatus;
+}
+
+export interface CustomToolCallOutputItem {
+  type: "custom_tool_call_output";
+  id?: string;
+  call_id: string;
+  output: string | Array<InputTextPart | InputImagePart>;
   status?: ItemStatus;
 }
 
@@ -70,12 +91,19 @@ export interface ReasoningItem {
 }
 
 /** Every input item after `item_reference`s were resolved; what a stored conversation is made of. */
-export type ResponseItem = MessageItem | FunctionCallItem | FunctionCallOutputItem | ReasoningItem;
+export type ResponseItem =
+  | MessageItem
+  | FunctionCallItem
+  | FunctionCallOutputItem
+  | CustomToolCallItem
+  | CustomToolCallOutputItem
+  | ReasoningItem;
 
 /** What the encoder puts into `output`: always with an `id` and a `status`. */
 export type ResponseOutputItem =
   | (MessageItem & { id: string; role: "assistant"; status: ItemStatus })
   | (FunctionCallItem & { id: string; status: ItemStatus })
+  | (CustomToolCallItem & { id: string; status: ItemStatus })
   | (ReasoningItem & { id: string });
 
 export interface ResponseFunctionTool {
@@ -86,12 +114,30 @@ export interface ResponseFunctionTool {
   strict: boolean;
 }
 
+export interface ResponseCustomTool {
+  type: "custom";
+  name: string;
+  description?: string;
+  format?: { type: "text" } | { type: "grammar"; syntax: "lark" | "regex"; definition: string };
+}
+
+export interface ResponseNamespaceTool {
+  type: "namespace";
+  name: string;
+  description: string;
+  tools: Array<ResponseFunctionTool | ResponseCustomTool>;
+}
+
+/** The tools a Response echoes: the ones toolshim emulates, as the client sent them (hosted tools left out). */
+export type ResponseTool = ResponseFunctionTool | ResponseCustomTool | ResponseNamespaceTool;
+
 export type ResponseToolChoice =
   | "none"
   | "auto"
   | "required"
   | { type: "function"; name: string }
-  | { type: "allowed_tools"; mode: "auto" | "required"; tools: Array<{ type: "function"; name: string }> };
+  | { type: "custom"; name: string }
+  | { type: "allowed_tools"; mode: "auto" | "required"; tools: Array<{ type: "function" | "custom"; name: string }> };
 
 export type ResponseTextFormat =
   | { type: "text" }
@@ -120,7 +166,7 @@ export interface ResponseEcho {
   temperature: number;
   text: { format: ResponseTextFormat };
   tool_choice: ResponseToolChoice;
-  tools: ResponseFunctionTool[];
+  tools: ResponseTool[];
   top_p: number;
   truncation: "auto" | "disabled";
   user: string | null;

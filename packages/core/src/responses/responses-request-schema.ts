@@ -47,13 +47,23 @@ export const functionCallItemSchema = z.object({
   id: z.string().nullish(),
   call_id: z.string().min(1),
   name: z.string().min(1),
+  namespace: z.string().min(1).nullish(),
   arguments: z.union([z.string(), z.record(z.string(), z.unknown())], {
     error: 'must be the arguments object encoded as a JSON string, e.g. "{\\"city\\": \\"Paris\\"}".',
   }),
 });
 
+export const customToolCallItemSchema = z.object({
+  type: z.literal("custom_tool_call"),
+  id: z.string().nullish(),
+  call_id: z.string().min(1),
+  name: z.string().min(1),
+  namespace: z.string().min(1).nullish(),
+  input: z.string({ error: "must be the raw input string the model wrote for the custom tool." }),
+});
+
 export const functionCallOutputItemSchema = z.object({
-  type: z.literal("function_call_output"),
+  type: z.enum(["function_call_output", "custom_tool_call_output"]),
   id: z.string().nullish(),
   call_id: z.string({ error: "is required: the call_id of the function_call this output answers." }).min(1),
   output: z.union(
@@ -85,7 +95,30 @@ export const functionToolSchema = z.object({
   strict: z.boolean().nullish(),
 });
 
-const namedFunction = z.object({ type: z.literal("function"), name: z.string() });
+const customFormatSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.object({ type: z.literal("text") }),
+    z.object({ type: z.literal("grammar"), syntax: z.enum(["lark", "regex"]), definition: z.string().min(1) }),
+  ],
+  { error: 'must be {"type": "text"} or {"type": "grammar", "syntax": "lark" | "regex", "definition": "…"}.' },
+);
+
+export const customToolSchema = z.object({
+  type: z.literal("custom"),
+  name: toolNameSchema,
+  description: z.string().nullish(),
+  format: customFormatSchema.nullish(),
+});
+
+export const namespaceToolSchema = z.object({
+  type: z.literal("namespace"),
+  name: z.string().regex(/^[^\s\p{Cc}.]{1,128}$/u, { error: "must be 1 to 128 characters without spaces, dots or control characters." }),
+  description: z.string().nullish(),
+  tools: z.array(z.unknown(), { error: "must be an array of function or custom tools." }),
+});
+
+const namedFunction = z.object({ type: z.enum(["function", "custom"]), name: z.string() });
 
 const toolChoiceSchema = z.union(
   [
@@ -97,9 +130,9 @@ const toolChoiceSchema = z.union(
   ],
   {
     error:
-      'must be "none", "auto", "required", {"type": "function", "name": "…"} or ' +
+      'must be "none", "auto", "required", {"type": "function" | "custom", "name": "…"} or ' +
       '{"type": "allowed_tools", "mode": "auto" | "required", "tools": [{"type": "function", "name": "…"}]}; ' +
-      "toolshim supports only function tools.",
+      "toolshim cannot force a hosted tool.",
   },
 );
 

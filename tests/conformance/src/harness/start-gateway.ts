@@ -9,7 +9,7 @@ import { serverCli } from "./server-cli.js";
 export const MODELS = {
   /** Default settings: arguments streamed in fragments after each call's opening delta. */
   default: "emulated",
-  /** `argumentsInOneDelta: true`: each call's whole arguments in its opening delta. */
+  /** `argumentsInOneDelta: true`: each call sent at once, its whole arguments in the delta after its opening delta. */
   oneDelta: "emulated-one-delta",
 } as const;
 

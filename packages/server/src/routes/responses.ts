@@ -32,7 +32,7 @@ export function registerResponses(api: Hono<ServerEnv>, server: ServerContext): 
     const { call, result } = await callEngine(server, c, body, (context) => {
       // A store that cannot open fails the request before the upstream does any work.
       if (body.store !== false) responses();
-      return createResponse(body, context, resolver, { unsupportedTools: server.config.responses?.unsupportedTools ?? "reject" });
+      return createResponse(body, context, resolver, { unsupportedTools: server.config.responses?.unsupportedTools ?? "ignore" });
     });
     log.set({ responseId: result.response.id, ignoredTools: result.ignoredTools.length ? result.ignoredTools : undefined });
 

@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { startOpenAIDouble, type OpenAIDouble, type RecordedRequest } from "@toolshim/provider-generic/double";
+import ensureBuilt from "../../../packages/server/src/e2e/ensure-built.js";
+import { gatewayForFile, promptOf, replyWithCalls, startCli, writeConfig, type RunningCli } from "./__fixtures__/responses-anthropic-gateway.js";
+import { runClaudeCode } from "./harness/run-claude-code.js";
+
+const MODEL = "emulated";
+const FINAL = "Final answer from the double: the tool printed hello-from-tool.";
+
+interface DefaultGateway {
+  double: OpenAIDouble;
+  server: RunningCli;
+  stop(): Promise<void>;
+}
+
+/**
+ * toolshim with its default settings: one generic provider pointed at the double and one model, nothing else. The
+ * double rejects native tools like a local model server without a tool parser; `tools: auto` (the default) then emulates.
+ */
+async function startDefaultGateway(): Promise<DefaultGateway> {
+  ensureBuilt();
+  const double = await startOpenAIDouble({ tools: "reject", chunkSize: 7 });
+  const config = await writeConfig({
+    providers: { local: { use: "generic", baseURL: double.url } },
+    models: [{ id: MODEL, provider: "local", upstreamModel: "double-model" }],
+  });
+  const server = await startCli({ config });
+  return { double, server, stop: async () => void (await Promise.all([server.stop(), double.close()])) };
+}
+
+/** A model that runs `echo hello-from-tool` with Bash, then reports what it printed. Tool-less requests (titles) get a title. */
+function bashThenAnswer(request: RecordedRequest): string {
+  const view = promptOf(request);
+  if (!view.nonce) return "Greeting check";
+  const result = view.results.find((r) => r.name === "Bash");
+  if (result) return result.content.includes("hello-from-tool") ? FINAL : `The tool did not print the greeting: ${result.content}`;
+  return replyWithCalls(request, [{ name: "Bash", arguments: { command: "echo hello-from-tool", description: "Print a greeting" } }], "Running it. ");
+}
+
+let gateway: DefaultGateway;
+gatewayForFile(startDefaultGateway, (started) => {
+  gateway = started;
+});
+
+// 2.1 is current; 1.0 is the previous major (a Node script rather than a native binary), still pinned by some users.
+const versions = [
+  { label: "2.1.332", packageName: "@anthropic-ai/claude-code" },
+  { label: "1.0.128", packageName: "claude-code-v1" },
+];
+
+describe.each(versions)("Claude Code $label (claude -p) against toolshim's default config", ({ packageName }) => {
+  it("runs Bash, sends its output back and ends with the double's text, streamed, with no 4xx", async () => {
+    gateway.double.script(bashThenAnswer);
+    const firstLog = gateway.server.logs().length;
+    const firstRequest = gateway.double.chatRequests().length;
+    const run = await runClaudeCode({ baseURL: gateway.server.url, model: MODEL, prompt: "Say hello using the Bash tool.", packageName });
+    const context = `stdout:\n${run.stdout.slice(-3000)}\nstderr:\n${run.stderr.slice(-2000)}`;
+    expect(run.code, context).toBe(0);
+
+    // The CLI's own account: it called Bash, Bash printed the greeting, the run ended with the double's text.
+    const toolUses = run.events.flatMap((e) => (e.type === "assistant" ? e.message.content : [])).filter((b: any) => b.type === "tool_use");
+    expect(toolUses.map((b: any) => [b.name, b.input.command]), context).toEqual([["Bash", "echo hello-from-tool"]]);
+    const results = run.events.flatMap((e) => (e.type === "user" && Array.isArray(e.message.content) ? e.message.content : []));
+    expect(JSON.stringify(results)).toContain("hello-from-tool");
+    const result = run.events.find((e) => e.type === "result");
+    expect(result, context).toMatchObject({ subtype: "success", is_error: false, result: FINAL });
+
+    // The gateway's account: the shell's output reached the model inside the result, every request streamed and passed.
+    const upstream = gateway.double.chatRequests().slice(firstRequest);
+    const seen = upstream.flatMap((request) => (promptOf(request).nonce ? promptOf(request).results : []));
+    expect(seen.map((r) => [r.name, r.content.trim()])).toContainEqual(["Bash", "hello-from-tool"]);
+    const requests = gateway.server.logs().slice(firstLog).filter((line) => line.msg === "request");
+    const messages = requests.filter((line) => line.path === "/v1/messages");
+    expect(messages.length).toBeGreaterThanOrEqual(2);
+    expect(messages.every((line) => line.stream === true)).toBe(true);
+    expect(requests.filter((line) => line.status >= 400).map((line) => [line.path, line.status, line.error])).toEqual([]);
+  }, 180_000);
+});
+
+describe("Claude Code 2.1.332's mid-conversation system text", () => {
+  it("reaches the model in place, after the task, as delimited system text", async () => {
+    gateway.double.script(bashThenAnswer);
+    const firstRequest = gateway.double.chatRequests().length;
+    const run = await runClaudeCode({ baseURL: gateway.server.url, model: MODEL, prompt: "Say hello using the Bash tool." });
+    expect(run.code).toBe(0);
+    const emulated = gateway.double.chatRequests().slice(firstRequest).find((request) => promptOf(request).nonce !== undefined);
+    const firstUser = (emulated?.body.messages as { role: string; content: unknown }[]).find((m) => m.role === "user");
+    const text = JSON.stringify(firstUser?.content);
+    expect(text.indexOf("Say hello using the Bash tool.")).toBeGreaterThanOrEqual(0);
+    expect(text.indexOf("<system_instructions>")).toBeGreaterThan(text.indexOf("Say hello using the Bash tool."));
+  }, 180_000);
+});

@@ -52,4 +52,11 @@ describe("ArgumentValidator", () => {
   it("checks only the object shape for tools it does not know", () => {
     expect(validator.check("other", "{}")).toEqual({ valid: true });
   });
+  it("checks a catastrophic pattern on RE2 and refuses arguments nested deeper than the limit", () => {
+    const redos = new ArgumentValidator([{ name: "t", strict: false, parameters: { type: "object", properties: { s: { pattern: "^(a+)+$" } } } }]);
+    expect(redos.check("t", JSON.stringify({ s: `${"a".repeat(50_000)}!` }))).toMatchObject({ valid: false, problem: "schema" });
+    expect(redos.check("t", JSON.stringify({ s: "a".repeat(50_000) }))).toEqual({ valid: true });
+    const deep = `{"s":${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
+    expect(redos.check("t", deep)).toEqual({ valid: false, problem: "syntax", reason: "they nest deeper than 128 levels" });
+  });
 });

@@ -1,22 +1,35 @@
-import { Validator, type Schema, type SchemaDraft } from "@cfworker/json-schema";
 import type { ToolDefinition } from "../canonical.js";
+import { CustomInputCheck } from "./custom-input-check.js";
+import { jsonTextExceedsDepth, MAX_JSON_DEPTH } from "./json-depth.js";
+import { type CompiledSchema, compileSchema } from "./schema-compiler.js";
+import { DEFAULT_VALIDATION_BUDGET, type ValidationBudget, validateAgainstSchema } from "./validate-against-schema.js";
 
 /** `syntax`: not a JSON object at all, so no client could use it; `schema`: JSON that breaks the tool's schema. */
 export type ArgumentCheck = { valid: true } | { valid: false; problem: "syntax" | "schema"; reason: string };
 
-/** How many schema errors a message lists; the rest only make it longer. */
-const MAX_REPORTED_ERRORS = 3;
-
-/** Checks call arguments against each tool's JSON Schema; validators are compiled once per tool, on first use. */
+/**
+ * Checks call arguments against each tool's JSON Schema; schemas are compiled once per tool, on first use. Regexes run
+ * on RE2 and every check has a budget (see `validateAgainstSchema`), so no schema and no arguments can stall the
+ * caller.
+ */
 export class ArgumentValidator {
   readonly #tools: Map<string, ToolDefinition>;
-  readonly #validators = new Map<string, Validator | null>();
+  readonly #compiled = new Map<string, CompiledSchema | null>();
+  readonly #budget: ValidationBudget;
+  #customCheck: CustomInputCheck | undefined;
 
-  constructor(tools: readonly ToolDefinition[]) {
+  constructor(tools: readonly ToolDefinition[], budget: ValidationBudget = DEFAULT_VALIDATION_BUDGET) {
     this.#tools = new Map(tools.map((tool) => [tool.name, tool]));
+    this.#budget = budget;
   }
 
   check(toolName: string, argumentsText: string): ArgumentCheck {
+    const tool = this.#tools.get(toolName);
+    // A custom tool's input is raw text, checked against its grammar rather than parsed as JSON.
+    if (tool?.custom) return (this.#customCheck ??= new CustomInputCheck()).check(tool, argumentsText);
+    if (jsonTextExceedsDepth(argumentsText, MAX_JSON_DEPTH)) {
+      return { valid: false, problem: "syntax", reason: `they nest deeper than ${MAX_JSON_DEPTH} levels` };
+    }
     let value: unknown;
     try {
       value = JSON.parse(argumentsText);
@@ -26,42 +39,26 @@ export class ArgumentValidator {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       return { valid: false, problem: "syntax", reason: "they are not a JSON object" };
     }
-    const validator = this.#validator(toolName);
-    if (!validator) return { valid: true };
-    const result = validator.validate(value);
-    if (result.valid) return { valid: true };
-    return { valid: false, problem: "schema", reason: describeErrors(result.errors) };
+    const compiled = this.#schema(toolName);
+    if (!compiled) return { valid: true };
+    const result = validateAgainstSchema(compiled, value, this.#budget);
+    return result.valid ? result : { valid: false, problem: "schema", reason: result.reason };
   }
 
-  #validator(toolName: string): Validator | null {
-    if (this.#validators.has(toolName)) return this.#validators.get(toolName) ?? null;
+  #schema(toolName: string): CompiledSchema | null {
+    if (this.#compiled.has(toolName)) return this.#compiled.get(toolName) ?? null;
     const tool = this.#tools.get(toolName);
-    let validator: Validator | null = null;
+    let compiled: CompiledSchema | null = null;
     if (tool) {
       try {
-        validator = new Validator(tool.parameters as Schema, draftOf(tool.parameters), false);
+        compiled = compileSchema(tool.parameters);
       } catch {
-        // A schema the validator cannot compile cannot be enforced; the call is then only checked to be an object.
-        validator = null;
+        // The request decoders reject such schemas with a 400; a tool built by other code that skips them is only
+        // checked to be an object, as a schema that cannot be compiled cannot be enforced.
+        compiled = null;
       }
     }
-    this.#validators.set(toolName, validator);
-    return validator;
+    this.#compiled.set(toolName, compiled);
+    return compiled;
   }
-}
-
-function draftOf(schema: Record<string, unknown>): SchemaDraft {
-  const declared = typeof schema.$schema === "string" ? schema.$schema : "";
-  if (declared.includes("draft-04")) return "4";
-  if (declared.includes("draft-07") || declared.includes("draft-06")) return "7";
-  if (declared.includes("2019-09")) return "2019-09";
-  return "2020-12";
-}
-
-function describeErrors(errors: readonly { instanceLocation: string; error: string; keyword: string }[]): string {
-  // The validator reports each failing combinator level; the leaf errors are the ones that say what to change.
-  const leaves = errors.filter((error) => !["properties", "allOf", "anyOf", "oneOf", "items", "$ref", "false"].includes(error.keyword));
-  const shown = (leaves.length > 0 ? leaves : errors).slice(0, MAX_REPORTED_ERRORS);
-  const text = shown.map((error) => `${error.instanceLocation.replace(/^#/, "") || "/"}: ${error.error}`).join("; ");
-  return `they do not match the tool's schema (${text})`;
 }

@@ -51,6 +51,12 @@ export interface XmlSyntax {
   close: string[];
   /** `<function=NAME>{json}</function>`: the body may be a JSON arguments object instead of parameters. */
   jsonBody?: boolean;
+  /**
+   * String values lose all surrounding whitespace, as the reference parsers do: llama.cpp's Qwen3-Coder parser
+   * (`trim_raw_argval`) and vLLM's MiniMax-M2 parser (`.strip()`). Without it only the markup's own newline after
+   * the opening tag and before the closing one is removed (GLM, DeepSeek V3.2, whose parsers keep the rest).
+   */
+  trim?: boolean;
 }
 
 export interface WrapperSyntax {
@@ -102,6 +108,8 @@ const FUNCTION_TAG: XmlSyntax = {
   valueEnd: ["</parameter>"],
   close: ["</function>"],
   jsonBody: true,
+  // Inherited by the `<function name=…>`, `<invoke>` (MiniMax-M2, <function_calls>) and StepTML forms below.
+  trim: true,
 };
 
 const FUNCTION_NAME_TAG: XmlSyntax = {
@@ -246,7 +254,9 @@ export const WRAPPERS: WrapperSyntax[] = [
     close: specialToken("tool calls end"),
     items: [SPECIAL_TOKEN_CALL_BLOCK, SPECIAL_TOKEN_CALL],
     repeat: true,
-    separators: TOOL_SEP,
+    // R1-distill opens the block with `<｜tool▁calls｜>` and no call-begin token, yet still ends each call with
+    // `<｜tool▁call▁end｜>`: that closer belongs to the block, never to the content.
+    separators: [...TOOL_SEP, ...specialToken("tool call end")],
   },
   {
     kind: "wrapper",

@@ -52,18 +52,6 @@ const DIFFERENCES: Record<number, { why: string; expect: Partial<Outcome> }> = {
     why: "an id written after the arguments is not reported: the call has already started by then (ids are optional; the engine assigns one)",
     expect: { calls: [{ name: "special_function", arguments: { arg1: 1 } }] },
   },
-  32: {
-    why: "string values follow Qwen3-Coder's reference rule (one leading newline and the trailing newline with the closing tag's indentation are markup), not llama.cpp's trim of all whitespace, which would corrupt indented code",
-    expect: { calls: [{ name: "unicode_function", arguments: { message: "      Hello 世界! 🌍 Special chars: @#$%^&*()" } }] },
-  },
-  33: {
-    why: "as L32: indentation inside a string value is kept",
-    expect: { calls: [{ name: "xml_function", arguments: { xml_content: "      <root><item>value</item></root>" } }] },
-  },
-  34: {
-    why: "as L32: indentation inside a string value is kept",
-    expect: { calls: [{ name: "search_function", arguments: { query: "      laptops" } }] },
-  },
   44: {
     why: "text after the calls is kept (nothing the model wrote is dropped); the vector's content names a prefix its output does not contain",
     expect: { content: "some suffix text" },

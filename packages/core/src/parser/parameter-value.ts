@@ -5,7 +5,8 @@ import type { JsonSchema, ToolDefinition } from "../canonical.js";
  * stay raw text, numbers and booleans are converted, objects and arrays are parsed (with a Python-literal fallback),
  * `null` is null, and anything that does not convert stays a string. String parameters stream as they arrive, so for
  * them `null` stays the text "null"; a value that does not fit its type (a boolean written `yes`) stays a string for
- * the schema check to report, rather than becoming `false`.
+ * the schema check to report, rather than becoming `false`. With `trim` (formats whose reference parsers trim) a
+ * value that stays a string loses all surrounding whitespace.
  */
 export function parameterSchema(tool: ToolDefinition | undefined, key: string): JsonSchema | undefined {
   const properties = tool?.parameters.properties;
@@ -25,7 +26,7 @@ export function isStringParameter(schema: JsonSchema | undefined): boolean {
  * The JSON text for the complete raw value of a parameter that is not a plain string. `json` marks a value the
  * markup itself says is JSON (DeepSeek V3.2's `string="false"`).
  */
-export function convertParameter(raw: string, schema: JsonSchema | undefined, json = false): string {
+export function convertParameter(raw: string, schema: JsonSchema | undefined, json = false, trim = false): string {
   const text = raw.trim();
   if (/^null$/i.test(text)) return "null";
   const types = json ? ["any"] : schema ? schemaTypes(schema) : ["string"];
@@ -33,7 +34,7 @@ export function convertParameter(raw: string, schema: JsonSchema | undefined, js
     const converted = convertAs(text, type);
     if (converted !== undefined) return converted;
   }
-  return JSON.stringify(raw.replace(/^\n/, "").replace(/\r?\n[ \t]*$/, ""));
+  return JSON.stringify(trim ? text : raw.replace(/^\n/, "").replace(/\r?\n[ \t]*$/, ""));
 }
 
 function schemaTypes(schema: JsonSchema): string[] {

@@ -194,6 +194,12 @@ export class XmlCallReader implements Reader {
 
   private valueText(piece: string): void {
     let text = piece;
+    if (!this.valueBegun && this.syntax.trim) {
+      // Leading whitespace of any length is dropped while it arrives, so every chunking gives the same value.
+      let start = 0;
+      while (start < text.length && isSpace(text.charCodeAt(start))) start++;
+      text = text.slice(start);
+    }
     if (!this.valueBegun && text !== "") {
       this.valueBegun = true;
       // Only "\n": a "\r\n" split across pushes would otherwise be stripped in some chunkings and not others.
@@ -215,10 +221,11 @@ export class XmlCallReader implements Reader {
 
   private endValue(): void {
     if (this.streaming) {
-      this.writeString(this.space.replace(/\r?\n[ \t]*$/, ""));
+      // Whitespace held at the end of a string value: all of it is markup when values are trimmed.
+      if (!this.syntax.trim) this.writeString(this.space.replace(/\r?\n[ \t]*$/, ""));
       this.writer?.write('"');
     } else {
-      this.writer?.write(convertParameter(this.text, this.schema, this.attributes === "false"));
+      this.writer?.write(convertParameter(this.text, this.schema, this.attributes === "false", this.syntax.trim));
     }
     this.text = "";
   }

@@ -1,5 +1,6 @@
 import type { ToolDefinition } from "../canonical.js";
 import type { ScanEvent } from "../dialect/dialect.js";
+import { TextBuilder } from "../text-builder.js";
 
 /**
  * Collects the events of one push. Adjacent text (and reasoning) pieces are merged; call indexes are handed out in
@@ -66,7 +67,8 @@ export class ScanOutput {
 
 /** The argument stream of one started call: deltas in order, then exactly one end or invalid. */
 export class CallWriter {
-  private written = "";
+  /** A builder, not `+=`: a long call's arguments would otherwise stay alive as one rope node per delta. */
+  private readonly text = new TextBuilder();
   private closed = false;
 
   constructor(
@@ -74,9 +76,14 @@ export class CallWriter {
     readonly index: number,
   ) {}
 
+  /** The arguments written so far. */
+  private get written(): string {
+    return this.text.toString();
+  }
+
   write(delta: string): void {
     if (delta === "" || this.closed) return;
-    this.written += delta;
+    this.text.append(delta);
     const events = this.output;
     events.push({ type: "call-delta", index: this.index, argumentsDelta: delta });
   }

@@ -1,0 +1,60 @@
+import type { ToolshimConfig } from "../config/load-config.js";
+
+export interface BannerOptions {
+  url: string;
+  config: ToolshimConfig;
+  configPath: string | undefined;
+  write?: (line: string) => void;
+  fetch?: typeof globalThis.fetch;
+}
+
+/** How long the banner waits for the server's own /health before saying the providers could not be checked. */
+const REACHABILITY_WAIT_MS = 10_000;
+
+/**
+ * The lines a person sees when `toolshim serve` starts: where to point a client, the models, whether a key is needed.
+ * The first line is stable (`toolshim listening on <url> …`): scripts and tests wait for it.
+ */
+export function bannerLines({ url, config, configPath }: BannerOptions): string[] {
+  const models = config.models.map((m) => m.id);
+  const keys = config.server.apiKeys.length;
+  return [
+    `toolshim listening on ${url} (OpenAI base URL: ${url}/v1; models: ${models.join(", ")})`,
+    `  config:    ${configPath ?? "none (the built-in demo model; give one with --config or TOOLSHIM_CONFIG)"}`,
+    ...config.models.map((m) => `  model:     ${m.id} → provider ${m.provider}${m.upstreamModel !== m.id ? ` (upstream model ${m.upstreamModel})` : ""}`),
+    keys
+      ? `  auth:      on (${keys} key${keys > 1 ? "s" : ""}; clients send Authorization: Bearer <key> or x-api-key)`
+      : "  auth:      off (any client that can reach this address may use it; set server.apiKeys or TOOLSHIM_API_KEYS)",
+  ];
+}
+
+/**
+ * Prints the banner, then asks the server's own /health in the background and prints one line per provider, so a
+ * slow or unreachable upstream never delays the start.
+ */
+export function printBanner(options: BannerOptions): Promise<void> {
+  const write = options.write ?? ((line: string) => console.error(line));
+  for (const line of bannerLines(options)) write(line);
+  return reachability(options).then((lines) => {
+    for (const line of lines) write(line);
+  });
+}
+
+interface HealthBody {
+  providers?: Record<string, { status?: string; error?: string }>;
+}
+
+async function reachability(options: BannerOptions): Promise<string[]> {
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  try {
+    const response = await fetchImpl(`${options.url}/health`, { signal: AbortSignal.timeout(REACHABILITY_WAIT_MS) });
+    const body = (await response.json()) as HealthBody;
+    return Object.entries(body.providers ?? {}).map(([name, health]) => {
+      const status = health.status ?? "unknown";
+      const what = status === "ok" ? "reachable" : status === "unknown" ? "not checked (this provider kind has no health probe)" : status;
+      return `  provider:  ${name} ${what}${health.error ? ` (${health.error})` : ""}`;
+    });
+  } catch (error) {
+    return [`  provider:  reachability not checked (${error instanceof Error ? error.message : String(error)})`];
+  }
+}

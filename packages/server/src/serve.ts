@@ -14,7 +14,7 @@ export interface StartServerOptions {
   kinds?: Readonly<Record<string, ProviderKind>>;
   /**
    * How long `close()` lets running responses finish before ending them with `server_shutting_down` (a 503, or an
-   * error event for a stream). Default 5000 ms.
+   * error event for a stream). Default: `server.shutdownGraceMs` (5000 ms).
    */
   shutdownGraceMs?: number;
 }
@@ -54,7 +54,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   return {
     url,
     close() {
-      closing ??= shutDown(server as import("node:http").Server, inFlight, options.shutdownGraceMs ?? 5_000, logger).then(() =>
+      const graceMs = options.shutdownGraceMs ?? config.server.shutdownGraceMs ?? 5_000;
+      closing ??= shutDown(server as import("node:http").Server, inFlight, graceMs, logger).then(() =>
         closeUpstreams(upstreams, logger),
       );
       return closing;

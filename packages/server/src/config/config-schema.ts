@@ -55,6 +55,11 @@ export const serverSchema = strictShape({
   keepAliveMs: z.preprocess(numberFromText, z.number().int().min(0)).default(15_000),
   /** Default first-byte and idle timeout of every provider (see providerTimeoutsSchema): 504 or a stream error. */
   requestTimeoutMs: positiveInt.default(120_000),
+  /**
+   * On SIGTERM/SIGINT, how long running responses may go on before they are ended with `server_shutting_down` (a 503,
+   * or an error event that ends a stream).
+   */
+  shutdownGraceMs: z.preprocess(numberFromText, z.number().int().min(0)).default(5_000),
 });
 
 /**

@@ -5,4 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { conditions: ["source"] },
   ssr: { resolve: { conditions: ["source"] } },
+  // A test's time limit only guards against hangs. On a loaded machine (2 shared cores in CI) the first import of a
+  // package's TypeScript sources alone can take seconds, which vitest's 5 s default turned into failures.
+  test: { testTimeout: 30_000, hookTimeout: 60_000 },
 });

@@ -144,4 +144,5 @@ export type CanonicalEvent =
   | { type: "tool-call-delta"; index: number; argumentsDelta: string }
   | { type: "tool-call-end"; index: number; arguments: string }
   | { type: "usage"; usage: Usage }
-  | { type: "finish"; reason: FinishReason };
+  /** `stopSequence`: the client's stop string that ended the answer (it is not part of the text). */
+  | { type: "finish"; reason: FinishReason; stopSequence?: string };

@@ -1,4 +1,5 @@
 import type { ChatCompletionContext, CompletionStats } from "../engine/chat-completion-context.js";
+import { enforceStopSequences, withoutStopSequences } from "../engine/enforce-stop-sequences.js";
 import { runEngine } from "../engine/run-engine.js";
 import { closingSource, primeEvents } from "../responses/prime-events.js";
 import { decodeMessagesRequest } from "./decode-messages-request.js";
@@ -16,9 +17,12 @@ export type MessageResult =
  * stream with an `error` event. Stopping the iteration early (`return()`) stops the upstream.
  */
 export async function createMessage(body: unknown, context: ChatCompletionContext): Promise<MessageResult> {
-  const { request, thinking } = decodeMessagesRequest(body);
-  const encoder = new MessageEncoder({ model: request.model, thinking, estimatedInputTokens: estimateInputTokens(request) });
-  const { events, stats } = await runEngine(request, context);
+  const decoded = decodeMessagesRequest(body);
+  const { request, stop } = withoutStopSequences(decoded.request);
+  const encoder = new MessageEncoder({ model: request.model, thinking: decoded.thinking, estimatedInputTokens: estimateInputTokens(request) });
+  const run = await runEngine(request, context);
+  const { stats } = run;
+  const events = stop.length > 0 ? enforceStopSequences(run.events, stop) : run.events;
   if (!request.stream) return { stream: false, message: await collectMessage(events, encoder), stats };
   const primed = await primeEvents(events);
   return { stream: true, events: closingSource(streamMessageEvents(primed.events, encoder, context.requestId), primed.close), stats };

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CanonicalEvent } from "../canonical.js";
 import { ToolshimError } from "../errors.js";
 import { collectMessage, streamMessageEvents } from "./encode-message.js";
-import { MessageEncoder } from "./message-encoder.js";
+import { MessageEncoder, SIGNATURE } from "./message-encoder.js";
 
 async function* source(events: CanonicalEvent[], failure?: Error): AsyncGenerator<CanonicalEvent> {
   yield* events;
@@ -38,6 +38,7 @@ describe("MessageEncoder", () => {
       "message_start",
       "content_block_start thinking 0",
       "content_block_delta thinking_delta 0",
+      "content_block_delta signature_delta 0",
       "content_block_stop 0",
       "content_block_start text 1",
       "content_block_delta text_delta 1",
@@ -56,11 +57,13 @@ describe("MessageEncoder", () => {
       message: { type: "message", role: "assistant", model: "claude-x", content: [], stop_reason: null, usage: { input_tokens: 42, output_tokens: 0 } },
     });
     expect((events[0]!.message as { id: string }).id).toMatch(/^msg_[A-Za-z0-9]{24}$/);
-    const toolStart = events[7]!.content_block as { id: string; input: unknown };
+    expect(events[1]).toMatchObject({ content_block: { type: "thinking", thinking: "", signature: "" } });
+    expect(events[3]).toEqual({ type: "content_block_delta", index: 0, delta: { type: "signature_delta", signature: SIGNATURE } });
+    const toolStart = events[8]!.content_block as { id: string; input: unknown };
     expect(toolStart.id).toMatch(/^toolu_[A-Za-z0-9]{24}$/);
     expect(toolStart.input).toEqual({});
-    expect(events[12]).toMatchObject({ delta: { type: "input_json_delta", partial_json: "{}" } });
-    expect(events[14]).toEqual({
+    expect(events[13]).toMatchObject({ delta: { type: "input_json_delta", partial_json: "{}" } });
+    expect(events[15]).toEqual({
       type: "message_delta",
       delta: { stop_reason: "tool_use", stop_sequence: null },
       usage: { input_tokens: 100, output_tokens: 20, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
@@ -74,7 +77,7 @@ describe("MessageEncoder", () => {
       stop_reason: "tool_use",
       usage: { input_tokens: 100, output_tokens: 20 },
       content: [
-        { type: "thinking", thinking: "Hmm", signature: "" },
+        { type: "thinking", thinking: "Hmm", signature: SIGNATURE },
         { type: "text", text: "I'll check." },
         { type: "tool_use", name: "get_weather", input: { city: "Paris" } },
         { type: "tool_use", name: "get_time", input: {} },
@@ -86,6 +89,14 @@ describe("MessageEncoder", () => {
     const events = await stream([{ type: "reasoning", text: "Hmm" }, { type: "text", text: "Once" }, { type: "finish", reason: "length" }], undefined, false);
     expect(events.filter((e) => e.type === "content_block_start").map((e) => (e.content_block as { type: string }).type)).toEqual(["text"]);
     expect(events.at(-2)).toMatchObject({ delta: { stop_reason: "max_tokens" }, usage: { input_tokens: 42, output_tokens: 0 } });
+  });
+
+  it("reports the stop string that ended the answer, streamed and not", async () => {
+    const turn: CanonicalEvent[] = [{ type: "text", text: "One, two" }, { type: "finish", reason: "stop", stopSequence: "three" }];
+    const events = await stream(turn);
+    expect(events.at(-2)).toMatchObject({ type: "message_delta", delta: { stop_reason: "stop_sequence", stop_sequence: "three" } });
+    const message = await collectMessage(source(turn), new MessageEncoder(options));
+    expect(message).toMatchObject({ stop_reason: "stop_sequence", stop_sequence: "three", content: [{ type: "text", text: "One, two" }] });
   });
 
   it("ends a failing stream with Anthropic's error event and nothing after it", async () => {

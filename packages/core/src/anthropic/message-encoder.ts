@@ -43,6 +43,13 @@ export interface MessageEncoderOptions {
   id?: string;
 }
 
+/**
+ * The `signature` of every thinking block toolshim sends. Anthropic signs thinking so its API can check what a client
+ * sends back; toolshim's upstreams have nothing to check, so this only satisfies clients that require the field, and
+ * incoming signatures are ignored. It proves nothing.
+ */
+export const SIGNATURE = "toolshim-unsigned";
+
 const STOP_REASONS: Record<FinishReason, AnthropicStopReason> = {
   stop: "end_turn",
   length: "max_tokens",
@@ -63,6 +70,7 @@ export class MessageEncoder {
   private readonly thinking: boolean;
   private open: { block: AnthropicContentBlock; index: number; json: string } | undefined;
   private finishReason: FinishReason | undefined;
+  private stopSequence: string | undefined;
   private usage: Usage | undefined;
   private ended = false;
 
@@ -122,6 +130,7 @@ export class MessageEncoder {
         break;
       case "finish":
         this.finishReason = event.reason;
+        this.stopSequence = event.stopSequence;
         this.close(out);
         break;
     }
@@ -136,14 +145,15 @@ export class MessageEncoder {
     const out: AnthropicStreamEvent[] = [];
     this.close(out);
     const hasToolUse = this.message.content.some((block) => block.type === "tool_use");
-    this.message.stop_reason = hasToolUse ? "tool_use" : STOP_REASONS[this.finishReason];
+    this.message.stop_reason = hasToolUse ? "tool_use" : this.stopSequence !== undefined ? "stop_sequence" : STOP_REASONS[this.finishReason];
+    if (this.message.stop_reason === "stop_sequence") this.message.stop_sequence = this.stopSequence ?? null;
     const usage = this.message.usage;
     if (this.usage) {
       usage.input_tokens = this.usage.inputTokens;
       usage.output_tokens = this.usage.outputTokens;
       usage.cache_read_input_tokens = this.usage.cachedInputTokens ?? 0;
     }
-    out.push({ type: "message_delta", delta: { stop_reason: this.message.stop_reason, stop_sequence: null }, usage: { ...usage } });
+    out.push({ type: "message_delta", delta: { stop_reason: this.message.stop_reason, stop_sequence: this.message.stop_sequence }, usage: { ...usage } });
     out.push({ type: "message_stop" });
     return out;
   }
@@ -170,6 +180,11 @@ export class MessageEncoder {
 
   private close(out: AnthropicStreamEvent[]): void {
     if (!this.open) return;
+    if (this.open.block.type === "thinking") {
+      // Clients that send thinking back check that it carries a signature; toolshim's is not cryptographic (see SIGNATURE).
+      this.open.block.signature = SIGNATURE;
+      out.push(this.delta({ type: "signature_delta", signature: SIGNATURE }));
+    }
     out.push({ type: "content_block_stop", index: this.open.index });
     this.open = undefined;
   }

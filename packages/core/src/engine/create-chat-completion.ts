@@ -5,6 +5,7 @@ import { type ChatCompletionChunk, encodeChatCompletionChunks } from "../chat/en
 import type { ChatCompletionContext, CompletionStats } from "./chat-completion-context.js";
 import { readBatches } from "./batch-iterator.js";
 import { batchThrough } from "./batch-through.js";
+import { enforceStopSequences, withoutStopSequences } from "./enforce-stop-sequences.js";
 import { runEngine } from "./run-engine.js";
 
 export type ChatCompletionResult =
@@ -18,8 +19,10 @@ export type ChatCompletionResult =
  * stops the upstream.
  */
 export async function createChatCompletion(body: unknown, context: ChatCompletionContext): Promise<ChatCompletionResult> {
-  const request = decodeChatCompletionRequest(body);
-  const { events, stats } = await runEngine(request, context);
+  const { request, stop } = withoutStopSequences(decodeChatCompletionRequest(body));
+  const run = await runEngine(request, context);
+  const { stats } = run;
+  const events = stop.length > 0 ? enforceStopSequences(run.events, stop) : run.events;
   const options = { model: request.model, legacyFunctions: request.legacyFunctions === true };
   if (!request.stream) return { stream: false, response: await encodeChatCompletion(events, options), stats };
 

@@ -3,8 +3,8 @@ import shared from "../../vitest.shared.js";
 
 // The shared "source" condition also reaches third-party packages: eventsource-parser and eventsource export their
 // TypeScript under "source", which Node will not load from node_modules. Letting vite transform the packages that
-// import them (the AI SDK; @openai/agents through @modelcontextprotocol/client) and the two parsers avoids it.
+// import them (the AI SDK, Mastra; @openai/agents through @modelcontextprotocol/client) and the two parsers avoids it.
 export default mergeConfig(
   shared,
-  defineConfig({ test: { server: { deps: { inline: [/@ai-sdk\//, /eventsource-parser/, /node_modules\/eventsource\//, /@modelcontextprotocol\/client/, /@openai\/agents/, /node_modules\/ai\//] } } } }),
+  defineConfig({ test: { server: { deps: { inline: [/@ai-sdk\//, /eventsource-parser/, /node_modules\/eventsource\//, /@modelcontextprotocol\/client/, /@openai\/agents/, /@mastra\//, /node_modules\/ai\//] } } } }),
 );

@@ -11,6 +11,7 @@ import type {
   ToolMessage,
 } from "../canonical.js";
 import { InvalidRequestError } from "../errors.js";
+import { assertUsableSchema } from "../policy/tool-schema-check.js";
 import { parseBlock, parseBody } from "./anthropic-invalid-request.js";
 import {
   documentBlockSchema,
@@ -88,6 +89,7 @@ function decodeTools(raw: unknown[], deferred: Set<string>): ToolDefinition[] {
       throw new InvalidRequestError(`tools.${i}.name: ${JSON.stringify(tool.name)} is already declared by tools.${earlier}; give every tool a unique name.`, `tools.${i}.name`);
     }
     seen.set(tool.name, i);
+    assertUsableSchema(tool.input_schema, { kind: "function", name: tool.name, param: `tools.${i}.input_schema`, strict: false, style: "anthropic" });
     if (tool.defer_loading) deferred.add(tool.name);
     const definition: ToolDefinition = { name: tool.name, parameters: tool.input_schema, strict: false };
     if (tool.description) definition.description = tool.description;

@@ -33,11 +33,12 @@ function rejection(body: unknown): InvalidRequestError {
 
 describe("decodeChatCompletionRequest: tools and tool_choice", () => {
   it("decodes tools with strict and fills absent parameters", () => {
+    const strictWeather = { ...weather.function, parameters: { ...weather.function.parameters, additionalProperties: false }, strict: true };
     const request = decode({
-      tools: [{ ...weather, function: { ...weather.function, strict: true } }, { type: "function", function: { name: "ping" } }],
+      tools: [{ ...weather, function: strictWeather }, { type: "function", function: { name: "ping" } }],
     });
     expect(request.tools).toEqual([
-      { name: "get_weather", description: "Get the weather", parameters: weather.function.parameters, strict: true },
+      { name: "get_weather", description: "Get the weather", parameters: strictWeather.parameters, strict: true },
       { name: "ping", parameters: { type: "object", properties: {} }, strict: false },
     ]);
     expect(request.toolChoice).toEqual({ type: "auto" });
@@ -194,7 +195,7 @@ describe("decodeChatCompletionRequest: options", () => {
   it("decodes response_format", () => {
     expect(decode({ response_format: { type: "text" } }).responseFormat).toBeUndefined();
     expect(decode({ response_format: { type: "json_object" } }).responseFormat).toEqual({ type: "json_object" });
-    const schema = { type: "object", properties: { answer: { type: "string" } } };
+    const schema = { type: "object", properties: { answer: { type: "string" } }, required: ["answer"], additionalProperties: false };
     expect(
       decode({ response_format: { type: "json_schema", json_schema: { name: "answer", schema, strict: true } } }).responseFormat,
     ).toEqual({ type: "json_schema", name: "answer", schema, strict: true });

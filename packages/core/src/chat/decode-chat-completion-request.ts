@@ -1,5 +1,6 @@
 import type { CanonicalRequest, GenerationOptions, ResponseFormat } from "../canonical.js";
 import { InvalidRequestError } from "../errors.js";
+import { assertUsableSchema } from "../policy/tool-schema-check.js";
 import { type ChatCompletionRequestBody, chatCompletionRequestSchema } from "./chat-completion-request-schema.js";
 import { decodeMessages } from "./decode-messages.js";
 import { decodeTools } from "./decode-tools.js";
@@ -62,6 +63,9 @@ function decodeResponseFormat(format: ChatCompletionRequestBody["response_format
   if (!format || format.type === "text") return undefined;
   if (format.type === "json_object") return { type: "json_object" };
   const { name, description, schema, strict } = format.json_schema;
+  if (schema) {
+    assertUsableSchema(schema, { kind: "response_format", name: name || "response", param: "response_format.json_schema.schema", strict: strict === true, style: "openai" });
+  }
   const decoded: ResponseFormat = { type: "json_schema", name: name || "response" };
   if (description) decoded.description = description;
   if (schema) decoded.schema = schema;

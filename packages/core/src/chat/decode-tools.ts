@@ -1,5 +1,6 @@
 import type { ToolChoice, ToolDefinition } from "../canonical.js";
 import { InvalidRequestError } from "../errors.js";
+import { assertUsableSchema } from "../policy/tool-schema-check.js";
 import type { ChatCompletionRequestBody } from "./chat-completion-request-schema.js";
 
 export interface DecodedTools {
@@ -54,6 +55,10 @@ function toDefinitions(declared: { definition: FunctionDefinition; param: string
       );
     }
     firstParam.set(definition.name, param);
+    if (definition.parameters !== undefined && definition.parameters !== null) {
+      const schemaParam = param.replace(/\.name$/, ".parameters");
+      assertUsableSchema(definition.parameters, { kind: "function", name: definition.name, param: schemaParam, strict: definition.strict === true, style: "openai" });
+    }
     const tool: ToolDefinition = {
       name: definition.name,
       parameters: definition.parameters ?? { type: "object", properties: {} },

@@ -2,3 +2,8 @@ export * from "./policy-violation.js";
 export * from "./tool-choice-rules.js";
 export * from "./argument-validator.js";
 export * from "./tool-policy.js";
+export * from "./json-depth.js";
+export * from "./schema-compiler.js";
+export * from "./strict-schema-rules.js";
+export * from "./tool-schema-check.js";
+export * from "./validate-against-schema.js";

@@ -1,5 +1,6 @@
 import type { ToolDefinition } from "../canonical.js";
 import { InvalidRequestError } from "../errors.js";
+import { assertUsableSchema } from "../policy/tool-schema-check.js";
 import { parseAt } from "./parse-at.js";
 import type { ResponseCustomTool, ResponseFunctionTool, ResponseTool } from "./response-types.js";
 import { customToolSchema, functionToolSchema, namespaceToolSchema } from "./responses-request-schema.js";
@@ -94,6 +95,10 @@ function functionTool(value: unknown, path: (string | number)[]): { tool: ToolDe
     );
   }
   const parsed = parseAt(functionToolSchema, value, path);
+  if (parsed.parameters !== undefined && parsed.parameters !== null) {
+    const param = `${pathText(path)}.parameters`;
+    assertUsableSchema(parsed.parameters, { kind: "function", name: parsed.name, param, strict: parsed.strict === true, style: "openai" });
+  }
   const tool: ToolDefinition = {
     name: parsed.name,
     parameters: parsed.parameters ?? { type: "object", properties: {} },

@@ -57,11 +57,11 @@ describe("decodeResponsesRequest", () => {
       ...base,
       parallel_tool_calls: false,
       store: false,
-      text: { format: { type: "json_schema", name: "answer", schema: { type: "object" }, strict: true } },
+      text: { format: { type: "json_schema", name: "answer", schema: { type: "object", additionalProperties: false }, strict: true } },
     });
     expect(request.parallelToolCalls).toBe(false);
-    expect(request.responseFormat).toEqual({ type: "json_schema", name: "answer", schema: { type: "object" }, strict: true });
-    expect(echo.text.format).toEqual({ type: "json_schema", name: "answer", schema: { type: "object" }, strict: true });
+    expect(request.responseFormat).toEqual({ type: "json_schema", name: "answer", schema: { type: "object", additionalProperties: false }, strict: true });
+    expect(echo.text.format).toEqual({ type: "json_schema", name: "answer", schema: { type: "object", additionalProperties: false }, strict: true });
     expect(echo.store).toBe(false);
   });
 

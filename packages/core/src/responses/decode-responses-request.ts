@@ -1,6 +1,7 @@
 import type { CanonicalMessage, CanonicalRequest, GenerationOptions, ResponseFormat, ToolChoice, ToolDefinition } from "../canonical.js";
 import { describeZodIssue, invalidRequestFromZod } from "../chat/invalid-request-from-zod.js";
 import { InvalidRequestError } from "../errors.js";
+import { assertUsableSchema } from "../policy/tool-schema-check.js";
 import { type ConversationItem, itemsToMessages } from "./items-to-messages.js";
 import { normalizeInputItems, type ResolveItem } from "./normalize-input-items.js";
 import { decodeResponseTools } from "./decode-response-tools.js";
@@ -167,6 +168,7 @@ type WireFormat = NonNullable<NonNullable<ResponsesRequestBody["text"]>["format"
 function decodeFormat(format: WireFormat | null | undefined): ResponseFormat | undefined {
   if (!format || format.type === "text") return undefined;
   if (format.type === "json_object") return { type: "json_object" };
+  assertUsableSchema(format.schema, { kind: "response_format", name: format.name || "response", param: "text.format.schema", strict: format.strict === true, style: "openai" });
   const decoded: ResponseFormat = { type: "json_schema", name: format.name || "response", schema: format.schema };
   if (format.description) decoded.description = format.description;
   if (typeof format.strict === "boolean") decoded.strict = format.strict;

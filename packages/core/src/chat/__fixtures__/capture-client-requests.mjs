@@ -85,7 +85,7 @@ async function openaiNode(pkg) {
       { role: "tool", tool_call_id: "call_x", content: "18°C" },
       { role: "user", content: "And Rome?" },
     ],
-    tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } }, strict: true } }],
+    tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false }, strict: true } }],
     tool_choice: { type: "function", function: { name: "get_weather" } },
     max_completion_tokens: 256,
     temperature: 0,

@@ -1,0 +1,45 @@
+import { InvalidRequestError } from "../errors.js";
+import { compileSchema, SchemaError } from "./schema-compiler.js";
+import { formatStrictContext, strictSchemaProblem } from "./strict-schema-rules.js";
+
+/** Whose schema is checked and how its API names things in errors. */
+export interface SchemaOwner {
+  /** `function` for tools, `response_format` for structured output. */
+  kind: "function" | "response_format";
+  name: string;
+  /** The wire field holding the schema, in the API's own notation (`tools[0].function.parameters`, `tools.0.input_schema`). */
+  param: string;
+  strict: boolean;
+  /** Anthropic words errors as `tools.0.input_schema: …`; the OpenAI APIs as `Invalid schema for function 'x': …`. */
+  style: "openai" | "anthropic";
+}
+
+/**
+ * Compiles a tool's (or structured output's) schema when the request is decoded, so that no schema can fail later
+ * while a call is being validated or streamed: anything toolshim cannot enforce is a 400 here naming the tool and the
+ * JSON pointer of the problem; with `strict`, OpenAI's Structured Outputs rules apply too.
+ */
+export function assertUsableSchema(schema: unknown, owner: SchemaOwner): void {
+  if (owner.strict) {
+    const problem = strictSchemaProblem(schema);
+    if (problem) {
+      // OpenAI words a root that is not an object without a context.
+      const where = problem.message.startsWith("schema must") ? "" : `In context=${formatStrictContext(problem.context)}, `;
+      throw schemaRequestError(owner, `${where}${problem.message}`);
+    }
+  }
+  try {
+    compileSchema(schema);
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    throw schemaRequestError(owner, `at ${error.pointer}: ${error.message}.`);
+  }
+}
+
+function schemaRequestError(owner: SchemaOwner, detail: string): InvalidRequestError {
+  if (owner.style === "anthropic") {
+    return new InvalidRequestError(`${owner.param}: JSON schema is invalid for tool ${JSON.stringify(owner.name)} ${detail}`, owner.param);
+  }
+  const code = owner.kind === "function" ? "invalid_function_parameters" : "invalid_value";
+  return new InvalidRequestError(`Invalid schema for ${owner.kind} '${owner.name}': ${detail}`, owner.param, code);
+}

@@ -8,3 +8,4 @@ export * from "./policy/index.js";
 export * from "./engine/index.js";
 export * from "./responses/index.js";
 export * from "./anthropic/index.js";
+export * from "./provenance/index.js";

@@ -1,4 +1,5 @@
 import type { CanonicalToolCall, ToolChoice, ToolDefinition } from "../canonical.js";
+import type { ProvenanceIndex } from "../provenance/provenance-index.js";
 
 /**
  * How tools are put into the prompt and how calls come back. The default dialect wraps each call in markers that carry
@@ -39,6 +40,13 @@ export interface ScanContext {
   nonce: string;
   /** The prompt already opened a reasoning block, so output starts inside reasoning. */
   reasoningOpen?: boolean;
+  /**
+   * The request's untrusted inputs (`ProvenanceIndex.fromRequest`): foreign-format markup copied verbatim from one of
+   * them stays text. Without it, every foreign-format call naming a declared tool counts.
+   */
+  provenance?: ProvenanceIndex;
+  /** False: only the nonce-protected marker makes a call; markup in every other format stays text. Default true. */
+  foreignFormats?: boolean;
 }
 
 /**

@@ -17,6 +17,12 @@ export interface ChatCompletionContext {
    * and the first `</think>` ends it. Default false.
    */
   reasoningOpen?: boolean;
+  /**
+   * False: only toolshim's nonce-protected marker makes a call; markup in other formats (Hermes `<tool_call>`,
+   * DeepSeek tokens, …) stays text. Default true, with foreign-format markup copied from the request's inputs kept as
+   * text (provenance).
+   */
+  foreignFormats?: boolean;
   /** Default: `defaultDialect`. */
   dialect?: Dialect;
   /**

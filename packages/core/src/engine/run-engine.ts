@@ -7,6 +7,7 @@ import { rewriteForEmulation } from "../dialect/rewrite-for-emulation.js";
 import { ToolshimError } from "../errors.js";
 import { type PolicyViolation, PolicyViolationError } from "../policy/policy-violation.js";
 import { resolveToolChoiceRules } from "../policy/tool-choice-rules.js";
+import { ProvenanceIndex } from "../provenance/provenance-index.js";
 import { type CallSource, type PolicyOutput, ToolPolicy } from "../policy/tool-policy.js";
 import { type UpstreamEvent, type UpstreamRequest, UpstreamError } from "../upstream.js";
 import type { ChatCompletionContext, CompletionStats } from "./chat-completion-context.js";
@@ -72,6 +73,8 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
   readonly #stats: CompletionStats;
   readonly #dialect: Dialect;
   readonly #nonce = generateNonce();
+  /** The request's untrusted inputs: foreign-format markup copied from them is not a call. */
+  #provenance: ProvenanceIndex | undefined;
   /** Without streaming nothing is visible before the end; with a required call, text waits for the first call. */
   readonly #holdUntilCall: boolean;
   /** Events held back while nothing may reach the client yet. */
@@ -161,9 +164,12 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
    */
   #createScanner(policy: ToolPolicy): Scanner {
     const reasoningOpen = this.#context.reasoningOpen === true;
-    return policy.rules.scanForCalls
-      ? this.#dialect.createScanner({ tools: this.#request.tools, nonce: this.#nonce, reasoningOpen })
-      : this.#dialect.createScanner({ tools: [], nonce: generateNonce(), reasoningOpen });
+    if (!policy.rules.scanForCalls) return this.#dialect.createScanner({ tools: [], nonce: generateNonce(), reasoningOpen });
+    const foreignFormats = this.#context.foreignFormats !== false;
+    // Built once per request (repairs reuse it); its automaton only when foreign markup first appears.
+    if (foreignFormats) this.#provenance ??= ProvenanceIndex.fromRequest(this.#request);
+    const context = { tools: this.#request.tools, nonce: this.#nonce, reasoningOpen, foreignFormats };
+    return this.#dialect.createScanner(this.#provenance ? { ...context, provenance: this.#provenance } : context);
   }
 
   #start(): Attempt {

@@ -1,4 +1,5 @@
 import type { ScanContext, ScanEvent, Scanner } from "../dialect/dialect.js";
+import { ProvenanceGate } from "./provenance-gate.js";
 import { isHighSurrogate, ScanInput } from "./scan-input.js";
 import { ScanOutput } from "./scan-output.js";
 import { TextReader } from "./text-reader.js";
@@ -13,7 +14,14 @@ export function createScanner(context: ScanContext): Scanner {
   const input = new ScanInput();
   const output = new ScanOutput(context.tools);
   const scan = { input, output };
-  const text = new TextReader(scan, new TriggerTable(context.nonce), context.reasoningOpen ?? false);
+  // Inputs too large to index cannot be told apart from the model's own markup: then only toolshim's marker counts.
+  const foreign = context.foreignFormats !== false && context.provenance?.overBudget !== true;
+  if (foreign && context.provenance) {
+    const gate = new ProvenanceGate(context.provenance, output);
+    output.gate = gate;
+    input.tap = gate;
+  }
+  const text = new TextReader(scan, new TriggerTable(context.nonce, foreign), context.reasoningOpen ?? false);
   // A chunk may end between the two halves of a surrogate pair: the high half waits for the next chunk.
   let carry = "";
   let ended = false;

@@ -65,6 +65,7 @@ export class FenceReader implements Reader {
           if (trigger === PARTIAL) return "more";
           if (trigger === null || trigger.action.type !== "reader") return this.ended();
           if (input.held === null) input.hold();
+          this.scan.output.gate?.restart();
           this.child = trigger.action.create(this.scan);
           this.state = "call";
           break;

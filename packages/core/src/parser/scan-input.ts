@@ -2,6 +2,11 @@
 export const PARTIAL = Symbol("partial");
 type Match = string | typeof PARTIAL | null;
 
+/** Sees every character as it is consumed (the provenance gate). */
+export interface ConsumeTap {
+  feed(buf: string, from: number, to: number): void;
+}
+
 /**
  * The unconsumed text and a cursor into it. Readers consume text as they decide what it is; only a suffix that could
  * still begin a marker stays unconsumed between pushes, so each character is examined a bounded number of times.
@@ -16,6 +21,7 @@ export class ScanInput {
   final = false;
   /** Raw text of the current tentative region, or null when nothing is tentative. */
   held: string | null = null;
+  tap: ConsumeTap | null = null;
 
   append(chunk: string): void {
     this.buf = this.pos === this.buf.length ? chunk : this.buf.slice(this.pos) + chunk;
@@ -33,6 +39,7 @@ export class ScanInput {
 
   consume(count: number): void {
     if (this.held !== null) this.held += this.buf.slice(this.pos, this.pos + count);
+    if (this.tap !== null) this.tap.feed(this.buf, this.pos, this.pos + count);
     this.pos += count;
   }
 
@@ -40,6 +47,7 @@ export class ScanInput {
   take(end: number): string {
     const text = this.buf.slice(this.pos, end);
     if (this.held !== null) this.held += text;
+    if (this.tap !== null) this.tap.feed(this.buf, this.pos, end);
     this.pos = end;
     return text;
   }

@@ -1,5 +1,6 @@
 import type { ToolDefinition } from "../canonical.js";
 import type { ScanEvent } from "../dialect/dialect.js";
+import type { ProvenanceGate } from "./provenance-gate.js";
 import { TextBuilder } from "../text-builder.js";
 
 /**
@@ -11,6 +12,8 @@ export class ScanOutput {
   private nextIndex = 0;
   /** No visible text since the start, the last call or the last reasoning block. */
   atBoundary = true;
+  /** Holds back calls whose markup is copied from the request's inputs (see ./provenance-gate.ts). */
+  gate: ProvenanceGate | null = null;
 
   constructor(readonly tools: readonly ToolDefinition[]) {}
 
@@ -49,18 +52,29 @@ export class ScanOutput {
   }
 
   startCall(name: string, id?: string): CallWriter {
-    const index = this.nextIndex++;
-    this.events.push(id === undefined ? { type: "call-start", index, name } : { type: "call-start", index, name, id });
+    // A held call gets its index only when released, so a copy turned back into text leaves no gap.
+    const held = this.gate?.holdsCall() === true;
+    const index = held ? this.nextIndex : this.nextIndex++;
+    const event: ScanEvent = id === undefined ? { type: "call-start", index, name } : { type: "call-start", index, name, id };
+    if (held) this.gate?.intercept(event);
+    else this.events.push(event);
     return new CallWriter(this, index);
+  }
+
+  releaseCall(events: ScanEvent[]): void {
+    this.nextIndex++;
+    for (const event of events) this.events.push(event);
   }
 
   /** A call that failed before it started: it carries the index it would have had, which the next call reuses. */
   invalidBeforeStart(reason: string): void {
+    if (this.gate?.copiedInvalid()) return;
     this.events.push({ type: "call-invalid", index: this.nextIndex, reason });
     this.atBoundary = true;
   }
 
   push(event: ScanEvent): void {
+    if (this.gate?.intercept(event)) return;
     this.events.push(event);
   }
 }
@@ -101,15 +115,16 @@ export class CallWriter {
     }
     this.write(last);
     this.closed = true;
-    this.output.push({ type: "call-end", index: this.index, arguments: text });
+    // Before the event: a held copy turned into text sets it back.
     this.output.atBoundary = true;
+    this.output.push({ type: "call-end", index: this.index, arguments: text });
   }
 
   fail(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.output.push({ type: "call-invalid", index: this.index, reason });
     this.output.atBoundary = true;
+    this.output.push({ type: "call-invalid", index: this.index, reason });
   }
 }
 

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ScanContext } from "../dialect/dialect.js";
+import type { ScanSegment } from "./check-scan-events.js";
+import { ProvenanceIndex } from "../provenance/provenance-index.js";
 import { cutAt, randomCuts, scanChecked, seededRandom, tool } from "./scan-harness.js";
 
 const NONCE = "q8w7e6r5t4";
@@ -96,6 +98,30 @@ describe("scanner fuzz", () => {
         throw new Error(`case ${run}: ${JSON.stringify(text)}\n${String(error)}`);
       }
     }
+  });
+
+  it("keeps its invariants when some of the output is copied from the inputs", () => {
+    const random = seededRandom(9_2026);
+    let copies = 0;
+    for (let run = 0; run < 300; run++) {
+      // Inputs: pieces, one of them maybe JSON-escaped, and a random stretch of a random output.
+      const inputs = [randomOutput(random), JSON.stringify({ page: randomOutput(random) })];
+      const source = mutate(randomOutput(random), random);
+      const from = Math.floor(random() * source.length);
+      inputs.push(source.slice(from, from + Math.floor(random() * 200)));
+      const provenance = new ProvenanceIndex(inputs);
+      const text = random() < 0.5 ? mutate(randomOutput(random), random) : source;
+      const scanContext = { ...context, provenance, reasoningOpen: run % 7 === 0 };
+      try {
+        checkAllChunkings(text, random, scanContext);
+      } catch (error) {
+        throw new Error(`case ${run}: ${JSON.stringify({ text, inputs })}\n${String(error)}`);
+      }
+      const calls = (segments: ScanSegment[]) => segments.filter((segment) => segment.type !== "text").length;
+      if (calls(scanChecked(scanContext, [text])) < calls(scanChecked({ ...scanContext, provenance: undefined }, [text]))) copies++;
+    }
+    // The runs do exercise copies: in a good share of them, a call became text.
+    expect(copies).toBeGreaterThan(30);
   });
 
   it("keeps its invariants on mutated model-output vectors", () => {

@@ -40,6 +40,7 @@ export class TextReader implements Reader {
         const step = child.step();
         if (step === "more") return "more";
         this.child = null;
+        output.gate?.close();
         if (step === "reject") {
           const held = input.held ?? "";
           output.text(held);
@@ -134,6 +135,9 @@ export class TextReader implements Reader {
           }
           this.lineStart = lineStart;
           input.hold();
+          // Foreign call markup (and fences, which may hold it) is judged by where it came from.
+          const foreign = trigger.action.type === "fence" || (trigger.call && trigger.literal !== this.triggers.dialectOpen);
+          if (foreign) output.gate?.open();
           return true;
         }
       }

@@ -39,8 +39,22 @@ export class TriggerTable {
   private readonly byFirst = new Map<number, Trigger[]>();
   readonly dialectOpen: string;
 
-  constructor(readonly nonce: string) {
+  /** `foreign` false: only toolshim's own marker starts a call; other formats stay text. */
+  constructor(
+    readonly nonce: string,
+    foreign = true,
+  ) {
     this.dialectOpen = `<call:${nonce}>`;
+    const calls: Trigger[] = [
+      ...WRAPPERS.flatMap((syntax) => syntax.open.map((literal) => reader(literal, "anywhere", (scan) => new WrapperReader(scan, syntax)))),
+      ...BARE_ITEMS.flatMap((syntax) =>
+        syntax.kind === "wrapper" || syntax.kind === "json"
+          ? []
+          : syntax.open.map((literal) => reader(literal, "anywhere", (scan) => createItemReader(scan, syntax, []))),
+      ),
+      reader("{", "boundary", (scan) => new WrapperReader(scan, BARE_JSON)),
+      reader("[", "boundary", (scan) => new WrapperReader(scan, BARE_JSON)),
+    ];
     const triggers: Trigger[] = [
       reader(this.dialectOpen, "anywhere", (scan) => new DialectCallReader(scan, nonce)),
       { literal: "<call:", gate: "anywhere", call: false, action: { type: "quote" } },
@@ -56,14 +70,7 @@ export class TriggerTable {
         }),
       ),
       { literal: "```", gate: "line", call: false, action: { type: "fence" } },
-      ...WRAPPERS.flatMap((syntax) => syntax.open.map((literal) => reader(literal, "anywhere", (scan) => new WrapperReader(scan, syntax)))),
-      ...BARE_ITEMS.flatMap((syntax) =>
-        syntax.kind === "wrapper" || syntax.kind === "json"
-          ? []
-          : syntax.open.map((literal) => reader(literal, "anywhere", (scan) => createItemReader(scan, syntax, []))),
-      ),
-      reader("{", "boundary", (scan) => new WrapperReader(scan, BARE_JSON)),
-      reader("[", "boundary", (scan) => new WrapperReader(scan, BARE_JSON)),
+      ...(foreign ? calls : []),
     ];
     for (const trigger of triggers) {
       const first = trigger.literal.charCodeAt(0);

@@ -150,6 +150,7 @@ export class WrapperReader implements Reader {
   private begin(syntax: ItemSyntax, itemClose: string[]): true {
     // After the first call the wrapper is committed: a later item that is not a call is released on its own.
     if (this.scan.input.held === null) this.scan.input.hold();
+    this.scan.output.gate?.restart();
     this.item = createItemReader(this.scan, syntax, itemClose);
     return true;
   }

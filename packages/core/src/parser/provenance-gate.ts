@@ -1,0 +1,121 @@
+import type { ScanEvent } from "../dialect/dialect.js";
+import type { ProvenanceIndex } from "../provenance/provenance-index.js";
+import type { ConsumeTap } from "./scan-input.js";
+
+/**
+ * - idle: outside foreign-format markup;
+ * - watching: in foreign markup, no call started yet, and all of it so far occurs verbatim in some input;
+ * - holding: a call started while its markup still occurs verbatim: its events wait here;
+ * - released: the markup diverged from every input: the model wrote it, and its calls go out as usual;
+ * - copied: a call's markup completed as a verbatim copy: it became text, and so does the rest of its markup.
+ */
+type Mode = "idle" | "watching" | "holding" | "released" | "copied";
+
+/** What the gate needs from the scanner's output. */
+export interface GatedOutput {
+  text(text: string): void;
+  atBoundary: boolean;
+  /** Sends a held call's events on, giving the call its index now. */
+  releaseCall(events: ScanEvent[]): void;
+}
+
+/**
+ * Provenance: foreign-format call markup becomes a call only if the model wrote it, not when it copied it from the
+ * request's inputs (a tool result, a fetched page, a user message). The text reader opens the gate where foreign markup
+ * begins; every character the readers consume is then matched against the inputs' index. A call that starts while
+ * the markup is still a verbatim copy is held back; the first character that no input continues releases it; if the
+ * call ends (or fails) while still a copy, its markup is emitted as text instead. Each item of a wrapper is judged
+ * from its own first character, so a quoted call cannot ride along behind an authored one.
+ */
+export class ProvenanceGate implements ConsumeTap {
+  private mode: Mode = "idle";
+  private state = 0;
+  private span: string[] = [];
+  private held: ScanEvent[] = [];
+
+  constructor(
+    private readonly index: ProvenanceIndex,
+    private readonly output: GatedOutput,
+  ) {}
+
+  /** Foreign markup begins at the cursor. */
+  open(): void {
+    this.mode = "watching";
+    this.state = this.index.root;
+    this.span = [];
+  }
+
+  /** Another item of the same markup begins: judged on its own unless the markup is still undecided. */
+  restart(): void {
+    if (this.mode === "released" || this.mode === "copied") this.open();
+  }
+
+  /** The markup's reader finished. */
+  close(): void {
+    if (this.mode === "holding") this.copy();
+    this.mode = "idle";
+    this.span = [];
+  }
+
+  feed(buf: string, from: number, to: number): void {
+    switch (this.mode) {
+      case "watching":
+      case "holding": {
+        const { index } = this;
+        let state = this.state;
+        for (let i = from; i < to; i++) {
+          state = index.next(state, buf.charCodeAt(i));
+          if (state < 0) {
+            this.diverge();
+            return;
+          }
+        }
+        this.state = state;
+        this.span.push(buf.slice(from, to));
+        return;
+      }
+      case "copied":
+        this.output.text(buf.slice(from, to));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A call starts; true when it must be held back (its markup so far is a copy). */
+  holdsCall(): boolean {
+    if (this.mode !== "watching") return false;
+    this.mode = "holding";
+    return true;
+  }
+
+  /** Takes a held call's event; true when the event was held. */
+  intercept(event: ScanEvent): boolean {
+    if (this.mode !== "holding") return false;
+    this.held.push(event);
+    if (event.type === "call-end" || event.type === "call-invalid") this.copy();
+    return true;
+  }
+
+  /** A call failed before it started; true when its markup was a copy and became text instead. */
+  copiedInvalid(): boolean {
+    if (this.mode !== "watching") return false;
+    this.copy();
+    return true;
+  }
+
+  private diverge(): void {
+    const held = this.held;
+    this.held = [];
+    this.span = [];
+    this.mode = "released";
+    if (held.length > 0) this.output.releaseCall(held);
+  }
+
+  private copy(): void {
+    this.held = [];
+    this.mode = "copied";
+    this.output.text(this.span.join(""));
+    this.span = [];
+  }
+}

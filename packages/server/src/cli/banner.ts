@@ -4,6 +4,8 @@ export interface BannerOptions {
   url: string;
   config: ToolshimConfig;
   configPath: string | undefined;
+  /** toolshim's own version. */
+  version: string;
   write?: (line: string) => void;
   fetch?: typeof globalThis.fetch;
 }
@@ -15,11 +17,12 @@ const REACHABILITY_WAIT_MS = 10_000;
  * The lines a person sees when `toolshim serve` starts: where to point a client, the models, whether a key is needed.
  * The first line is stable (`toolshim listening on <url> …`): scripts and tests wait for it.
  */
-export function bannerLines({ url, config, configPath }: BannerOptions): string[] {
+export function bannerLines({ url, config, configPath, version }: BannerOptions): string[] {
   const models = config.models.map((m) => m.id);
   const keys = config.server.apiKeys.length;
   return [
     `toolshim listening on ${url} (OpenAI base URL: ${url}/v1; models: ${models.join(", ")})`,
+    `  version:   toolshim ${version} on Node.js ${process.versions.node}`,
     `  config:    ${configPath ?? "none (the built-in demo model; give one with --config or TOOLSHIM_CONFIG)"}`,
     ...config.models.map((m) => `  model:     ${m.id} → provider ${m.provider}${m.upstreamModel !== m.id ? ` (upstream model ${m.upstreamModel})` : ""}`),
     keys

@@ -121,7 +121,7 @@ async function serveUntilSignal(config: ToolshimConfig, configPath: string | und
     throw error;
   }
   logger.info({ url: server.url, models: config.models.map((m) => m.id) }, "listening");
-  void printBanner({ url: server.url, config, configPath });
+  void printBanner({ url: server.url, config, configPath, version: await version() });
 
   return new Promise<number>((resolve) => {
     let stopping = false;

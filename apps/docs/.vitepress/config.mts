@@ -37,6 +37,7 @@ export default defineConfig({
         items: [
           { text: "Adding a web-chat provider", link: "/provider-deepseek#how-this-provider-is-built-adding-the-next-web-chat" },
           { text: "The DeepSeek protocol double", link: "/deepseek-double" },
+          { text: "Releasing", link: "/releasing" },
         ],
       },
     ],

@@ -29,6 +29,7 @@ export default defineConfig({
         items: [
           { text: "The core: engine, policy, encoders", link: "/core" },
           { text: "The prompt dialect", link: "/dialect" },
+          { text: "Threat model: who can make a call", link: "/threat-model" },
           { text: "Client conformance", link: "/conformance" },
         ],
       },

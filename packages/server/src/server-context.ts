@@ -93,6 +93,7 @@ export function createServerContext(
       };
       if (entry.model.argumentsInOneDelta !== undefined) context.argumentsInOneDelta = entry.model.argumentsInOneDelta;
       if (entry.model.reasoningOpen !== undefined) context.reasoningOpen = entry.model.reasoningOpen;
+      if (entry.model.foreignFormats !== undefined) context.foreignFormats = entry.model.foreignFormats;
       return {
         entry,
         context,

@@ -97,6 +97,8 @@ export const modelSchema = strictShape({
   argumentsInOneDelta: flag.optional(),
   /** The upstream's chat template opens `<think>` itself: its output starts inside reasoning. */
   reasoningOpen: flag.optional(),
+  /** False: only toolshim's nonce marker makes a call; Hermes, DeepSeek-token and other formats stay text. */
+  foreignFormats: flag.optional(),
 });
 
 export const loggingSchema = strictShape({

@@ -154,10 +154,10 @@ describe("createMessage with Claude Code's requests", () => {
     const result = await createMessage({ ...body, stream: false }, context(repaired));
     if (result.stream) throw new Error("expected a message");
     expect(result.message.content).toEqual([{ type: "text", text: "I will search for it first." }]);
-    expect(repaired.requests[1]!.messages.at(-1)?.content).toContain('"WebFetch" is not a declared tool');
+    expect(repaired.requests[1]!.messages.at(-1)?.content).toContain('"WebFetch", which is not a declared tool');
 
     const stubborn = createReplayUpstream({ responses: [{ text: call }, { text: call }] });
-    await expect(createMessage({ ...body, stream: false }, context(stubborn))).rejects.toMatchObject({ status: 502, code: "malformed_call" });
+    await expect(createMessage({ ...body, stream: false }, context(stubborn))).rejects.toMatchObject({ status: 502, code: "unknown_tool" });
   });
 });
 

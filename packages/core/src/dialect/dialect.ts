@@ -72,4 +72,15 @@ export type ScanEvent =
    * marker with an undeclared name or a broken header) has no call-start: it carries the index the next call will
    * get, so the indexes of started calls stay 0..n-1.
    */
-  | { type: "call-invalid"; index: number; reason: string };
+  | {
+      type: "call-invalid";
+      index: number;
+      reason: string;
+      /** toolshim's marker only: the tool the call named, when no such tool is declared (an `unknown_tool`). */
+      name?: string;
+      /**
+       * toolshim's marker only: the block's JSON after repair, when that gives one call with a JSON object of
+       * arguments. The policy decides whether it can still be used (see apps/docs/core.md, "Repairing a call").
+       */
+      repaired?: { name: string; arguments: string };
+    };

@@ -49,4 +49,6 @@ export interface CompletionStats {
   violationDetails?: PolicyViolation[];
   /** Upstream calls made: 1, plus one per repair. */
   attempts?: number;
+  /** A call the model broke on every attempt was answered as the model's plain text (tool_choice auto, no strict tool). */
+  answeredAsText?: boolean;
 }

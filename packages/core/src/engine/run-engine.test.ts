@@ -114,7 +114,8 @@ describe("runEngine: tool_choice", () => {
     const context = setup([{ text: call("delete_everything", "{}") }, { text: "Sorry." }]);
     const { events, stats } = await run(body(), context);
     expect(names(events)).toEqual([]);
-    expect(stats.violations).toEqual(["malformed_call"]);
+    // The code the docs give for an undeclared tool (it used to be reported as malformed_call).
+    expect(stats.violations).toEqual(["unknown_tool"]);
     expect(text(events)).toBe("Sorry.");
     const repair = JSON.stringify(context.upstream.requests[1]?.messages.at(-1));
     expect(repair).toContain("delete_everything");

@@ -13,6 +13,8 @@ import { type UpstreamEvent, type UpstreamRequest, UpstreamError } from "../upst
 import type { ChatCompletionContext, CompletionStats } from "./chat-completion-context.js";
 import { BatchSource, type BatchReader, readBatches } from "./batch-iterator.js";
 import { NativeCallMapper } from "./native-call-mapper.js";
+import { answersAsText, plainTextEvents, repairTurns } from "./rejected-reply.js";
+import { TextBuilder } from "../text-builder.js";
 
 export interface EngineRun {
   /** Also a `BatchIterator`: consumers that read batches get everything one upstream read produced at once. */
@@ -40,7 +42,7 @@ function clientClosedError(): ToolshimError {
 
 type AttemptOutcome =
   | { kind: "done"; finishReason: FinishReason; toolCalls: number }
-  | { kind: "rejected"; violation: PolicyViolation; text: string };
+  | { kind: "rejected"; violation: PolicyViolation; attempt: Attempt };
 
 /** One call of the upstream and what has been made of its reply so far. */
 interface Attempt {
@@ -50,8 +52,9 @@ interface Attempt {
   native: NativeCallMapper;
   controller: AbortController;
   reader: BatchReader<UpstreamEvent> | undefined;
-  /** The reply's text, for the repair turn when it is rejected. */
-  text: string;
+  /** The reply's text and reasoning, for the repair turn or the plain-text answer when it is rejected. */
+  text: TextBuilder;
+  reasoning: TextBuilder;
   received: boolean;
   /** The upstream's iterator ended by itself (no need to return it). */
   drained: boolean;
@@ -175,7 +178,9 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
   #start(): Attempt {
     this.#stats.attempts = (this.#stats.attempts ?? 0) + 1;
     const mode = this.#stats.mode ?? "emulate";
-    const policy = new ToolPolicy(this.#request);
+    // Arguments nobody sees before the call's end are held, so a repaired call can still replace them.
+    const holdArguments = !this.#request.stream || this.#context.argumentsInOneDelta === true;
+    const policy = new ToolPolicy(this.#request, { holdArguments });
     const controller = new AbortController();
     const attempt: Attempt = {
       mode,
@@ -184,7 +189,8 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
       native: new NativeCallMapper(),
       controller,
       reader: undefined,
-      text: "",
+      text: new TextBuilder(),
+      reasoning: new TextBuilder(),
       received: false,
       drained: false,
       lastUsage: undefined,
@@ -226,11 +232,12 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
   #conclude(outcome: AttemptOutcome): CanonicalEvent[] | undefined {
     if (outcome.kind === "rejected") {
       if (this.#released || this.#repairsLeft <= 0) {
+        if (!this.#released && answersAsText(this.#request, outcome.violation)) return this.#answerAsText(outcome.attempt);
         return this.#failAfterReady(new PolicyViolationError(outcome.violation, this.#stats.attempts ?? 1));
       }
       this.#repairsLeft--;
       this.#pending = [];
-      this.#repairTurns.push(...repairTurns(outcome.violation, outcome.text));
+      this.#repairTurns.push(...repairTurns(outcome.violation, outcome.attempt.text.toString()));
       return this.#takeReady();
     }
     this.#complete = true;
@@ -244,6 +251,15 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
     this.#emit({ type: "finish", reason: outcome.finishReason });
     this.#release();
     return this.#takeReady();
+  }
+
+  /** The rejected reply as plain text (see `answersAsText`), in place of everything it had produced. */
+  #answerAsText(attempt: Attempt): CanonicalEvent[] | undefined {
+    this.#pending = [];
+    this.#stats.answeredAsText = true;
+    const reply = { text: attempt.text.toString(), reasoning: attempt.reasoning.toString() };
+    for (const event of plainTextEvents(reply, this.#dialect, this.#context.reasoningOpen === true)) this.#emit(event);
+    return this.#conclude({ kind: "done", finishReason: "stop", toolCalls: 0 });
   }
 
   /** Events released before a failure still go out first; the failure follows them. */
@@ -268,10 +284,11 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
     outputs.length = 0;
     switch (event.type) {
       case "text":
-        attempt.text += event.text;
+        attempt.text.append(event.text);
         this.#scanned(attempt, attempt.scanner.push(event.text), "text");
         break;
       case "reasoning":
+        attempt.reasoning.append(event.text);
         attempt.policy.pushInto(event, "text", outputs);
         break;
       case "native-tool-call":
@@ -287,13 +304,13 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
         const result = attempt.policy.finish();
         append(outputs, result.outputs);
         const violation = this.#deliver(outputs);
-        if (violation) return { kind: "rejected", violation, text: attempt.text };
+        if (violation) return { kind: "rejected", violation, attempt };
         return { kind: "done", finishReason: result.finishReason, toolCalls: result.toolCalls };
       }
     }
     if (outputs.length === 0) return undefined;
     const violation = this.#deliver(outputs);
-    return violation ? { kind: "rejected", violation, text: attempt.text } : undefined;
+    return violation ? { kind: "rejected", violation, attempt } : undefined;
   }
 
   /** Runs scanned calls through the policy, into the current outputs. */
@@ -393,15 +410,4 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
 
 function append<T>(into: T[], items: readonly T[]): void {
   for (const item of items) into.push(item);
-}
-
-/** The rejected reply and what was wrong with it, so the model can correct itself on the next attempt. */
-function repairTurns(violation: PolicyViolation, text: string): CanonicalMessage[] {
-  const turns: CanonicalMessage[] = [];
-  if (text.trim() !== "") turns.push({ role: "assistant", content: text });
-  turns.push({
-    role: "user",
-    content: `Your previous reply could not be used: ${violation.message} Reply again, following the tool instructions exactly.`,
-  });
-  return turns;
 }

@@ -1,7 +1,9 @@
 import { JsonCallReader } from "./json-call-reader.js";
 import { RawCallReader } from "./raw-call-reader.js";
 import type { Reader, Scan, Step } from "./reader.js";
+import { repairCallBlock } from "./repair-call-block.js";
 import { findLiteral, PARTIAL } from "./scan-input.js";
+import { TextBuilder } from "../text-builder.js";
 
 /** Code fences a model may put around the JSON inside the markers, although it was asked not to. */
 const FENCES = ["```json", "```"];
@@ -19,6 +21,8 @@ export class DialectCallReader implements Reader {
   private json: Reader | null = null;
   private inArray = false;
   private calls = 0;
+  /** The raw text of the block's only call, from its first character, while it may still need repairing. */
+  private raw: TextBuilder | null = null;
   private readonly open: string;
   private readonly close: string;
   private readonly closeOnly: string[];
@@ -65,7 +69,14 @@ export class DialectCallReader implements Reader {
             } else {
               // Anything but a JSON object first is the raw form: a tool name, then the input as plain text.
               const raw = char !== "{" && !this.inArray && this.calls === 0;
-              this.json = raw ? new RawCallReader(this.scan, this.close) : new JsonCallReader(this.scan, { strict: true });
+              if (raw) {
+                this.json = new RawCallReader(this.scan, this.close);
+              } else {
+                // A failure is reported at the closing marker, after a repair of the whole block was tried.
+                this.json = new JsonCallReader(this.scan, { strict: true, deferFailure: true });
+                // Only a block's single call is repaired: in an array, the calls before it are out already.
+                this.raw = this.calls === 0 && !this.inArray ? new TextBuilder() : null;
+              }
               this.state = "json";
               break;
             }
@@ -84,23 +95,42 @@ export class DialectCallReader implements Reader {
         }
         case "json": {
           const json = this.json as Reader;
+          const from = input.pos;
           const step = json.step();
+          this.raw?.append(input.buf.slice(from, input.pos));
           if (step === "more") return "more";
           this.calls++;
+          if (!json.failed) this.raw = null;
           this.state = json.failed ? "skip" : "after";
           break;
         }
         case "skip": {
           const found = findLiteral(input, input.pos, this.closeOnly);
           if (found.at === -1 || found.match === PARTIAL) {
-            input.consume((found.at === -1 ? input.buf.length : found.at) - input.pos);
-            return input.final ? "done" : "more";
+            const end = found.at === -1 ? input.buf.length : found.at;
+            this.raw?.append(input.buf.slice(input.pos, end));
+            input.consume(end - input.pos);
+            if (!input.final) return "more";
+            // No closing marker: the model did not say where the call ends, so it is never repaired.
+            this.reportFailure(false);
+            return "done";
           }
+          this.raw?.append(input.buf.slice(input.pos, found.at));
           input.consume(found.at - input.pos + this.close.length);
+          this.reportFailure(true);
           return "done";
         }
       }
     }
+  }
+
+  /** Reports the JSON call's held-back failure, with the repair of the whole block when there is one. */
+  private reportFailure(closed: boolean): void {
+    const json = this.json;
+    if (!(json instanceof JsonCallReader)) return;
+    const details = closed && this.raw ? repairCallBlock(this.raw.toString(), this.scan.output.tools) : {};
+    this.raw = null;
+    json.report(details);
   }
 
   private ended(): Step {

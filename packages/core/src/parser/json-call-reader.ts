@@ -1,7 +1,7 @@
 import { ArgumentsStream } from "./arguments-stream.js";
 import { JsonValueScanner, NEED_MORE, NOT_JSON } from "./json-value-scanner.js";
 import type { Reader, Scan, Step } from "./reader.js";
-import type { CallWriter } from "./scan-output.js";
+import type { CallWriter, InvalidDetails } from "./scan-output.js";
 
 export interface JsonCallOptions {
   /** toolshim's own dialect: the call is ours from its first character, so failures are reported, never released. */
@@ -10,6 +10,11 @@ export interface JsonCallOptions {
   bare?: boolean;
   /** `{"NAME": {…}}` (Apertus) is a call too. */
   shortForm?: boolean;
+  /**
+   * With `strict`: a failure is held back until the owner calls `report`, so it can first try to repair the whole
+   * block (toolshim's marker, where the closing marker says where the call ends).
+   */
+  deferFailure?: boolean;
 }
 
 const NAME_KEYS = new Set(["name", "tool_name", "function"]);
@@ -48,6 +53,10 @@ export class JsonCallReader implements Reader {
   private escapedName = false;
   /** The call was reported invalid; whatever owns the markup decides what to skip. */
   failed = false;
+  /** With `deferFailure`: why the call failed before it started, until `report`. */
+  private failure: string | null = null;
+  /** With `deferFailure`: the undeclared tool the call named. */
+  private undeclared: string | undefined;
 
   constructor(
     private readonly scan: Scan,
@@ -213,7 +222,10 @@ export class JsonCallReader implements Reader {
   }
 
   private nameRead(name: string): Step | undefined {
-    if (!this.scan.output.tool(name)) return this.fail(`"${name}" is not a declared tool`);
+    if (!this.scan.output.tool(name)) {
+      this.undeclared = name;
+      return this.fail(`"${name}" is not a declared tool`);
+    }
     this.name = name;
     this.state = "after";
     // Markup (a tag, toolshim's marker) already says this is a call: it starts with its name. Bare JSON only counts
@@ -227,6 +239,7 @@ export class JsonCallReader implements Reader {
     if (this.writer || this.name === null) return undefined;
     this.scan.input.commit();
     this.writer = this.scan.output.startCall(this.name, this.id);
+    this.writer.deferFailure = this.options.deferFailure === true;
     this.args.attach(this.writer);
     return undefined;
   }
@@ -268,10 +281,16 @@ export class JsonCallReader implements Reader {
       this.begin();
       if (inner !== "") this.args.feed(inner.slice(0, -1));
       this.args.finish(inner === "" ? "}" : inner.slice(-1));
-      return "done";
+      return this.closed();
     }
     this.begin();
     this.args.finish();
+    return this.closed();
+  }
+
+  /** The object ended; its arguments may still have failed to be a JSON object (a failure held back, if deferred). */
+  private closed(): Step {
+    if (this.writer?.failure != null) this.failed = true;
     return "done";
   }
 
@@ -325,10 +344,22 @@ export class JsonCallReader implements Reader {
     }
     if (this.options.strict) {
       this.failed = true;
-      this.scan.output.invalidBeforeStart(reason);
+      if (this.options.deferFailure) this.failure = reason;
+      else this.scan.output.invalidBeforeStart(reason);
       return "done";
     }
     return "reject";
+  }
+
+  /**
+   * Reports a failure held back by `deferFailure`, with what the owner made of the block: its repair, or the
+   * undeclared tool it named (the reader's own finding unless the repair says otherwise).
+   */
+  report(details: InvalidDetails = {}): void {
+    const found: InvalidDetails = this.undeclared !== undefined && !details.repaired ? { name: this.undeclared, ...details } : details;
+    if (this.writer) this.writer.reportFailure(found);
+    else if (this.failure !== null) this.scan.output.invalidBeforeStart(this.failure, found);
+    this.failure = null;
   }
 }
 

@@ -3,6 +3,9 @@ import type { ScanEvent } from "../dialect/dialect.js";
 import type { ProvenanceGate } from "./provenance-gate.js";
 import { TextBuilder } from "../text-builder.js";
 
+/** What a reader found out about a call it reports invalid (toolshim's marker: see `DialectCallReader`). */
+export type InvalidDetails = Pick<Extract<ScanEvent, { type: "call-invalid" }>, "name" | "repaired">;
+
 /**
  * Collects the events of one push. Adjacent text (and reasoning) pieces are merged; call indexes are handed out in
  * order and only to calls that really start, so they stay 0..n-1 without gaps.
@@ -67,9 +70,9 @@ export class ScanOutput {
   }
 
   /** A call that failed before it started: it carries the index it would have had, which the next call reuses. */
-  invalidBeforeStart(reason: string): void {
+  invalidBeforeStart(reason: string, details: InvalidDetails = {}): void {
     if (this.gate?.copiedInvalid()) return;
-    this.events.push({ type: "call-invalid", index: this.nextIndex, reason });
+    this.events.push({ type: "call-invalid", index: this.nextIndex, reason, ...details });
     this.atBoundary = true;
   }
 
@@ -84,6 +87,10 @@ export class CallWriter {
   /** A builder, not `+=`: a long call's arguments would otherwise stay alive as one rope node per delta. */
   private readonly text = new TextBuilder();
   private closed = false;
+  /** Set by a reader that reports failures itself, once it knows more (toolshim's marker: after trying a repair). */
+  deferFailure = false;
+  /** The failure held back while `deferFailure` is set, until `reportFailure`. */
+  failure: string | null = null;
 
   constructor(
     private readonly output: ScanOutput,
@@ -123,8 +130,21 @@ export class CallWriter {
   fail(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.deferFailure) {
+      this.failure = reason;
+      return;
+    }
     this.output.atBoundary = true;
     this.output.push({ type: "call-invalid", index: this.index, reason });
+  }
+
+  /** Reports the failure held back by `deferFailure`, with what the reader found out since. */
+  reportFailure(details: InvalidDetails): void {
+    if (this.failure === null) return;
+    const reason = this.failure;
+    this.failure = null;
+    this.output.atBoundary = true;
+    this.output.push({ type: "call-invalid", index: this.index, reason, ...details });
   }
 }
 

@@ -1,5 +1,6 @@
 import type { CanonicalRequest, FinishReason } from "../canonical.js";
 import type { ScanEvent } from "../dialect/dialect.js";
+import { TextBuilder } from "../text-builder.js";
 import type { UpstreamEvent } from "../upstream.js";
 import { ArgumentValidator } from "./argument-validator.js";
 import type { PolicyViolation } from "./policy-violation.js";
@@ -29,11 +30,24 @@ export interface PolicyResult {
   toolCalls: number;
 }
 
+export interface ToolPolicyOptions {
+  /**
+   * Nothing of a call's arguments is visible before its end (a non-streamed response, or a client that gets each
+   * call in one delta): arguments go out in one delta at the end, so a repaired call can still replace them.
+   */
+  holdArguments?: boolean;
+}
+
+type InvalidEvent = Extract<ScanEvent, { type: "call-invalid" }>;
+
 interface CallState {
   name: string;
   id?: string;
   source: CallSource;
   strict: boolean;
+  /** The argument deltas received so far (a builder: a long call would otherwise keep one string per delta). */
+  received: TextBuilder;
+  /** The complete arguments, once the call ended. */
   arguments: string;
   /** queued: accepted, not visible yet; streaming: visible, end not seen; done: visible and finished or cut off. */
   phase: "queued" | "streaming" | "done";
@@ -57,9 +71,15 @@ export class ToolPolicy {
   #completed = 0;
   #cutOff = false;
   #endReason: UpstreamEndReason | undefined;
+  readonly #holdArguments: boolean;
+  #repairs = 0;
 
-  constructor(request: Pick<CanonicalRequest, "tools" | "toolChoice" | "parallelToolCalls" | "legacyFunctions">) {
+  constructor(
+    request: Pick<CanonicalRequest, "tools" | "toolChoice" | "parallelToolCalls" | "legacyFunctions">,
+    options: ToolPolicyOptions = {},
+  ) {
     this.#request = request;
+    this.#holdArguments = options.holdArguments === true;
     this.rules = resolveToolChoiceRules(request);
     this.#validator = new ArgumentValidator(request.tools);
   }
@@ -94,7 +114,7 @@ export class ToolPolicy {
       case "call-end":
         return this.#end(`${source}:${event.index}`, event.arguments);
       case "call-invalid":
-        return this.#invalid(`${source}:${event.index}`, event.reason);
+        return this.#invalid(`${source}:${event.index}`, event.reason, event);
     }
   }
 
@@ -132,7 +152,7 @@ export class ToolPolicy {
       ];
     }
     this.#reserved++;
-    const call: CallState = { name, source, strict: tool.strict, arguments: "", phase: "queued", ended: false };
+    const call: CallState = { name, source, strict: tool.strict, received: new TextBuilder(), arguments: "", phase: "queued", ended: false };
     if (id !== undefined) call.id = id;
     this.#calls.set(key, call);
     this.#queue.push(call);
@@ -142,8 +162,9 @@ export class ToolPolicy {
   #delta(key: string, argumentsDelta: string): PolicyOutput | undefined {
     const call = this.#calls.get(key);
     if (!call || call.phase === "done" || argumentsDelta === "") return undefined;
-    call.arguments += argumentsDelta;
-    return call.phase === "streaming" ? { type: "call-delta", index: call.index as number, argumentsDelta } : undefined;
+    call.received.append(argumentsDelta);
+    if (call.phase !== "streaming" || this.#holdArguments) return undefined;
+    return { type: "call-delta", index: call.index as number, argumentsDelta };
   }
 
   #end(key: string, args: string): PolicyOutput[] {
@@ -160,7 +181,11 @@ export class ToolPolicy {
         outputs.push(this.#invalidArguments(call, check.reason, true));
       } else {
         if (!check.valid) outputs.push(this.#invalidArguments(call, check.reason, false));
-        outputs.push({ type: "call-end", index: call.index as number, arguments: args });
+        const index = call.index as number;
+        const sent = this.#holdArguments ? 0 : call.received.length;
+        // Held arguments go out whole; a repaired call's tail follows what already streamed (see #repair).
+        if (args.length > sent) outputs.push({ type: "call-delta", index, argumentsDelta: args.slice(sent) });
+        outputs.push({ type: "call-end", index, arguments: args });
         this.#completed++;
       }
     } else if (!check.valid && (call.strict || check.problem === "syntax")) {
@@ -174,13 +199,20 @@ export class ToolPolicy {
     return outputs;
   }
 
-  #invalid(key: string, reason: string): PolicyOutput[] {
+  #invalid(key: string, reason: string, event?: InvalidEvent): PolicyOutput[] {
     const call = this.#calls.get(key);
     const cutOff = this.#upstreamCutOff();
+    if (!cutOff && event?.repaired && (!call || call.phase !== "done")) {
+      const repaired = this.#repair(key, call, event.repaired, reason);
+      if (repaired) return repaired;
+    }
+    if (!call && !cutOff && event?.name !== undefined) {
+      return [this.#drop(key, "unknown_tool", event.name, `the reply called "${event.name}", which is not a declared tool${this.#declaredList()}.`)];
+    }
     if (!call) {
       // The scanner gave up on a call before it could start (an undeclared name, a broken header): still a call the
       // model meant to make, so it is reported, never ignored.
-      this.#calls.set(key, { name: "", source: "text", strict: false, arguments: "", phase: "done", ended: true });
+      this.#calls.set(key, { name: "", source: "text", strict: false, received: new TextBuilder(), arguments: "", phase: "done", ended: true });
       if (cutOff) this.#cutOff = true;
       return [
         violation(
@@ -228,8 +260,10 @@ export class ToolPolicy {
       const start: PolicyOutput = { type: "call-start", index: head.index, name: head.name, source: head.source };
       if (head.id !== undefined) start.id = head.id;
       outputs.push(start);
-      if (head.arguments !== "") outputs.push({ type: "call-delta", index: head.index, argumentsDelta: head.arguments });
+      const sofar = head.ended ? head.arguments : head.received.toString();
+      if (sofar !== "" && !this.#holdArguments) outputs.push({ type: "call-delta", index: head.index, argumentsDelta: sofar });
       if (head.ended) {
+        if (this.#holdArguments && sofar !== "") outputs.push({ type: "call-delta", index: head.index, argumentsDelta: sofar });
         head.phase = "done";
         outputs.push({ type: "call-end", index: head.index, arguments: head.arguments });
         this.#completed++;
@@ -241,6 +275,35 @@ export class ToolPolicy {
     return outputs;
   }
 
+  /**
+   * A broken call in toolshim's marker that `jsonrepair` could fix is used when nothing the client saw contradicts
+   * it: the call had not started, or is still held back (strict, queued, arguments held), or the repair only appends
+   * to what already streamed. The repaired arguments then pass the same checks as any call (tool_choice, parallel
+   * limit, strict), and must match the schema even for a non-strict tool. Otherwise the call stays malformed.
+   */
+  #repair(key: string, call: CallState | undefined, repaired: { name: string; arguments: string }, reason: string): PolicyOutput[] | undefined {
+    const note = violation({
+      kind: "malformed_call",
+      toolName: repaired.name,
+      fatal: false,
+      message: `the call to "${repaired.name}" was repaired (${reason}).`,
+    });
+    // A repair is a guess on top of a broken call: unlike a call the model wrote intact, one that breaks the schema
+    // is not delivered even for a non-strict tool.
+    const check = this.#validator.check(repaired.name, repaired.arguments);
+    if (!check.valid) {
+      return this.#invalid(key, `${reason}; repaired, ${check.reason}`);
+    }
+    if (!call) {
+      const repairKey = `repaired:${this.#repairs++}`;
+      return [note, ...this.#start(repairKey, repaired.name, undefined, "text"), ...this.#end(repairKey, repaired.arguments)];
+    }
+    if (call.name !== repaired.name) return undefined;
+    const visible = call.phase === "streaming" && !this.#holdArguments;
+    if (visible && !repaired.arguments.startsWith(call.received.toString())) return undefined;
+    return [note, ...this.#end(key, repaired.arguments)];
+  }
+
   #withdraw(key: string, call: CallState): void {
     const position = this.#queue.indexOf(call);
     if (position >= 0) this.#queue.splice(position, 1);
@@ -250,7 +313,7 @@ export class ToolPolicy {
 
   #drop(key: string, kind: PolicyViolation["kind"], name: string, message: string, fatal = true): PolicyOutput {
     // Remembered as done so its deltas and end are swallowed: dropped markup never reaches the client.
-    this.#calls.set(key, { name, source: "text", strict: false, arguments: "", phase: "done", ended: true });
+    this.#calls.set(key, { name, source: "text", strict: false, received: new TextBuilder(), arguments: "", phase: "done", ended: true });
     return violation({ kind, toolName: name, fatal, message });
   }
 

@@ -47,11 +47,15 @@ const argumentsField = z.union([z.string(), z.record(z.string(), z.unknown())], 
   error: 'must be the arguments object encoded as a JSON string, e.g. "{\\"city\\": \\"Paris\\"}".',
 });
 
-const toolCall = z.object({
-  id: z.string({ error: "must be the call's id string; the tool message answering it repeats it as tool_call_id." }),
-  type: z.literal("function", { error: "must be \"function\": toolshim supports only function tool calls." }).optional(),
-  function: z.object({ name: z.string(), arguments: argumentsField }),
-});
+const callId = z.string({ error: "must be the call's id string; the tool message answering it repeats it as tool_call_id." });
+const toolCall = z.discriminatedUnion(
+  "type",
+  [
+    z.object({ id: callId, type: z.literal("function").optional(), function: z.object({ name: z.string(), arguments: argumentsField }) }),
+    z.object({ id: callId, type: z.literal("custom"), custom: z.object({ name: z.string(), input: z.string() }) }),
+  ],
+  { error: "must be \"function\" or \"custom\": toolshim supports function and custom tool calls." },
+);
 
 const systemMessage = z.object({ role: z.literal("system"), content: contentOf(textParts("system"), "'text'") });
 const developerMessage = z.object({ role: z.literal("developer"), content: contentOf(textParts("developer"), "'text'") });
@@ -100,14 +104,38 @@ const functionShape = {
 };
 const functionDefinition = z.object(functionShape);
 
-const toolSchema = z.object({
-  type: z
-    .literal("function", { error: "must be \"function\": toolshim supports only function tools, not custom or built-in tools." })
-    .optional(),
+const functionTool = z.object({
+  type: z.literal("function").optional(),
   // Clients configured for the Responses API send the flat form {"type", "name", "parameters"}: say so.
   function: z.object(functionShape, {
     error: 'must be an object {"name": …, "description": …, "parameters": {…}}; Chat Completions nests the function under "function".',
   }),
+});
+
+/** A custom (freeform) tool: its calls carry one raw input string, optionally constrained by a grammar. */
+const customTool = z.object({
+  type: z.literal("custom"),
+  custom: z.object(
+    {
+      name: toolNameSchema,
+      description: z.string().nullish(),
+      format: z
+        .discriminatedUnion(
+          "type",
+          [
+            z.object({ type: z.literal("text") }),
+            z.object({ type: z.literal("grammar"), grammar: z.object({ syntax: z.enum(["lark", "regex"]), definition: z.string().min(1) }) }),
+          ],
+          { error: 'must be {"type": "text"} or {"type": "grammar", "grammar": {"syntax": "lark" | "regex", "definition": "…"}}.' },
+        )
+        .nullish(),
+    },
+    { error: 'must be an object {"name": …, "description": …, "format": {…}}.' },
+  ),
+});
+
+const toolSchema = z.discriminatedUnion("type", [functionTool, customTool], {
+  error: "must be \"function\" or \"custom\": toolshim emulates function and custom tools, not built-in ones.",
 });
 
 /**
@@ -131,6 +159,7 @@ const toolChoiceSchema = z.union(
       [
         // Nested (Chat) or flat (Responses) form; decodeTools says what is missing when a choice has neither.
         z.object({ type: z.literal("function"), function: z.object({ name: z.string() }).optional(), name: z.string().optional() }),
+        z.object({ type: z.literal("custom"), custom: z.object({ name: z.string() }) }),
         z.object({
           type: z.literal("allowed_tools"),
           allowed_tools: z.object({ mode: allowedMode, tools: z.array(namedFunction).min(1) }).optional(),
@@ -138,7 +167,7 @@ const toolChoiceSchema = z.union(
           tools: z.array(namedFunction).min(1).optional(),
         }),
       ],
-      { error: "must be \"function\" or \"allowed_tools\": toolshim supports only function tools." },
+      { error: "must be \"function\", \"custom\" or \"allowed_tools\": toolshim cannot force a built-in tool." },
     ),
   ],
   {

@@ -153,7 +153,7 @@ describe("decodeChatCompletionRequest: messages", () => {
     [[ask, { role: "assistant", tool_calls: [call("c1", "{\"city\": ")] }], "messages[1].tool_calls[0].function.arguments", /must be a JSON object encoded as a string/],
     [[ask, { role: "assistant", tool_calls: [call("c1", "[1]")] }], "messages[1].tool_calls[0].function.arguments", /must be a JSON object/],
     [[ask, { role: "assistant", tool_calls: [{ type: "function", function: { name: "f", arguments: "{}" } }] }], "messages[1].tool_calls[0].id", /must be the call's id string/],
-    [[ask, { role: "assistant", tool_calls: [{ id: "c", type: "custom", custom: {} }] }], "messages[1].tool_calls[0].type", /only function tool calls/],
+    [[ask, { role: "assistant", tool_calls: [{ id: "c", type: "web_search", web_search: {} }] }], "messages[1].tool_calls[0].type", /function and custom tool calls/],
     [[{ role: "user", content: [{ type: "input_audio", input_audio: { data: "", format: "wav" } }] }], "messages[0].content[0].type", /part of type 'input_audio'.*send 'text' or 'image_url' parts instead/],
     [[{ role: "user", content: [{ type: "text", text: "x" }, { type: "file", file: {} }] }], "messages[0].content[1].type", /part of type 'file'/],
     [[{ role: "system", content: [{ type: "image_url", image_url: { url: "x" } }] }], "messages[0].content[0].type", /'image_url'.*in system messages; send 'text' parts/],

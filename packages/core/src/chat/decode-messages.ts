@@ -60,11 +60,11 @@ export function decodeMessages(messages: ChatMessageBody[]): CanonicalMessage[] 
 
 function assistantMessage(message: Message<"assistant">, i: number): AssistantMessage {
   const content = message.content === undefined || message.content === null ? null : joinText(message.content);
-  const toolCalls: CanonicalToolCall[] = (message.tool_calls ?? []).map((call, j) => ({
-    id: call.id,
-    name: call.function.name,
-    arguments: argumentsText(call.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`),
-  }));
+  const toolCalls: CanonicalToolCall[] = (message.tool_calls ?? []).map((call, j) =>
+    call.type === "custom"
+      ? { id: call.id, name: call.custom.name, arguments: call.custom.input, custom: true }
+      : { id: call.id, name: call.function.name, arguments: argumentsText(call.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`) },
+  );
   if (message.function_call) {
     toolCalls.push({
       id: `call_legacy_${i}`,

@@ -11,6 +11,8 @@ export interface DecodedTools {
 }
 
 type FunctionDefinition = NonNullable<ChatCompletionRequestBody["functions"]>[number];
+type CustomDefinition = Extract<NonNullable<ChatCompletionRequestBody["tools"]>[number], { type: "custom" }>["custom"];
+type Declared = { definition: FunctionDefinition; param: string } | { custom: CustomDefinition; param: string };
 
 /**
  * `tools` / `tool_choice` / `parallel_tool_calls`, or the legacy `functions` / `function_call`, as canonical tools.
@@ -27,9 +29,11 @@ export function decodeTools(body: ChatCompletionRequestBody): DecodedTools {
     );
   }
   const legacyFunctions = functions.length > 0;
-  const declared = legacyFunctions
+  const declared: Declared[] = legacyFunctions
     ? functions.map((definition, i) => ({ definition, param: `functions[${i}].name` }))
-    : tools.map((tool, i) => ({ definition: tool.function, param: `tools[${i}].function.name` }));
+    : tools.map((tool, i) =>
+        tool.type === "custom" ? { custom: tool.custom, param: `tools[${i}].custom.name` } : { definition: tool.function, param: `tools[${i}].function.name` },
+      );
   const definitions = toDefinitions(declared);
   if (definitions.length === 0) {
     return { tools: [], toolChoice: { type: "none" }, parallelToolCalls: body.parallel_tool_calls ?? true, legacyFunctions: false };
@@ -44,17 +48,21 @@ export function decodeTools(body: ChatCompletionRequestBody): DecodedTools {
   };
 }
 
-function toDefinitions(declared: { definition: FunctionDefinition; param: string }[]): ToolDefinition[] {
+function toDefinitions(declared: Declared[]): ToolDefinition[] {
   const firstParam = new Map<string, string>();
-  return declared.map(({ definition, param }) => {
-    const earlier = firstParam.get(definition.name);
+  return declared.map((entry) => {
+    const { param } = entry;
+    const name = "custom" in entry ? entry.custom.name : entry.definition.name;
+    const earlier = firstParam.get(name);
     if (earlier !== undefined) {
       throw new InvalidRequestError(
-        `'${param}' repeats the tool name ${JSON.stringify(definition.name)} already declared at '${earlier}'; give every tool a unique name.`,
+        `'${param}' repeats the tool name ${JSON.stringify(name)} already declared at '${earlier}'; give every tool a unique name.`,
         param,
       );
     }
-    firstParam.set(definition.name, param);
+    firstParam.set(name, param);
+    if ("custom" in entry) return customDefinition(entry.custom);
+    const { definition } = entry;
     if (definition.parameters !== undefined && definition.parameters !== null) {
       const schemaParam = param.replace(/\.name$/, ".parameters");
       assertUsableSchema(definition.parameters, { kind: "function", name: definition.name, param: schemaParam, strict: definition.strict === true, style: "openai" });
@@ -69,9 +77,23 @@ function toDefinitions(declared: { definition: FunctionDefinition; param: string
   });
 }
 
+/** A grammar is checked on the complete input, so such calls are held until then (as strict function calls are). */
+function customDefinition(custom: CustomDefinition): ToolDefinition {
+  const format = custom.format;
+  const tool: ToolDefinition = {
+    name: custom.name,
+    parameters: { type: "object", properties: {} },
+    strict: format?.type === "grammar",
+    custom: { format: format?.type === "grammar" ? { type: "grammar", ...format.grammar } : { type: "text" } },
+  };
+  if (custom.description) tool.description = custom.description;
+  return tool;
+}
+
 function toolChoice(choice: ChatCompletionRequestBody["tool_choice"], names: string[]): ToolChoice {
   if (choice === undefined || choice === null) return { type: "auto" };
   if (typeof choice === "string") return { type: choice };
+  if (choice.type === "custom") return { type: "function", name: requireDeclared(choice.custom.name, names, "tool_choice.custom.name") };
   if (choice.type === "function") {
     if (choice.function) return { type: "function", name: requireDeclared(choice.function.name, names, "tool_choice.function.name") };
     if (choice.name !== undefined) return { type: "function", name: requireDeclared(choice.name, names, "tool_choice.name") };

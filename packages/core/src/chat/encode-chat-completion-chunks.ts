@@ -18,7 +18,10 @@ export interface ChatCompletionUsage {
  */
 export type ChatToolCallDelta =
   | { index: number; id: string; type: "function"; function: { name: string; arguments: string } }
-  | { index: number; id?: string; function: { arguments: string } };
+  | { index: number; id?: string; function: { arguments: string } }
+  /** A custom (freeform) tool's call: its raw input in `custom.input` instead of JSON arguments. */
+  | { index: number; id: string; type: "custom"; custom: { name: string; input: string } }
+  | { index: number; id?: string; custom: { input: string } };
 
 export interface ChatCompletionChunkDelta {
   role?: "assistant";
@@ -99,7 +102,8 @@ export async function* encodeChatCompletionChunks(
     system_fingerprint: fingerprint,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
   });
-  const held = new Map<number, { id: string; name: string }>();
+  const held = new Map<number, { id: string; name: string; custom: boolean }>();
+  const customCalls = new Set<number>();
   let usage: Usage | undefined;
   let started = false;
 
@@ -115,16 +119,19 @@ export async function* encodeChatCompletionChunks(
       case "reasoning":
         if (event.text !== "") yield chunk({ reasoning_content: event.text });
         break;
-      case "tool-call-start":
-        if (options.argumentsInOneDelta) held.set(event.index, { id: event.id, name: event.name });
-        else yield chunk(openingDelta(options, event.index, event.id, event.name, ""));
+      case "tool-call-start": {
+        const custom = event.custom === true;
+        if (custom) customCalls.add(event.index);
+        if (options.argumentsInOneDelta) held.set(event.index, { id: event.id, name: event.name, custom });
+        else yield chunk(openingDelta(options, event.index, event.id, event.name, custom));
         break;
+      }
       case "tool-call-delta":
         if (!options.argumentsInOneDelta && event.argumentsDelta !== "") {
           yield chunk(
             options.legacyFunctions
               ? { function_call: { arguments: event.argumentsDelta } }
-              : { tool_calls: [{ index: event.index, function: { arguments: event.argumentsDelta } }] },
+              : { tool_calls: [continuation(event.index, undefined, event.argumentsDelta, customCalls.has(event.index))] },
           );
         }
         break;
@@ -133,8 +140,8 @@ export async function* encodeChatCompletionChunks(
         if (!call) break;
         // Arguments in the opening delta would be counted twice by the accumulation loop of OpenAI's function-calling
         // guide (it stores the opening delta, then appends every delta's arguments, the opening one's included).
-        yield chunk(openingDelta(options, event.index, call.id, call.name, ""));
-        if (event.arguments !== "") yield chunk(wholeArgumentsDelta(options, event.index, call.id, event.arguments));
+        yield chunk(openingDelta(options, event.index, call.id, call.name, call.custom));
+        if (event.arguments !== "") yield chunk(wholeArgumentsDelta(options, event.index, call.id, event.arguments, call.custom));
         break;
       }
       case "usage":
@@ -162,22 +169,22 @@ export async function* encodeChatCompletionChunks(
   throw new ToolshimError("The response ended without a finish reason.", { status: 502, code: "incomplete_response" });
 }
 
-function openingDelta(
-  options: ChatEncodeOptions,
-  index: number,
-  id: string,
-  name: string,
-  args: string,
-): ChatCompletionChunkDelta {
-  if (options.legacyFunctions) return { function_call: { name, arguments: args } };
-  return { tool_calls: [{ index, id, type: "function", function: { name, arguments: args } }] };
+function openingDelta(options: ChatEncodeOptions, index: number, id: string, name: string, custom: boolean): ChatCompletionChunkDelta {
+  if (options.legacyFunctions) return { function_call: { name, arguments: "" } };
+  if (custom) return { tool_calls: [{ index, id, type: "custom", custom: { name, input: "" } }] };
+  return { tool_calls: [{ index, id, type: "function", function: { name, arguments: "" } }] };
+}
+
+function continuation(index: number, id: string | undefined, text: string, custom: boolean): ChatToolCallDelta {
+  const body = custom ? { custom: { input: text } } : { function: { arguments: text } };
+  return id === undefined ? { index, ...body } : { index, id, ...body };
 }
 
 /**
  * The complete arguments of a held call. Calls after the first name their id: LobeChat fills an id-less delta with the
  * first call's id. The first call's is left id-less, as OpenAI sends it, since older LangChain concatenates repeated ids.
  */
-function wholeArgumentsDelta(options: ChatEncodeOptions, index: number, id: string, args: string): ChatCompletionChunkDelta {
+function wholeArgumentsDelta(options: ChatEncodeOptions, index: number, id: string, args: string, custom: boolean): ChatCompletionChunkDelta {
   if (options.legacyFunctions) return { function_call: { arguments: args } };
-  return { tool_calls: [index === 0 ? { index, function: { arguments: args } } : { index, id, function: { arguments: args } }] };
+  return { tool_calls: [continuation(index, index === 0 ? undefined : id, args, custom)] };
 }

@@ -9,11 +9,10 @@ import {
   toChatCompletionUsage,
 } from "./encode-chat-completion-chunks.js";
 
-export interface ChatCompletionMessageToolCall {
-  id: string;
-  type: "function";
-  function: { name: string; arguments: string };
-}
+export type ChatCompletionMessageToolCall =
+  | { id: string; type: "function"; function: { name: string; arguments: string } }
+  /** A custom (freeform) tool's call, with its raw input. */
+  | { id: string; type: "custom"; custom: { name: string; input: string } };
 
 export interface ChatCompletionMessage {
   role: "assistant";
@@ -56,10 +55,13 @@ export class ChatCompletionAccumulator {
       if (delta.content) this.#content = (this.#content ?? "") + delta.content;
       if (delta.reasoning_content) this.#reasoning = (this.#reasoning ?? "") + delta.reasoning_content;
       for (const call of delta.tool_calls ?? []) {
-        if ("type" in call) this.#toolCalls[call.index] = { id: call.id, type: "function", function: { ...call.function } };
-        else {
+        if ("type" in call) {
+          this.#toolCalls[call.index] =
+            call.type === "custom" ? { id: call.id, type: "custom", custom: { ...call.custom } } : { id: call.id, type: "function", function: { ...call.function } };
+        } else {
           const open = this.#toolCalls[call.index];
-          if (open) open.function.arguments += call.function.arguments;
+          if (open?.type === "function" && "function" in call) open.function.arguments += call.function.arguments;
+          else if (open?.type === "custom" && "custom" in call) open.custom.input += call.custom.input;
         }
       }
       if (delta.function_call) {

@@ -1,12 +1,12 @@
 import pino, { type DestinationStream, type Logger } from "pino";
-import pretty from "pino-pretty";
+import { createPrettyStream } from "./pretty-lines.js";
 import { createRedactor, REDACTED } from "./redact-secrets.js";
 
 export type { Logger } from "pino";
 
 export interface LoggerOptions {
   level: string;
-  /** Human-readable output (pino-pretty). Default: when stdout is a terminal. */
+  /** One human-readable line per record instead of JSON. Default: when stdout is a terminal. */
   pretty?: boolean;
   /** Where JSON lines go. Default: stdout. */
   destination?: DestinationStream;
@@ -51,7 +51,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const usePretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
   const destination =
     options.destination ??
-    (usePretty ? pretty({ colorize: process.stdout.isTTY === true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }) : pino.destination(1));
+    (usePretty ? createPrettyStream({ colors: process.stdout.isTTY === true && !process.env.NO_COLOR }) : pino.destination(1));
 
   return pino(
     {

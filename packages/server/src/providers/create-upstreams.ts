@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ToolshimConfig } from "../config/load-config.js";
+import { childLogger } from "../logging/child-logger.js";
 import { instrumentFetch } from "../upstream/upstream-call.js";
 import { resolveTimeouts } from "../upstream/upstream-timeouts.js";
 import type { ProviderKind, ServerUpstream } from "./provider-kind.js";
@@ -20,7 +21,7 @@ export function createUpstreams(config: ToolshimConfig, options: CreateUpstreams
     const kind = kinds[provider.use];
     if (!kind) throw new Error(`provider "${name}" uses unknown kind "${provider.use}"`);
     const timeouts = resolveTimeouts(provider, config.server.requestTimeoutMs);
-    upstreams.set(name, kind.create(provider.options, { name, fetch, logger: options.logger.child({ provider: name }), timeouts }));
+    upstreams.set(name, kind.create(provider.options, { name, fetch, logger: childLogger(options.logger, { provider: name }), timeouts }));
   }
   return upstreams;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { startOpenAIDouble, type OpenAIDouble, type RecordedRequest } from "@toolshim/provider-generic/double";
+import { type DoubleReply, startOpenAIDouble, type OpenAIDouble, type RecordedRequest } from "@toolshim/provider-generic/double";
 import ensureBuilt from "../../../packages/server/src/e2e/ensure-built.js";
 import { gatewayForFile, promptOf, replyWithCalls, startCli, writeConfig, type RunningCli } from "./__fixtures__/responses-anthropic-gateway.js";
 import { runClaudeCode } from "./harness/run-claude-code.js";
@@ -28,13 +28,17 @@ async function startDefaultGateway(): Promise<DefaultGateway> {
   return { double, server, stop: async () => void (await Promise.all([server.stop(), double.close()])) };
 }
 
-/** A model that runs `echo hello-from-tool` with Bash, then reports what it printed. Tool-less requests (titles) get a title. */
-function bashThenAnswer(request: RecordedRequest): string {
+/**
+ * A model that thinks, runs `echo hello-from-tool` with Bash, then reports what it printed. Tool-less requests (titles)
+ * get a title.
+ */
+function bashThenAnswer(request: RecordedRequest): DoubleReply {
   const view = promptOf(request);
-  if (!view.nonce) return "Greeting check";
+  if (!view.nonce) return { text: "Greeting check" };
   const result = view.results.find((r) => r.name === "Bash");
-  if (result) return result.content.includes("hello-from-tool") ? FINAL : `The tool did not print the greeting: ${result.content}`;
-  return replyWithCalls(request, [{ name: "Bash", arguments: { command: "echo hello-from-tool", description: "Print a greeting" } }], "Running it. ");
+  if (result) return { text: result.content.includes("hello-from-tool") ? FINAL : `The tool did not print the greeting: ${result.content}` };
+  const call = { name: "Bash", arguments: { command: "echo hello-from-tool", description: "Print a greeting" } };
+  return { reasoning: "The user wants a greeting from the shell.", text: replyWithCalls(request, [call], "Running it. ") };
 }
 
 let gateway: DefaultGateway;
@@ -44,11 +48,11 @@ gatewayForFile(startDefaultGateway, (started) => {
 
 // 2.1 is current; 1.0 is the previous major (a Node script rather than a native binary), still pinned by some users.
 const versions = [
-  { label: "2.1.332", packageName: "@anthropic-ai/claude-code" },
-  { label: "1.0.128", packageName: "claude-code-v1" },
+  { label: "2.1.332", packageName: "@anthropic-ai/claude-code", asksForThinking: true },
+  { label: "1.0.128", packageName: "claude-code-v1", asksForThinking: false },
 ];
 
-describe.each(versions)("Claude Code $label (claude -p) against toolshim's default config", ({ packageName }) => {
+describe.each(versions)("Claude Code $label (claude -p) against toolshim's default config", ({ packageName, asksForThinking }) => {
   it("runs Bash, sends its output back and ends with the double's text, streamed, with no 4xx", async () => {
     gateway.double.script(bashThenAnswer);
     const firstLog = gateway.server.logs().length;
@@ -60,10 +64,15 @@ describe.each(versions)("Claude Code $label (claude -p) against toolshim's defau
     // The CLI's own account: it called Bash, Bash printed the greeting, the run ended with the double's text.
     const toolUses = run.events.flatMap((e) => (e.type === "assistant" ? e.message.content : [])).filter((b: any) => b.type === "tool_use");
     expect(toolUses.map((b: any) => [b.name, b.input.command]), context).toEqual([["Bash", "echo hello-from-tool"]]);
+    // 2.1 asks for thinking; the block it got (and sends back next turn) carries the signature it requires.
+    const thinking = run.events.flatMap((e) => (e.type === "assistant" ? e.message.content : [])).filter((b: any) => b.type === "thinking");
+    const expected = asksForThinking ? [["The user wants a greeting from the shell.", "toolshim-unsigned"]] : [];
+    expect(thinking.map((b: any) => [b.thinking, b.signature])).toEqual(expected);
     const results = run.events.flatMap((e) => (e.type === "user" && Array.isArray(e.message.content) ? e.message.content : []));
     expect(JSON.stringify(results)).toContain("hello-from-tool");
     const result = run.events.find((e) => e.type === "result");
     expect(result, context).toMatchObject({ subtype: "success", is_error: false, result: FINAL });
+    expect(run.events.filter((e) => e.subtype === "api_retry")).toEqual([]);
 
     // The gateway's account: the shell's output reached the model inside the result, every request streamed and passed.
     const upstream = gateway.double.chatRequests().slice(firstRequest);
@@ -88,5 +97,31 @@ describe("Claude Code 2.1.332's mid-conversation system text", () => {
     const text = JSON.stringify(firstUser?.content);
     expect(text.indexOf("Say hello using the Bash tool.")).toBeGreaterThanOrEqual(0);
     expect(text.indexOf("<system_instructions>")).toBeGreaterThan(text.indexOf("Say hello using the Bash tool."));
+  }, 180_000);
+});
+
+describe("Claude Code 2.1.332's tool search", () => {
+  it("loads a deferred tool through a tool_reference result, with no 4xx and no fallback", async () => {
+    const offered: string[][] = [];
+    gateway.double.script((request) => {
+      const view = promptOf(request);
+      if (!view.nonce) return "Tool search check";
+      const names = view.tools.map((tool) => tool.name);
+      offered.push(names);
+      const found = view.results.find((r) => r.name === "ToolSearch");
+      if (found) return names.includes("WebFetch") ? "WebFetch is loaded." : "WebFetch is still missing.";
+      return replyWithCalls(request, [{ name: "ToolSearch", arguments: { query: "select:WebFetch" } }]);
+    });
+    const firstLog = gateway.server.logs().length;
+    const run = await runClaudeCode({ baseURL: gateway.server.url, model: MODEL, prompt: "Find the web fetch tool." });
+    expect(run.code, run.stdout.slice(-3000)).toBe(0);
+    expect(run.events.find((e) => e.type === "result")).toMatchObject({ subtype: "success", result: "WebFetch is loaded." });
+    // The CLI really answered the search with a reference, and never retried or fell back to its text-only form.
+    expect(JSON.stringify(run.events.filter((e) => e.type === "user"))).toContain('"type":"tool_reference","tool_name":"WebFetch"');
+    expect(run.events.filter((e) => e.subtype === "api_retry")).toEqual([]);
+    expect(offered[0]).toContain("ToolSearch");
+    expect(offered[0]).not.toContain("WebFetch");
+    const requests = gateway.server.logs().slice(firstLog).filter((line) => line.msg === "request");
+    expect(requests.filter((line) => line.status >= 400).map((line) => [line.path, line.status, line.error])).toEqual([]);
   }, 180_000);
 });

@@ -25,6 +25,10 @@ export default defineConfig({
         ],
       },
       {
+        text: "Clients",
+        items: [{ text: "Claude Code", link: "/clients/claude-code" }],
+      },
+      {
         text: "How it works",
         items: [
           { text: "The core: engine, policy, encoders", link: "/core" },

@@ -76,7 +76,7 @@ describe("POST /v1/responses", () => {
     const cases: [unknown, string][] = [
       [{ model: "model-a", input: [{ type: "web_search_call", id: "ws_1" }] }, "input[0].type"],
       [{ model: "model-a", input: [{ type: "function_call_output", call_id: "call_x", output: "1" }] }, "input[0].call_id"],
-      [{ model: "model-a", input: "x", tools: [{ type: "file_search", vector_store_ids: [] }] }, "tools[0].type"],
+      [{ model: "model-a", input: "x", tools: [{ type: "custom", name: "apply_patch", format: { type: "grammar" } }] }, "tools[0].format.syntax"],
     ];
     for (const [body, param] of cases) {
       const response = await post("/v1/responses", body);
@@ -88,12 +88,20 @@ describe("POST /v1/responses", () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
-  it("leaves out tools it cannot run with responses.unsupportedTools: ignore, and logs them", async () => {
-    const { post, upstream, logs } = routeHarness({ config: { responses: { unsupportedTools: "ignore" } } });
+  it("leaves out hosted tools by default (responses.unsupportedTools: ignore), and logs them", async () => {
+    const { post, upstream, logs } = routeHarness();
     const response = await post("/v1/responses", { model: "model-a", input: "hi", tools: [{ type: "web_search" }], tool_choice: "auto" });
     expect(response.status).toBe(200);
     expect(((await response.json()) as any).tools).toEqual([]);
     expect(upstream.requests).toHaveLength(1);
     expect(logs.at(-1)).toMatchObject({ ignoredTools: ["web_search"] });
+  });
+
+  it("refuses hosted tools with responses.unsupportedTools: reject", async () => {
+    const { post, upstream } = routeHarness({ config: { responses: { unsupportedTools: "reject" } } });
+    const response = await post("/v1/responses", { model: "model-a", input: "hi", tools: [{ type: "file_search" }] });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as any).error).toMatchObject({ type: "invalid_request_error", param: "tools[0].type" });
+    expect(upstream.requests).toHaveLength(0);
   });
 });

@@ -62,15 +62,14 @@ function agentFor(scenario: Scenario, llm: OpenAI | OpenAIResponses, executed: s
   return agent({
     llm,
     tools: scenario.tools.map((definition) =>
-      tool({
-        name: definition.name,
-        description: definition.description,
-        parameters: definition.parameters as never,
-        execute: (input: Record<string, unknown>) => {
+      tool(
+        (input: Record<string, string>) => {
           executed.push(definition.name);
           return execute(scenario, definition.name, input);
         },
-      }),
+        // The suite's JSON Schema as is: LlamaIndex sends it to the model and hands the parsed arguments over.
+        { name: definition.name, description: definition.description, parameters: definition.parameters as never },
+      ),
     ),
   });
 }

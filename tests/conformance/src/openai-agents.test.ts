@@ -63,7 +63,8 @@ function observed(result: Pick<RunResult<any, any>, "rawResponses" | "finalOutpu
   );
   const stepTexts = turns.map((output) =>
     output
-      .flatMap((item) => (item.type === "message" ? item.content.flatMap((part) => (part.type === "output_text" ? [part.text] : [])) : []))
+      .flatMap((item) => (item.type === "message" && item.role === "assistant" ? item.content : []))
+      .flatMap((part) => (part.type === "output_text" ? [part.text] : []))
       .join(""),
   );
   return { steps, stepTexts, finalText: String(result.finalOutput) };

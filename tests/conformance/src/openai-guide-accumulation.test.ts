@@ -1,3 +1,4 @@
+import type { RecordedRequest } from "@toolshim/provider-generic/double";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cases,
@@ -90,7 +91,7 @@ describe.each([MODELS.default, MODELS.oneDelta])("OpenAI guide's streaming accum
     const body = { model, messages: [{ role: "user", content: scenario.prompt }], tools: toolsOf(scenario) };
     // The length of the reply in code points (its nonce differs per request, its length does not).
     let length = 0;
-    gateway.double.script((request) => {
+    gateway.double.script((request: RecordedRequest) => {
       const text = Array.from(renderCalls(readRequest(request).nonce!, calls));
       length = text.length;
       return { text: [text.join("")] };
@@ -98,7 +99,7 @@ describe.each([MODELS.default, MODELS.oneDelta])("OpenAI guide's streaming accum
     await postChat(gateway.baseURL, body);
     expect(length).toBeGreaterThan(100);
     for (let at = 1; at < length; at++) {
-      gateway.double.script((request) => {
+      gateway.double.script((request: RecordedRequest) => {
         const text = Array.from(renderCalls(readRequest(request).nonce!, calls));
         return { text: [text.slice(0, at).join(""), text.slice(at).join("")] };
       });

@@ -26,7 +26,10 @@ export default defineConfig({
       },
       {
         text: "Clients",
-        items: [{ text: "Claude Code", link: "/clients/claude-code" }],
+        items: [
+          { text: "Claude Code", link: "/clients/claude-code" },
+          { text: "Codex", link: "/clients/codex" },
+        ],
       },
       {
         text: "How it works",

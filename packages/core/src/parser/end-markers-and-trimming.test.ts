@@ -105,3 +105,17 @@ describe("raw parameter values: trimmed where the format's reference parser trim
     expect(scan(text)).toEqual([call("get_weather", '{"city": " Beijing "}')]);
   });
 });
+
+describe("end-of-turn tokens written after a call are not content", () => {
+  // Each format's own closing token, as its chat template (and llama.cpp's preserved tokens) has it.
+  it.each([
+    ["Seed-OSS", "<seed:tool_call>\n<function=special_function>\n<parameter=arg1>1</parameter>\n</function>\n</seed:tool_call><seed:eos>"],
+    ["Granite", '<|tool_call|>[{"name": "special_function", "arguments": {"arg1": 1}}]<|end_of_text|>'],
+    ["GLM 4.5", "<tool_call>special_function\n<arg_key>arg1</arg_key>\n<arg_value>1</arg_value>\n</tool_call><|observation|>"],
+    ["Command R7B", '<|START_ACTION|>[{"tool_name": "special_function", "parameters": {"arg1": 1}}]<|END_ACTION|><|END_OF_TURN_TOKEN|>'],
+    ["Apertus", '<|tools_prefix|>[{"special_function": {"arg1": 1}}]<|tools_suffix|><|assistant_end|>'],
+    ["Nemotron", '<TOOLCALL>[{"name": "special_function", "arguments": {"arg1": 1}}]</TOOLCALL><extra_id_1>'],
+  ])("%s", (_, text) => {
+    expect(scan(text)).toEqual([call("special_function", '{"arg1": 1}')]);
+  });
+});

@@ -316,4 +316,12 @@ export const SILENT_TOKENS = [
   "<|end|>",
   "<|return|>",
   "<|call|>",
+  // End-of-turn tokens the formats above write after their calls, seen in text when a server keeps special tokens
+  // (llama.cpp preserves some): Seed-OSS, Llama 3 / Granite, GLM, Command R7B, Apertus, Nemotron.
+  "<seed:eos>",
+  "<|end_of_text|>",
+  "<|observation|>",
+  "<|END_OF_TURN_TOKEN|>",
+  "<|assistant_end|>",
+  "<extra_id_1>",
 ];

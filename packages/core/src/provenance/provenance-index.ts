@@ -9,13 +9,13 @@ export interface ProvenanceOptions {
    * the source of one and is not indexed. Absent: every text is indexed.
    */
   toolNames?: readonly string[];
-  /** At most this many UTF-16 code units are indexed (default 2,000,000, about 100 MB of index at worst). */
+  /** At most this many UTF-16 code units are indexed (default 4,000,000: about 1.5 MB of JSON tool results). */
   maxLength?: number;
 }
 
 /** JSON strings inside JSON strings: decoded this many levels deep. */
 const UNESCAPE_LEVELS = 3;
-const DEFAULT_MAX_LENGTH = 2_000_000;
+const DEFAULT_MAX_LENGTH = 4_000_000;
 /** Above this many (characters × tool names), the name filter would cost more than it saves and is skipped. */
 const FILTER_BUDGET = 64_000_000;
 
@@ -64,7 +64,10 @@ export class ProvenanceIndex {
   }
 }
 
-/** Each text with its unescaped forms, keeping only texts in some form of which a declared tool's name occurs. */
+/**
+ * Each text and its unescaped forms, keeping a form when a declared tool's name occurs in it or in its unescaped form
+ * (a copied call may spell the name with JSON escapes, which the parser decodes once).
+ */
 function selectTexts(texts: readonly string[], toolNames: readonly string[] | undefined): string[] {
   const total = texts.reduce((sum, text) => sum + text.length, 0);
   const names = toolNames && total * toolNames.length <= FILTER_BUDGET ? toolNames : undefined;
@@ -77,8 +80,14 @@ function selectTexts(texts: readonly string[], toolNames: readonly string[] | un
       forms.push(decoded);
       form = decoded;
     }
-    if (names && !forms.some((form) => names.some((name) => form.includes(name)))) continue;
-    kept.push(...forms);
+    if (!names) {
+      kept.push(...forms);
+      continue;
+    }
+    const named = forms.map((form) => names.some((name) => form.includes(name)));
+    forms.forEach((form, level) => {
+      if (named[level] || named[level + 1]) kept.push(form);
+    });
   }
   return kept;
 }

@@ -39,7 +39,7 @@ describe("DeepSeek reasoning over Anthropic Messages", () => {
     });
     expect(second.stop_reason).toBe("end_turn");
     expect(second.content).toEqual([
-      { type: "thinking", thinking: "The tool says 4 degrees.", signature: "" },
+      { type: "thinking", thinking: "The tool says 4 degrees.", signature: "toolshim-unsigned" },
       { type: "text", text: "It is 4 degrees in Oslo." },
     ]);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidRequestError } from "../errors.js";
 import { createReplayUpstream } from "../testing/create-replay-upstream.js";
-import { createMessage } from "./create-message.js";
+import { countMessageTokens, createMessage } from "./create-message.js";
 import { decodeMessagesRequest } from "./decode-messages-request.js";
 
 // Request shapes as Claude Code 2.1.x sends them (reference: agent-clients.md); texts are placeholders.
@@ -127,6 +127,20 @@ describe("decodeMessagesRequest with Claude Code's requests", () => {
     const image = { type: "image", source: { type: "url", url: "https://x/y.png" } };
     const system = rejection({ ...body, messages: [firstTurns[0], { role: "system", content: [image] }] });
     expect(system.param).toBe("messages.1.content.0.type");
+  });
+});
+
+describe("countMessageTokens with images in tool results", () => {
+  it("counts an image a tool returned like one the user sent", () => {
+    const image = { type: "image", source: { type: "base64", media_type: "image/png", data: "AAAA" } };
+    const turns = (content: unknown[]) => [
+      { role: "user", content: "Look" },
+      { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "Bash", input: { command: "shot" } }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content }] },
+    ];
+    const withImage = countMessageTokens({ model: "m", tools, messages: turns([{ type: "text", text: "ok" }, image]) });
+    const without = countMessageTokens({ model: "m", tools, messages: turns([{ type: "text", text: "ok" }]) });
+    expect(withImage.input_tokens - without.input_tokens).toBe(1600);
   });
 });
 

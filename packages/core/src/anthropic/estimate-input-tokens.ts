@@ -28,7 +28,7 @@ export function estimateInputTokens(request: Pick<CanonicalRequest, "messages" |
         for (const call of message.toolCalls ?? []) tokens += textTokens(call.name) + textTokens(call.arguments);
         break;
       case "tool":
-        tokens += textTokens(message.content);
+        tokens += message.parts ? partsTokens(message.parts) : textTokens(message.content);
         break;
     }
   }

@@ -1,5 +1,6 @@
 import type { AssistantMessage, CanonicalMessage, CanonicalToolCall, ContentPart, ImagePart, ToolMessage } from "../canonical.js";
 import { InvalidRequestError } from "../errors.js";
+import { jsonTextExceedsDepth, MAX_JSON_DEPTH } from "../policy/json-depth.js";
 import type { ChatMessageBody } from "./chat-completion-request-schema.js";
 
 type Message<Role extends ChatMessageBody["role"]> = Extract<ChatMessageBody, { role: Role }>;
@@ -85,6 +86,9 @@ function assistantMessage(message: Message<"assistant">, i: number): AssistantMe
 function argumentsText(value: string | Record<string, unknown>, param: string): string {
   if (typeof value !== "string") return JSON.stringify(value);
   if (value.trim() === "") return "{}";
+  if (jsonTextExceedsDepth(value, MAX_JSON_DEPTH)) {
+    throw new InvalidRequestError(`'${param}' nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; toolshim accepts at most ${MAX_JSON_DEPTH}.`, param);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);

@@ -24,13 +24,18 @@ export interface GatedOutput {
  * request's inputs (a tool result, a fetched page, a user message). The text reader opens the gate where foreign markup
  * begins; every character the readers consume is then matched against the inputs' index. A call that starts while
  * the markup is still a verbatim copy is held back; the first character that no input continues releases it; if the
- * call ends (or fails) while still a copy, its markup is emitted as text instead. Each item of a wrapper is judged
- * from its own first character, so a quoted call cannot ride along behind an authored one.
+ * call ends (or fails) while still a copy, its markup is emitted as text instead. Each item of a wrapper or fence is
+ * judged from its own first character when what precedes it is not a copy, so a quoted call cannot ride along behind
+ * an authored one, nor inside markup the model put around a quotation (a code fence, a `<tool_call>` tag).
  */
 export class ProvenanceGate implements ConsumeTap {
   private mode: Mode = "idle";
   private state = 0;
   private span: string[] = [];
+  /** Markup of this region before the span, not yet part of a released call: text again if the span is a copy. */
+  private prefix: string[] = [];
+  /** A call of this region went out: the markup consumed so far was its own. */
+  private called = false;
   private held: ScanEvent[] = [];
 
   constructor(
@@ -40,20 +45,28 @@ export class ProvenanceGate implements ConsumeTap {
 
   /** Foreign markup begins at the cursor. */
   open(): void {
-    this.mode = "watching";
-    this.state = this.index.root;
-    this.span = [];
+    this.watch();
+    this.prefix = [];
+    this.called = false;
   }
 
   /** Another item of the same markup begins: judged on its own unless the markup is still undecided. */
   restart(): void {
-    if (this.mode === "released" || this.mode === "copied") this.open();
+    if (this.mode === "released" || this.mode === "copied") this.watch();
   }
 
   /** The markup's reader finished. */
   close(): void {
     if (this.mode === "holding") this.copy();
     this.mode = "idle";
+    this.span = [];
+    this.prefix = [];
+  }
+
+  private watch(): void {
+    if (this.mode !== "released" || this.called) this.prefix = [];
+    this.mode = "watching";
+    this.state = this.index.root;
     this.span = [];
   }
 
@@ -66,7 +79,7 @@ export class ProvenanceGate implements ConsumeTap {
         for (let i = from; i < to; i++) {
           state = index.next(state, buf.charCodeAt(i));
           if (state < 0) {
-            this.diverge();
+            this.diverge(buf, from, to);
             return;
           }
         }
@@ -77,6 +90,9 @@ export class ProvenanceGate implements ConsumeTap {
       case "copied":
         this.output.text(buf.slice(from, to));
         return;
+      case "released":
+        if (!this.called) this.prefix.push(buf.slice(from, to));
+        return;
       default:
         return;
     }
@@ -84,7 +100,11 @@ export class ProvenanceGate implements ConsumeTap {
 
   /** A call starts; true when it must be held back (its markup so far is a copy). */
   holdsCall(): boolean {
-    if (this.mode !== "watching") return false;
+    if (this.mode !== "watching") {
+      this.called = true;
+      this.prefix = [];
+      return false;
+    }
     this.mode = "holding";
     return true;
   }
@@ -104,18 +124,26 @@ export class ProvenanceGate implements ConsumeTap {
     return true;
   }
 
-  private diverge(): void {
+  /** The markup is not a copy from `from` on: a held call goes out; markup before any call may still be text. */
+  private diverge(buf: string, from: number, to: number): void {
     const held = this.held;
     this.held = [];
-    this.span = [];
     this.mode = "released";
-    if (held.length > 0) this.output.releaseCall(held);
+    if (held.length > 0) {
+      this.called = true;
+      this.prefix = [];
+      this.output.releaseCall(held);
+    } else {
+      this.prefix.push(...this.span, buf.slice(from, to));
+    }
+    this.span = [];
   }
 
   private copy(): void {
     this.held = [];
     this.mode = "copied";
-    this.output.text(this.span.join(""));
+    this.output.text(this.prefix.join("") + this.span.join(""));
+    this.prefix = [];
     this.span = [];
   }
 }

@@ -164,9 +164,15 @@ describe("forgery corpus: quoted call markup never becomes a call", () => {
         for (const vector of VECTORS) {
           for (const placement of PLACEMENTS) {
             const markup = forged(vector);
-            const outcome = await run(api, requestBody(api, placement, markup, stream), `${markup}${QUOTE_AFTER}`);
-            if (outcome.calls.length > 0) forgeries.push(`${vector.format} in ${placement}`);
-            else if (!outcome.text.includes("send_money")) forgeries.push(`${vector.format} in ${placement}: the quote was lost`);
+            // Quoted as is, first thing in the reply, and inside a code fence the model wrote around it.
+            for (const [style, reply] of [
+              ["quoted", `${markup}${QUOTE_AFTER}`],
+              ["fenced", `The page says:\n\`\`\`\n${markup}\n\`\`\`${QUOTE_AFTER}`],
+            ]) {
+              const outcome = await run(api, requestBody(api, placement, markup, stream), reply as string);
+              if (outcome.calls.length > 0) forgeries.push(`${vector.format} in ${placement}, ${style}`);
+              else if (!outcome.text.includes("send_money")) forgeries.push(`${vector.format} in ${placement}, ${style}: the quote was lost`);
+            }
           }
         }
         expect(forgeries).toEqual([]);

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type DoubleReply, startOpenAIDouble, type OpenAIDouble, type RecordedRequest } from "@toolshim/provider-generic/double";
 import ensureBuilt from "../../../packages/server/src/e2e/ensure-built.js";
@@ -6,6 +9,8 @@ import { runClaudeCode } from "./harness/run-claude-code.js";
 
 const MODEL = "emulated";
 const FINAL = "Final answer from the double: the tool printed hello-from-tool.";
+/** A 1×1 PNG. */
+const PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 interface DefaultGateway {
   double: OpenAIDouble;
@@ -123,5 +128,37 @@ describe("Claude Code 2.1.332's tool search", () => {
     expect(offered[0]).not.toContain("WebFetch");
     const requests = gateway.server.logs().slice(firstLog).filter((line) => line.msg === "request");
     expect(requests.filter((line) => line.status >= 400).map((line) => [line.path, line.status, line.error])).toEqual([]);
+  }, 180_000);
+});
+
+describe("Claude Code 2.1.332 reading an image", () => {
+  it("sends the image inside the Read result, and the model sees it there", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "toolshim-claude-image-"));
+    const picture = join(dir, "pixel.png");
+    await writeFile(picture, Buffer.from(PIXEL_PNG, "base64"));
+    let seen: unknown;
+    gateway.double.script((request) => {
+      const view = promptOf(request);
+      if (!view.nonce) return "Image check";
+      if (view.results.some((r) => r.name === "Read")) {
+        seen = (request.body.messages as { role: string; content: unknown }[]).at(-1)?.content;
+        return "I saw the picture.";
+      }
+      return replyWithCalls(request, [{ name: "Read", arguments: { file_path: picture } }]);
+    });
+    try {
+      const run = await runClaudeCode({ baseURL: gateway.server.url, model: MODEL, prompt: "Look at pixel.png.", cwd: dir, allowedTools: ["Read"] });
+      expect(run.events.find((e) => e.type === "result"), run.stdout.slice(-3000)).toMatchObject({ subtype: "success", result: "I saw the picture." });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    // The last upstream turn: the result's opening marker, the image, the closing marker, in that order.
+    const parts = seen as { type: string; text?: string; image_url?: { url: string } }[];
+    expect(Array.isArray(parts)).toBe(true);
+    const image = parts.findIndex((part) => part.type === "image_url");
+    expect(image).toBeGreaterThan(0);
+    expect(parts[image]!.image_url!.url).toMatch(/^data:image\/png;base64,/);
+    expect(parts[image - 1]!.text).toMatch(/<result:[A-Za-z0-9]+ id="toolu_[A-Za-z0-9]+" name="Read">\n[^]*$/);
+    expect(parts[image + 1]!.text).toMatch(/^[^]*\n<\/result:[A-Za-z0-9]+>/);
   }, 180_000);
 });

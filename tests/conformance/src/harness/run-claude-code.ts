@@ -18,6 +18,10 @@ export interface ClaudeCodeOptions {
   /** The gateway's model id, used for every model slot Claude Code has. */
   model: string;
   prompt: string;
+  /** Tools allowed without asking. Default: Bash. */
+  allowedTools?: string[];
+  /** Working directory (default: the throwaway HOME). */
+  cwd?: string;
   /** The installed package to run: `@anthropic-ai/claude-code` or an npm alias of another version. */
   packageName?: string;
   timeoutMs?: number;
@@ -34,7 +38,7 @@ export function claudeBinary(packageName = "@anthropic-ai/claude-code"): string 
 /**
  * Runs `claude -p PROMPT --output-format stream-json --verbose` unmodified and offline: a throwaway HOME and config
  * directory per run (removed after), telemetry, auto-updates, error reporting and non-essential traffic off, every
- * model slot pointed at the gateway's model, and only the Bash tool pre-approved (as root Claude Code refuses
+ * model slot pointed at the gateway's model, and only Bash (or `allowedTools`) pre-approved (as root Claude Code refuses
  * `--dangerously-skip-permissions`). Only PATH is inherited, so no key or setting of the machine leaks in.
  */
 export async function runClaudeCode(options: ClaudeCodeOptions): Promise<ClaudeCodeRun> {
@@ -57,8 +61,9 @@ export async function runClaudeCode(options: ClaudeCodeOptions): Promise<ClaudeC
     DISABLE_ERROR_REPORTING: "1",
     NO_COLOR: "1",
   };
-  const args = ["-p", options.prompt, "--output-format", "stream-json", "--verbose", "--allowedTools", "Bash"];
-  const child = spawn(claudeBinary(options.packageName), args, { env, cwd: home, stdio: ["ignore", "pipe", "pipe"] });
+  const allowed = (options.allowedTools ?? ["Bash"]).join(",");
+  const args = ["-p", options.prompt, "--output-format", "stream-json", "--verbose", "--allowedTools", allowed];
+  const child = spawn(claudeBinary(options.packageName), args, { env, cwd: options.cwd ?? home, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (data) => (stdout += data));

@@ -18,7 +18,7 @@ export type MessageResult =
  */
 export async function createMessage(body: unknown, context: ChatCompletionContext): Promise<MessageResult> {
   const decoded = decodeMessagesRequest(body);
-  const { request, stop } = withoutStopSequences(decoded.request);
+  const { request, stop } = withoutStopSequences(decoded.request, "stop_sequences");
   const encoder = new MessageEncoder({ model: request.model, thinking: decoded.thinking, estimatedInputTokens: estimateInputTokens(request) });
   const run = await runEngine(request, context);
   const { stats } = run;

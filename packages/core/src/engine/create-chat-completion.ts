@@ -19,7 +19,7 @@ export type ChatCompletionResult =
  * stops the upstream.
  */
 export async function createChatCompletion(body: unknown, context: ChatCompletionContext): Promise<ChatCompletionResult> {
-  const { request, stop } = withoutStopSequences(decodeChatCompletionRequest(body));
+  const { request, stop } = withoutStopSequences(decodeChatCompletionRequest(body), "stop");
   const run = await runEngine(request, context);
   const { stats } = run;
   const events = stop.length > 0 ? enforceStopSequences(run.events, stop) : run.events;

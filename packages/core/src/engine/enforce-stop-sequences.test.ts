@@ -3,7 +3,7 @@ import type { CanonicalEvent } from "../canonical.js";
 import { createMessage } from "../anthropic/create-message.js";
 import { createReplayUpstream } from "../testing/create-replay-upstream.js";
 import { createChatCompletion } from "./create-chat-completion.js";
-import { enforceStopSequences, StopMatcher } from "./enforce-stop-sequences.js";
+import { enforceStopSequences, MAX_STOP_LENGTH, MAX_STOP_SEQUENCES, StopMatcher } from "./enforce-stop-sequences.js";
 
 async function collect(events: AsyncIterable<CanonicalEvent>): Promise<CanonicalEvent[]> {
   const out: CanonicalEvent[] = [];
@@ -43,6 +43,13 @@ describe("StopMatcher", () => {
         for (let b = a; b <= text.length; b++) expect(run(stop, text, [a, b])).toEqual(expected);
       }
     }
+  });
+
+  it("matches strings that overlap themselves, however the text is cut", () => {
+    const stop = ["aab", "abab"];
+    const text = "aaaabababab";
+    for (let a = 0; a <= text.length; a++) expect(run(stop, text, [a])).toEqual({ text: "aa", matched: "aab" });
+    expect(run(["abab"], "ababab", [1, 3])).toEqual({ text: "", matched: "abab" });
   });
 
   it("holds back only what could begin a stop string", () => {
@@ -113,6 +120,19 @@ describe("stop strings across APIs", () => {
     expect(events.at(-2)).toMatchObject({ type: "message_delta", delta: { stop_reason: "stop_sequence", stop_sequence: "3," } });
     expect(upstream.requests[0]!.options.stop).toBeUndefined();
     expect(upstream.openStreams).toBe(0);
+  });
+
+  it("refuses more stop strings, or longer ones, than matching may cost, naming the field", async () => {
+    const upstream = createReplayUpstream({ responses: { text: "never asked" } });
+    const many = Array.from({ length: MAX_STOP_SEQUENCES + 1 }, (_, i) => `s${i}`);
+    const anthropic = { model: "m", max_tokens: 5, messages: [{ role: "user", content: "x" }] };
+    await expect(createMessage({ ...anthropic, stop_sequences: many }, context(upstream))).rejects.toMatchObject({ status: 400, param: "stop_sequences" });
+    const long = ["ok", "x".repeat(MAX_STOP_LENGTH + 1)];
+    await expect(createChatCompletion({ model: "m", stop: long, messages: [{ role: "user", content: "x" }] }, context(upstream))).rejects.toMatchObject({
+      status: 400,
+      param: "stop.1",
+    });
+    expect(upstream.requests).toEqual([]);
   });
 
   it("Chat Completions: the content ends before the stop string with finish_reason stop", async () => {

@@ -78,6 +78,8 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
   readonly #nonce = generateNonce();
   /** The request's untrusted inputs: foreign-format markup copied from them is not a call. */
   #provenance: ProvenanceIndex | undefined;
+  /** Stops indexing the inputs in the background once the request is over. */
+  readonly #indexing = new AbortController();
   /** Without streaming nothing is visible before the end; with a required call, text waits for the first call. */
   readonly #holdUntilCall: boolean;
   /** Events held back while nothing may reach the client yet. */
@@ -169,8 +171,11 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
     const reasoningOpen = this.#context.reasoningOpen === true;
     if (!policy.rules.scanForCalls) return this.#dialect.createScanner({ tools: [], nonce: generateNonce(), reasoningOpen });
     const foreignFormats = this.#context.foreignFormats !== false;
-    // Built once per request (repairs reuse it); its automaton only when foreign markup first appears.
-    if (foreignFormats) this.#provenance ??= ProvenanceIndex.fromRequest(this.#request);
+    // Built once per request (repairs reuse it), in slices while the upstream thinks; the scan finishes it if needed.
+    if (foreignFormats && !this.#provenance) {
+      this.#provenance = ProvenanceIndex.fromRequest(this.#request);
+      void this.#provenance.prepare(this.#indexing.signal);
+    }
     const context = { tools: this.#request.tools, nonce: this.#nonce, reasoningOpen, foreignFormats };
     return this.#dialect.createScanner(this.#provenance ? { ...context, provenance: this.#provenance } : context);
   }
@@ -273,6 +278,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
   }
 
   #stopListening(): void {
+    this.#indexing.abort();
     if (!this.#listening) return;
     this.#listening = false;
     this.#context.signal.removeEventListener("abort", this.#onAbort);

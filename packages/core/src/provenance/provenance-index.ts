@@ -16,13 +16,15 @@ export interface ProvenanceOptions {
 /** JSON strings inside JSON strings: decoded this many levels deep. */
 const UNESCAPE_LEVELS = 3;
 const DEFAULT_MAX_LENGTH = 4_000_000;
+/** Characters indexed per turn of the event loop by `prepare` (a few milliseconds). */
+const SLICE = 32_768;
 /** Above this many (characters × tool names), the name filter would cost more than it saves and is skipped. */
 const FILTER_BUDGET = 64_000_000;
 
 /**
  * An index of the request's untrusted input texts (and their JSON-unescaped forms), asked one character at a time:
  * "is the span read so far still a substring of some input?". The texts are collected at once (linear); the suffix
- * automaton is built on first use, so replies without foreign-format markup never pay for it.
+ * automaton is built by `prepare` in slices between turns of the event loop, and whatever is left of it on first use.
  */
 export class ProvenanceIndex {
   readonly root = 0;
@@ -30,8 +32,12 @@ export class ProvenanceIndex {
   readonly overBudget: boolean;
   /** Code units indexed (0 when nothing could be the source of a call). */
   readonly length: number;
-  private texts: string[] | null;
+  private texts: string[];
   private automaton: SuffixAutomaton | null = null;
+  /** Where the build stands: the text being added and how much of it is in. */
+  private text = 0;
+  private offset = 0;
+  private complete = false;
 
   constructor(texts: readonly string[], options: ProvenanceOptions = {}) {
     const kept = selectTexts(texts, options.toolNames);
@@ -47,19 +53,46 @@ export class ProvenanceIndex {
 
   /** The state after `code`, or -1 once the span is in no input. */
   next(state: number, code: number): number {
-    return (this.automaton ?? this.build()).next(state, code);
+    return (this.complete ? (this.automaton as SuffixAutomaton) : this.build(Number.POSITIVE_INFINITY)).next(state, code);
   }
 
   /** Whether `text` occurs verbatim in some input. */
   contains(text: string): boolean {
-    return (this.automaton ?? this.build()).contains(text);
+    return this.build(Number.POSITIVE_INFINITY).contains(text);
   }
 
-  private build(): SuffixAutomaton {
-    const automaton = new SuffixAutomaton(this.length);
-    for (const text of this.texts ?? []) automaton.add(text);
-    this.texts = null;
-    this.automaton = automaton;
+  /**
+   * Builds the index a slice at a time, yielding to the event loop in between, so a request with megabytes of tool
+   * results does not hold up other requests while its upstream is still thinking. Stops when `signal` aborts; a scan
+   * that needs the index first finishes the rest at once.
+   */
+  async prepare(signal?: AbortSignal): Promise<void> {
+    while (!this.complete && signal?.aborted !== true) {
+      this.build(SLICE);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  }
+
+  /** Adds up to `budget` more characters; the automaton once complete. */
+  private build(budget: number): SuffixAutomaton {
+    const automaton = (this.automaton ??= new SuffixAutomaton(this.length));
+    let left = budget;
+    while (!this.complete && left > 0) {
+      const text = this.texts[this.text];
+      if (text === undefined) {
+        this.complete = true;
+        this.texts = [];
+        break;
+      }
+      const to = Math.min(text.length, this.offset + left);
+      automaton.add(text, this.offset, to);
+      left -= to - this.offset;
+      this.offset = to;
+      if (to === text.length) {
+        this.text++;
+        this.offset = 0;
+      }
+    }
     return automaton;
   }
 }

@@ -39,9 +39,10 @@ export class SuffixAutomaton {
     return { states: this.count, transitions: this.transitions };
   }
 
-  add(text: string): void {
-    this.last = this.root;
-    for (let i = 0; i < text.length; i++) this.extend(text.charCodeAt(i));
+  /** Adds a text; in pieces when `from`/`to` are given: a text continues where its previous piece ended. */
+  add(text: string, from = 0, to = text.length): void {
+    if (from === 0) this.last = this.root;
+    for (let i = from; i < to; i++) this.extend(text.charCodeAt(i));
   }
 
   /** The state after reading `code` from `state`, or -1 when the span read so far plus `code` is in no text. */

@@ -27,8 +27,22 @@ export default defineConfig({
       {
         text: "Clients",
         items: [
+          { text: "All clients", link: "/clients/" },
           { text: "Claude Code", link: "/clients/claude-code" },
           { text: "Codex", link: "/clients/codex" },
+          { text: "opencode", link: "/clients/opencode" },
+          { text: "OpenClaw", link: "/clients/openclaw" },
+          { text: "Cline, Roo Code, Continue", link: "/clients/cline-continue" },
+          { text: "Cherry Studio", link: "/clients/cherry-studio" },
+          { text: "Open WebUI", link: "/clients/open-webui" },
+          { text: "LobeChat", link: "/clients/lobechat" },
+          { text: "openai SDKs", link: "/clients/openai" },
+          { text: "Vercel AI SDK", link: "/clients/ai-sdk" },
+          { text: "LangChain.js", link: "/clients/langchain" },
+          { text: "OpenAI Agents SDK", link: "/clients/openai-agents" },
+          { text: "Mastra", link: "/clients/mastra" },
+          { text: "LlamaIndex.TS", link: "/clients/llamaindex" },
+          { text: "Anthropic SDK", link: "/clients/anthropic" },
         ],
       },
       {

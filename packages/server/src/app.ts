@@ -31,7 +31,7 @@ export function createApp(config: ToolshimConfig, deps: AppDeps): Hono<ServerEnv
   const server = createServerContext(config, deps.logger, deps.upstreams, deps.inFlight);
   const app = new Hono<ServerEnv>();
 
-  app.use(requestContext(deps.logger));
+  app.use(requestContext(deps.logger, server.redact));
   app.use(async (c, next) => {
     if (server.inFlight.draining && c.req.path !== "/health") throw notAcceptingError();
     await next();

@@ -57,8 +57,9 @@ afterAll(async () => {
   await deepseek?.close();
 });
 
-async function call(path: string, init: { method?: string; key?: string | null; xApiKey?: string; body?: unknown } = {}): Promise<Response> {
+async function call(path: string, init: { method?: string; key?: string | null; xApiKey?: string; requestId?: string; body?: unknown } = {}): Promise<Response> {
   const headers: Record<string, string> = { "content-type": "application/json" };
+  if (init.requestId) headers["x-request-id"] = init.requestId;
   if (init.key !== null) headers.authorization = `Bearer ${init.key ?? SECRETS.CLIENT_KEY}`;
   if (init.xApiKey) {
     delete headers.authorization;
@@ -97,6 +98,8 @@ describe("secrets never leave the server", () => {
     expect((await call("/v1/models", { key: null })).status).toBe(401);
     expect((await call("/v1/chat/completions", { body: chat(SECRETS.CLIENT_KEY, "hi") })).status).toBe(404);
     expect((await call("/v1/chat/completions", { body: chat(SECRETS.CLIENT_KEY_SHORT, "hi") })).status).toBe(404);
+    expect((await call("/v1/models", { requestId: SECRETS.CLIENT_KEY })).headers.get("x-request-id")).toMatch(/^req_/);
+    expect((await call("/v1/models", { requestId: "client-id-1" })).headers.get("x-request-id")).toBe("client-id-1");
 
     // Every generic provider: success streamed and not, an upstream 401 quoting its credentials, a stream that
     // breaks with an error quoting them; on all three APIs for one of them.

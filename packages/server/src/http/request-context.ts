@@ -7,11 +7,15 @@ import type { ServerEnv } from "./server-env.js";
 // A client's own request id is kept when it is a plausible id, so logs on both sides line up.
 const CLIENT_ID = /^[\w.:-]{1,128}$/;
 
-/** Gives each request an id (returned as `x-request-id`) and its log line, written when the response is done. */
-export function requestContext(logger: Logger): MiddlewareHandler<ServerEnv> {
+/**
+ * Gives each request an id (returned as `x-request-id`) and its log line, written when the response is done. A client
+ * id that contains a configured secret is replaced rather than echoed (`redact` finds them).
+ */
+export function requestContext(logger: Logger, redact: (text: string) => string = (text) => text): MiddlewareHandler<ServerEnv> {
   return async (c, next) => {
     const incoming = c.req.header("x-request-id");
-    const requestId = incoming && CLIENT_ID.test(incoming) ? incoming : `req_${randomUUID().replace(/-/g, "")}`;
+    const plausible = incoming !== undefined && CLIENT_ID.test(incoming) && redact(incoming) === incoming;
+    const requestId = plausible ? incoming : `req_${randomUUID().replace(/-/g, "")}`;
     const log = new RequestLog(logger, requestId, c.req.method, c.req.path);
     c.set("requestId", requestId);
     c.set("requestLog", log);

@@ -50,7 +50,10 @@ interface HealthBody {
 async function reachability(options: BannerOptions): Promise<string[]> {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   try {
-    const response = await fetchImpl(`${options.url}/health`, { signal: AbortSignal.timeout(REACHABILITY_WAIT_MS) });
+    // /health gives provider details only to a client with a key; the banner asks as one (the key never leaves the host).
+    const key = options.config.server.apiKeys[0];
+    const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
+    const response = await fetchImpl(`${options.url}/health`, { headers, signal: AbortSignal.timeout(REACHABILITY_WAIT_MS) });
     const body = (await response.json()) as HealthBody;
     return Object.entries(body.providers ?? {}).map(([name, health]) => {
       const status = health.status ?? "unknown";

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { didYouMean } from "./did-you-mean.js";
 
 export type KeyPath = ReadonlyArray<PropertyKey>;
 
@@ -26,11 +27,16 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return issue.message.replace(/^Invalid input: /, "");
     case "invalid_value":
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    case "unrecognized_keys":
-      // Custom messages (see strictShape) already list the allowed keys.
-      return issue.message.startsWith("unknown key")
-        ? issue.message
-        : `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    case "unrecognized_keys": {
+      // Custom messages (see strictShape) already list the allowed keys: add the one each typo most likely meant.
+      if (!issue.message.startsWith("unknown key")) return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+      const allowed = /allowed keys: (.*)$/.exec(issue.message)?.[1]?.split(", ") ?? [];
+      const guesses = issue.keys.flatMap((key) => {
+        const guess = didYouMean(key, allowed);
+        return guess ? [issue.keys.length > 1 ? `"${key}" → "${guess}"` : `"${guess}"`] : [];
+      });
+      return guesses.length ? `${issue.message}; did you mean ${guesses.join(", ")}?` : issue.message;
+    }
     case "invalid_union": {
       const options = issue.errors
         .map((branch) => branch.map((inner) => describeIssue(inner)).join("; "))

@@ -7,6 +7,7 @@ import { ConfigError } from "./config-error.js";
 import { configSchema, providerTimeoutsSchema, type ProviderTimeoutsConfig, type LoggingConfig, type ModelConfig, type ResponsesConfig, type ServerConfig, type StorageConfig } from "./config-schema.js";
 import { formatIssues } from "./format-issues.js";
 import { interpolateEnv } from "./interpolate-env.js";
+import { locateProblems } from "./locate-problems.js";
 import { urlCredentialProblems } from "./url-credentials.js";
 
 export interface ProviderConfig {
@@ -47,7 +48,13 @@ export async function loadConfigFile(path: string, options: Omit<ResolveOptions,
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String(error);
     throw new ConfigError(path, [`cannot read the config file: ${reason}`]);
   }
-  return resolveConfig(parseConfigText(text, path), { ...options, source: path });
+  try {
+    return resolveConfig(parseConfigText(text, path), { ...options, source: path });
+  } catch (error) {
+    // Point at the line and column of each problem, with the value written there and a hint where one helps.
+    if (error instanceof ConfigError) throw new ConfigError(path, locateProblems(error.problems, text));
+    throw error;
+  }
 }
 
 /** Parses config text; the format follows the file extension (JSON for `.json`, YAML otherwise). */

@@ -57,7 +57,7 @@ function spawnCli(args: string[], env: Record<string, string | undefined> = {}):
 }
 
 /** Runs the CLI to completion (for commands that exit: --help, check, a bad config). */
-export function runCli(args: string[], env?: Record<string, string | undefined>, timeoutMs = 10_000): Promise<CliRun> {
+export function runCli(args: string[], env?: Record<string, string | undefined>, timeoutMs = 30_000): Promise<CliRun> {
   const child = spawnCli(args, env);
   let stdout = "";
   let stderr = "";
@@ -84,7 +84,7 @@ export async function startCli(options: { config?: string; args?: string[]; env?
   let stderr = "";
   child.stdout!.on("data", (d) => (stdout += d));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`toolshim did not start within 10 s\n${stderr}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`toolshim did not start within 30 s\n${stderr}`)), 30_000);
     child.stderr!.on("data", (d) => {
       stderr += d;
       const match = /listening on (http:\/\/\S+)/.exec(stderr);

@@ -1,16 +1,43 @@
+import { posix } from "node:path";
 import { defineConfig } from "vitepress";
+
+const REPOSITORY = "https://github.com/toolshim/toolshim/blob/main/";
+
+interface LinkToken {
+  type: string;
+  attrGet(name: string): string | null;
+  attrSet(name: string, value: string): void;
+  children: LinkToken[] | null;
+}
+
+/**
+ * Pages link to files of the repository outside the docs (the README, examples, tests) with relative links, which work
+ * on GitHub; on the site those files do not exist, so such links go to the file on GitHub instead.
+ */
+function repositoryLinks(state: { tokens: LinkToken[]; env: { relativePath?: string } }): void {
+  const page = state.env.relativePath ?? "index.md";
+  for (const token of state.tokens) {
+    for (const child of token.children ?? []) {
+      const href = child.type === "link_open" ? child.attrGet("href") : null;
+      if (!href || /^([a-z]+:|#|\/)/i.test(href)) continue;
+      const target = posix.normalize(posix.join(posix.dirname(page), href));
+      if (target.startsWith("../")) child.attrSet("href", REPOSITORY + posix.normalize(posix.join("apps/docs", target)));
+    }
+  }
+}
 
 export default defineConfig({
   title: "toolshim",
   description: "OpenAI-style function calling for models and web chats that have none.",
   cleanUrls: true,
   // The pages quote tool-call markup (`<call:NONCE>`, `<think>`) in prose; render it as text, never as HTML.
-  markdown: { html: false },
-  // Pages link to files of the repository (examples, configs); those are not pages of the site.
-  ignoreDeadLinks: [/\.\.\/\.\.\//],
+  markdown: { html: false, config: (md) => void md.core.ruler.push("repository-links", repositoryLinks) },
+  // No ignoreDeadLinks: a dead link fails the build (and check-links.mjs checks the built site again, anchors too).
   srcExclude: ["README.md"],
   themeConfig: {
+    search: { provider: "local" },
     nav: [
+      { text: "Getting started", link: "/getting-started" },
       { text: "Guide", link: "/server" },
       { text: "Core", link: "/core" },
     ],
@@ -18,6 +45,7 @@ export default defineConfig({
       {
         text: "Running the gateway",
         items: [
+          { text: "Getting started", link: "/getting-started" },
           { text: "Server and configuration", link: "/server" },
           { text: "Generic provider (llama.cpp, LM Studio, Ollama, vLLM)", link: "/provider-generic" },
           { text: "DeepSeek web chat", link: "/provider-deepseek" },

@@ -65,7 +65,7 @@ describe("decodeResponsesRequest", () => {
     expect(echo.store).toBe(false);
   });
 
-  it("joins function calls to the assistant turn and names tool results after their call", async () => {
+  it("joins function calls to the assistant turn, names tool results after their call and keeps their images in place", async () => {
     const { request } = await decodeResponsesRequest({
       model: "m",
       input: [
@@ -96,8 +96,13 @@ describe("decodeResponsesRequest", () => {
         ],
       },
       { role: "tool", toolCallId: "call_1", name: "get_weather", content: "18C" },
-      { role: "tool", toolCallId: "call_2", name: "get_weather", content: "20C" },
-      { role: "user", content: [{ type: "image", url: "https://x/sky.png" }] },
+      {
+        role: "tool",
+        toolCallId: "call_2",
+        name: "get_weather",
+        content: "20C",
+        parts: [{ type: "text", text: "20C" }, { type: "image", url: "https://x/sky.png" }],
+      },
       { role: "user", content: "Thanks" },
     ]);
   });

@@ -1,7 +1,7 @@
-import type { AssistantMessage, CanonicalMessage, CanonicalToolCall, ContentPart, ImagePart } from "../canonical.js";
+import type { AssistantMessage, CanonicalMessage, CanonicalToolCall, ContentPart, ImagePart, ToolMessage } from "../canonical.js";
 import { InvalidRequestError } from "../errors.js";
 import { qualifiedName } from "./decode-response-tools.js";
-import type { InputImagePart, MessageContentPart, ResponseItem } from "./response-types.js";
+import type { InputImagePart, InputTextPart, MessageContentPart, ResponseItem } from "./response-types.js";
 
 /** An item and, for items of this request's own `input`, the field it came from; stored history has none. */
 export interface ConversationItem {
@@ -13,20 +13,13 @@ export interface ConversationItem {
  * A Responses conversation (stored history followed by this request's input) as canonical messages. Consecutive
  * `function_call` items join the assistant message before them, every `function_call_output` must answer a call made
  * earlier in the conversation, and reasoning items are dropped: the upstream does its own thinking.
- * Images a tool returned follow the tool results as a user message, since canonical tool results are text.
+ * A result holding images keeps its parts in order, so emulation renders each image inside its own result.
  */
 export function itemsToMessages(items: ConversationItem[]): CanonicalMessage[] {
   const messages: CanonicalMessage[] = [];
   const callNames = new Map<string, string>();
-  let toolImages: ImagePart[] = [];
-  const flushToolImages = () => {
-    if (toolImages.length > 0) messages.push({ role: "user", content: toolImages });
-    toolImages = [];
-  };
 
   for (const { item, param } of items) {
-    const isOutput = item.type === "function_call_output" || item.type === "custom_tool_call_output";
-    if (!isOutput) flushToolImages();
     switch (item.type) {
       case "message":
         messages.push(messageOf(item.role, item.content, param));
@@ -58,23 +51,23 @@ export function itemsToMessages(items: ConversationItem[]): CanonicalMessage[] {
             "unknown_call_id",
           );
         }
-        const text: string[] = [];
-        if (typeof item.output === "string") text.push(item.output);
-        else {
-          for (const part of item.output) {
-            if (part.type === "input_text") text.push(part.text);
-            else toolImages.push(imageOf(part));
-          }
-        }
-        messages.push({ role: "tool", toolCallId: item.call_id, name, content: text.join("\n") });
+        messages.push(toolMessageOf(item.call_id, name, item.output));
         break;
       }
       case "reasoning":
         break;
     }
   }
-  flushToolImages();
   return messages;
+}
+
+function toolMessageOf(callId: string, name: string, output: string | (InputTextPart | InputImagePart)[]): ToolMessage {
+  if (typeof output === "string") return { role: "tool", toolCallId: callId, name, content: output };
+  const parts: ContentPart[] = output.map((part) => (part.type === "input_text" ? { type: "text", text: part.text } : imageOf(part)));
+  const content = output.flatMap((part) => (part.type === "input_text" ? [part.text] : [])).join("\n");
+  const message: ToolMessage = { role: "tool", toolCallId: callId, name, content };
+  if (parts.some((part) => part.type === "image")) message.parts = parts;
+  return message;
 }
 
 function messageOf(role: "user" | "system" | "developer" | "assistant", content: MessageContentPart[], param: string | undefined): CanonicalMessage {

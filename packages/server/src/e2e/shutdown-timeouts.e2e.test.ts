@@ -66,7 +66,7 @@ async function readEvents(response: Response, onBlock: (block: string) => void):
 }
 
 describe("shutdown (SIGTERM) with requests in flight", () => {
-  it("ends each API's stream with a server_shutting_down error event and answers a waiting request 503, then exits", async () => {
+  it("ends each API's stream with a server_shutting_down error event and answers each API's waiting request 503, then exits", async () => {
     // Streams drip out slowly; a non-streamed request never gets an answer from the upstream.
     const double = await startOpenAIDouble({
       script: (request) => (request.body.stream ? { text: "word ".repeat(200), chunkSize: 5, delayMs: 100 } : { failure: { kind: "hang" } }),
@@ -100,9 +100,11 @@ describe("shutdown (SIGTERM) with requests in flight", () => {
     const responsesResponse = await ask(server, "/responses", { model: "m", input: "talk", stream: true, store: false });
     const responses = readEvents(responsesResponse, (block) => block.includes("output_text.delta") && responsesStart.mark());
     const waiting = ask(server, "/chat/completions", { model: "m", messages: [{ role: "user", content: "wait" }] });
+    const waitingMessage = ask(server, "/messages", { model: "m", max_tokens: 100, messages: [{ role: "user", content: "wait" }] });
+    const waitingResponse = ask(server, "/responses", { model: "m", input: "wait", store: false });
 
     await Promise.all([chatStart, messagesStart.promise, responsesStart.promise]);
-    await expect.poll(() => double.chatRequests().length).toBe(4);
+    await expect.poll(() => double.chatRequests().length).toBe(6);
     expect(await server.stop()).toBe(0);
 
     const chatError = (await chat) as InstanceType<typeof OpenAI.APIError>;
@@ -123,12 +125,25 @@ describe("shutdown (SIGTERM) with requests in flight", () => {
     const answer = await waiting;
     expect(answer.status).toBe(503);
     expect(((await answer.json()) as { error: { code: string } }).error.code).toBe("server_shutting_down");
+    const message = await waitingMessage;
+    expect(message.status).toBe(503);
+    expect(await message.json()).toMatchObject({ type: "error", error: { type: "overloaded_error", message: expect.stringContaining("shutting down") } });
+    const response = await waitingResponse;
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("server_shutting_down");
 
     // The log says what each client saw.
     const lines = server.logs().filter((line) => line.msg === "request" && line.shutdown === true);
-    expect(lines.map((line) => line.path).sort()).toEqual(["/v1/chat/completions", "/v1/chat/completions", "/v1/messages", "/v1/responses"]);
+    expect(lines.map((line) => line.path).sort()).toEqual([
+      "/v1/chat/completions",
+      "/v1/chat/completions",
+      "/v1/messages",
+      "/v1/messages",
+      "/v1/responses",
+      "/v1/responses",
+    ]);
     expect(lines.filter((line) => line.clientSaw === "a 200 stream that ended with a server_shutting_down error event")).toHaveLength(3);
-    expect(lines.filter((line) => line.clientSaw === "HTTP 503 server_shutting_down")).toHaveLength(1);
-    expect(server.logs().some((line) => /ended the requests still running/.test(line.msg) && line.requests === 4)).toBe(true);
+    expect(lines.filter((line) => line.clientSaw === "HTTP 503 server_shutting_down")).toHaveLength(3);
+    expect(server.logs().some((line) => /ended the requests still running/.test(line.msg) && line.requests === 6)).toBe(true);
   }, 20_000);
 });

@@ -47,6 +47,7 @@ export default defineConfig({
         items: [
           { text: "Getting started", link: "/getting-started" },
           { text: "Server and configuration", link: "/server" },
+          { text: "Configuration reference", link: "/configuration-reference" },
           { text: "Generic provider (llama.cpp, LM Studio, Ollama, vLLM)", link: "/provider-generic" },
           { text: "DeepSeek web chat", link: "/provider-deepseek" },
           { text: "Responses and Anthropic Messages", link: "/responses-and-anthropic" },

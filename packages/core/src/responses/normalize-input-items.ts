@@ -1,4 +1,5 @@
 import { InvalidRequestError } from "../errors.js";
+import { jsonTextExceedsDepth, MAX_JSON_DEPTH } from "../policy/json-depth.js";
 import { parseAt } from "./parse-at.js";
 import type { InputImagePart, InputTextPart, MessageContentPart, ResponseItem } from "./response-types.js";
 import {
@@ -62,6 +63,10 @@ async function normalizeItem(raw: unknown, index: number, resolveItem: ResolveIt
     case "function_call": {
       const call = parseAt(functionCallItemSchema, raw, path);
       const args = typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments);
+      if (jsonTextExceedsDepth(args, MAX_JSON_DEPTH)) {
+        const param = `${path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? key : `.${key}`)).join("")}.arguments`;
+        throw new InvalidRequestError(`'${param}' nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; toolshim accepts at most ${MAX_JSON_DEPTH}.`, param);
+      }
       const namespace = call.namespace ? { namespace: call.namespace } : {};
       return { type: "function_call", ...(call.id ? { id: call.id } : {}), call_id: call.call_id, name: call.name, ...namespace, arguments: args, status: "completed" };
     }

@@ -47,6 +47,8 @@ export interface ScanContext {
   provenance?: ProvenanceIndex;
   /** False: only the nonce-protected marker makes a call; markup in every other format stays text. Default true. */
   foreignFormats?: boolean;
+  /** Tracing only: called with foreign markup that stayed text because it was copied from an input. */
+  onCopied?: (text: string) => void;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { FinishReason, Usage } from "../canonical.js";
 import type { Dialect } from "../dialect/dialect.js";
 import type { PolicyViolation } from "../policy/policy-violation.js";
 import type { Upstream } from "../upstream.js";
+import type { TraceSink } from "./trace-sink.js";
 
 export interface ChatCompletionContext {
   upstream: Upstream;
@@ -35,6 +36,8 @@ export interface ChatCompletionContext {
    * anything reached the client. Default 1.
    */
   repairAttempts?: number;
+  /** Observer of this request (the server's console): the prompt, raw upstream events, parser and policy decisions. */
+  trace?: TraceSink;
 }
 
 /** Filled in as the response is produced; read it after the stream ends. */

@@ -1,7 +1,7 @@
 import type { CanonicalEvent, CanonicalMessage, CanonicalRequest, FinishReason, Usage } from "../canonical.js";
 import { generateCallId } from "../chat/encode-ids.js";
 import { defaultDialect } from "../dialect/default-dialect.js";
-import type { Dialect, ScanEvent, Scanner } from "../dialect/dialect.js";
+import type { Dialect, ScanContext, ScanEvent, Scanner } from "../dialect/dialect.js";
 import { generateNonce } from "../dialect/generate-nonce.js";
 import { rewriteForEmulation } from "../dialect/rewrite-for-emulation.js";
 import { ToolshimError } from "../errors.js";
@@ -15,6 +15,7 @@ import { BatchSource, type BatchReader, readBatches } from "./batch-iterator.js"
 import { NativeCallMapper } from "./native-call-mapper.js";
 import { answersAsText, plainTextEvents, repairTurns } from "./rejected-reply.js";
 import { TextBuilder } from "../text-builder.js";
+import { traceScan } from "./trace-sink.js";
 
 export interface EngineRun {
   /** Also a `BatchIterator`: consumers that read batches get everything one upstream read produced at once. */
@@ -176,8 +177,14 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
       this.#provenance = ProvenanceIndex.fromRequest(this.#request);
       void this.#provenance.prepare(this.#indexing.signal);
     }
-    const context = { tools: this.#request.tools, nonce: this.#nonce, reasoningOpen, foreignFormats };
-    return this.#dialect.createScanner(this.#provenance ? { ...context, provenance: this.#provenance } : context);
+    const context: ScanContext = { tools: this.#request.tools, nonce: this.#nonce, reasoningOpen, foreignFormats };
+    if (this.#provenance) context.provenance = this.#provenance;
+    const trace = this.#context.trace;
+    if (trace) {
+      const attempt = this.#stats.attempts ?? 1;
+      context.onCopied = (text) => trace.record({ kind: "not-a-call", attempt, reason: "copied-from-input", text });
+    }
+    return this.#dialect.createScanner(context);
   }
 
   #start(): Attempt {
@@ -217,7 +224,10 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
       // The upstream call starts here, inside the promise, so a provider that throws at once fails the read.
       if (!attempt.reader) {
         const signal = AbortSignal.any([this.#context.signal, attempt.controller.signal]);
-        attempt.reader = readBatches(this.#context.upstream.stream(this.#upstreamRequest(attempt.mode), signal));
+        const request = this.#upstreamRequest(attempt.mode);
+        const attemptNumber = this.#stats.attempts ?? 1;
+        this.#context.trace?.record({ kind: "upstream-request", attempt: attemptNumber, mode: attempt.mode, nonce: this.#nonce, request });
+        attempt.reader = readBatches(this.#context.upstream.stream(request, signal));
       }
       attempt.reader.next().then(resolve, reject);
     });
@@ -242,7 +252,9 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
       }
       this.#repairsLeft--;
       this.#pending = [];
-      this.#repairTurns.push(...repairTurns(outcome.violation, outcome.attempt.text.toString()));
+      const turns = repairTurns(outcome.violation, outcome.attempt.text.toString());
+      this.#repairTurns.push(...turns);
+      this.#context.trace?.record({ kind: "repair", attempt: this.#stats.attempts ?? 1, turns });
       return this.#takeReady();
     }
     this.#complete = true;
@@ -254,6 +266,12 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
       this.#emit({ type: "usage", usage: this.#usage });
     }
     this.#emit({ type: "finish", reason: outcome.finishReason });
+    this.#context.trace?.record({
+      kind: "done",
+      finishReason: outcome.finishReason,
+      toolCalls: outcome.toolCalls,
+      answeredAsText: this.#stats.answeredAsText === true,
+    });
     this.#release();
     return this.#takeReady();
   }
@@ -288,6 +306,8 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
   #handle(attempt: Attempt, event: UpstreamEvent): AttemptOutcome | undefined {
     const outputs = this.#outputs;
     outputs.length = 0;
+    const trace = this.#context.trace;
+    if (trace) trace.record({ kind: "upstream-event", attempt: this.#stats.attempts ?? 1, event });
     switch (event.type) {
       case "text":
         attempt.text.append(event.text);
@@ -321,6 +341,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
 
   /** Runs scanned calls through the policy, into the current outputs. */
   #scanned(attempt: Attempt, events: ScanEvent[], source: CallSource): void {
+    if (this.#context.trace && events.length > 0) traceScan(this.#context.trace, this.#stats.attempts ?? 1, events);
     for (const event of events) {
       if (source === "text" && attempt.mode === "native" && event.type === "call-start" && !attempt.noted) {
         attempt.noted = true;
@@ -356,6 +377,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
     for (const output of outputs) {
       switch (output.type) {
         case "violation":
+          this.#context.trace?.record({ kind: "violation", attempt: this.#stats.attempts ?? 1, violation: output.violation });
           this.#stats.violations.push(output.violation.kind);
           this.#stats.violationDetails?.push(output.violation);
           if (output.violation.fatal) return output.violation;

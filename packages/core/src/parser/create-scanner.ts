@@ -17,7 +17,7 @@ export function createScanner(context: ScanContext): Scanner {
   // Inputs too large to index cannot be told apart from the model's own markup: then only toolshim's marker counts.
   const foreign = context.foreignFormats !== false && context.provenance?.overBudget !== true;
   if (foreign && context.provenance) {
-    const gate = new ProvenanceGate(context.provenance, output);
+    const gate = new ProvenanceGate(context.provenance, output, context.onCopied);
     output.gate = gate;
     input.tap = gate;
   }

@@ -41,6 +41,7 @@ export class ProvenanceGate implements ConsumeTap {
   constructor(
     private readonly index: ProvenanceIndex,
     private readonly output: GatedOutput,
+    private readonly onCopied?: (text: string) => void,
   ) {}
 
   /** Foreign markup begins at the cursor. */
@@ -142,7 +143,9 @@ export class ProvenanceGate implements ConsumeTap {
   private copy(): void {
     this.held = [];
     this.mode = "copied";
-    this.output.text(this.prefix.join("") + this.span.join(""));
+    const text = this.prefix.join("") + this.span.join("");
+    this.output.text(text);
+    this.onCopied?.(text);
     this.prefix = [];
     this.span = [];
   }

@@ -48,10 +48,27 @@ function zodOf(definition: ScenarioTool) {
   return z.object(shape).strict();
 }
 
+/** A tool call as a Mastra step records it: flat in 0.24, inside `payload` in 1.x. */
+interface MastraCall {
+  toolCallId: string;
+  toolName: string;
+  args?: unknown;
+  input?: unknown;
+}
+interface MastraStep {
+  text?: string;
+  toolCalls?: (MastraCall & { payload?: MastraCall })[];
+}
+/** The part of an Agent the tests use, common to both majors. */
+interface MastraAgent {
+  generate(prompt: string, options: { maxSteps: number }): Promise<{ steps: MastraStep[]; text: string }>;
+  stream(prompt: string, options: { maxSteps: number }): Promise<{ textStream: AsyncIterable<string>; text: PromiseLike<string>; steps: PromiseLike<MastraStep[]> }>;
+}
+
 interface Stack {
   name: string;
   path: string;
-  agent(scenario: Scenario, executed: string[]): { generate: Function; stream: Function };
+  agent(scenario: Scenario, executed: string[]): MastraAgent;
 }
 
 const instructions = "Answer with the tools.";
@@ -90,7 +107,7 @@ const stacks: Stack[] = [
               }),
             ]),
           ),
-        }) as never,
+        }) as unknown as MastraAgent,
     }),
   ),
   {
@@ -115,15 +132,15 @@ const stacks: Stack[] = [
             } as never),
           ]),
         ),
-      }) as never,
+      }) as unknown as MastraAgent,
   },
 ];
 
 /** Tool calls per step, whichever shape the Mastra major gives them (1.x wraps them in `payload`), and the answer. */
-function observed(steps: any[], text: string) {
+function observed(steps: MastraStep[], text: string) {
   const toolSteps = steps.filter((step) => (step.toolCalls ?? []).length > 0);
   const calls: ObservedCall[][] = toolSteps.map((step) =>
-    step.toolCalls.map((call: any) => {
+    (step.toolCalls ?? []).map((call) => {
       const inner = call.payload ?? call;
       return { id: inner.toolCallId, name: inner.toolName, arguments: inner.args ?? inner.input };
     }),

@@ -1,4 +1,4 @@
-import { Agent, OpenAIChatCompletionsModel, OpenAIResponsesModel, run, setTracingDisabled, tool, type Model, type RunResult } from "@openai/agents";
+import { Agent, OpenAIChatCompletionsModel, OpenAIResponsesModel, run, setTracingDisabled, tool, type Model, type ModelResponse } from "@openai/agents";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -42,7 +42,7 @@ function agentFor(scenario: Scenario, model: Model, executed: string[]) {
         name: definition.name,
         description: definition.description,
         // A JSON schema: the SDK parses the arguments and hands them over unvalidated.
-        parameters: definition.parameters as any,
+        parameters: definition.parameters as never,
         strict: true,
         execute: async (input: unknown) => {
           executed.push(definition.name);
@@ -54,7 +54,7 @@ function agentFor(scenario: Scenario, model: Model, executed: string[]) {
 }
 
 /** Each model turn's calls and text as the SDK recorded them in its raw responses. */
-function observed(result: Pick<RunResult<any, any>, "rawResponses" | "finalOutput">) {
+function observed(result: { rawResponses: ModelResponse[]; finalOutput?: unknown }) {
   const turns = result.rawResponses
     .map((response) => response.output)
     .filter((output) => output.some((item) => item.type === "function_call"));

@@ -25,19 +25,30 @@ afterAll(async () => {
   await gateway?.stop();
 });
 
+/** The parts of a streamed chunk the guide's loop reads. */
+interface GuideToolCall {
+  index: number;
+  id?: string;
+  type?: string;
+  function: { name?: string; arguments: string };
+}
+interface GuideChunk {
+  choices: { delta: { content?: string | null; tool_calls?: GuideToolCall[] }; finish_reason: string | null }[];
+}
+
 /**
  * The accumulation loop of OpenAI's function-calling guide (section "Streaming"), as the guide writes it for Node:
  * the first delta seen for an index becomes the call, and every delta's `function.arguments`, the first one's
  * included, is appended to it. A server that puts arguments in a call's opening delta gets them doubled here.
  */
-function accumulateLikeTheGuide(chunks: any[]) {
-  const finalToolCalls: Record<number, any> = {};
+function accumulateLikeTheGuide(chunks: GuideChunk[]) {
+  const finalToolCalls: Record<number, GuideToolCall> = {};
   let content = "";
   let finishReason: string | undefined;
   for (const chunk of chunks) {
-    content += chunk.choices[0].delta.content ?? "";
-    finishReason = chunk.choices[0].finish_reason ?? finishReason;
-    const toolCalls = chunk.choices[0].delta.tool_calls || [];
+    content += chunk.choices[0]!.delta.content ?? "";
+    finishReason = chunk.choices[0]!.finish_reason ?? finishReason;
+    const toolCalls = chunk.choices[0]!.delta.tool_calls || [];
     for (const toolCall of toolCalls) {
       const { index } = toolCall;
 
@@ -45,7 +56,7 @@ function accumulateLikeTheGuide(chunks: any[]) {
         finalToolCalls[index] = toolCall;
       }
 
-      finalToolCalls[index].function.arguments += toolCall.function.arguments;
+      finalToolCalls[index]!.function.arguments += toolCall.function.arguments;
     }
   }
   return { content, finishReason, calls: Object.values(finalToolCalls) };
@@ -69,11 +80,11 @@ async function guideLoop(model: string, scenario: Scenario) {
       return { steps, stepTexts, finalText: turn.content };
     }
     expect(turn.finishReason).toBe("tool_calls");
-    steps.push(turn.calls.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments })));
+    steps.push(turn.calls.map((call) => ({ id: call.id ?? "", name: call.function.name ?? "", arguments: call.function.arguments })));
     stepTexts.push(turn.content);
     messages.push({ role: "assistant", content: turn.content || null, tool_calls: turn.calls.map(({ index: _index, ...call }) => call) });
     for (const call of turn.calls) {
-      messages.push({ role: "tool", tool_call_id: call.id, content: execute(scenario, call.function.name, JSON.parse(call.function.arguments)) });
+      messages.push({ role: "tool", tool_call_id: call.id, content: execute(scenario, call.function.name ?? "", JSON.parse(call.function.arguments)) });
     }
   }
   throw new Error("no final answer after 5 rounds");

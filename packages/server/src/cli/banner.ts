@@ -44,8 +44,11 @@ export function printBanner(options: BannerOptions): Promise<void> {
 }
 
 interface HealthBody {
-  providers?: Record<string, { status?: string; error?: string }>;
+  providers?: Record<string, { status?: string; error?: string; note?: string }>;
 }
+
+/** /health answers at once with what its background probes know; a first probe still running is asked again. */
+const STILL_RUNNING = "first check still running";
 
 async function reachability(options: BannerOptions): Promise<string[]> {
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -53,8 +56,14 @@ async function reachability(options: BannerOptions): Promise<string[]> {
     // /health gives provider details only to a client with a key; the banner asks as one (the key never leaves the host).
     const key = options.config.server.apiKeys[0];
     const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
-    const response = await fetchImpl(`${options.url}/health`, { headers, signal: AbortSignal.timeout(REACHABILITY_WAIT_MS) });
-    const body = (await response.json()) as HealthBody;
+    const signal = AbortSignal.timeout(REACHABILITY_WAIT_MS);
+    let body: HealthBody;
+    for (;;) {
+      body = (await (await fetchImpl(`${options.url}/health`, { headers, signal })).json()) as HealthBody;
+      if (!Object.values(body.providers ?? {}).some((health) => health.note === STILL_RUNNING)) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      signal.throwIfAborted();
+    }
     return Object.entries(body.providers ?? {}).map(([name, health]) => {
       const status = health.status ?? "unknown";
       const what = status === "ok" ? "reachable" : status === "unknown" ? "not checked (this provider kind has no health probe)" : status;

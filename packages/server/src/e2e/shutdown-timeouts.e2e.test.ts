@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { startOpenAIDouble, type OpenAIDouble } from "@toolshim/provider-generic/double";
 import OpenAI from "openai";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,7 +13,7 @@ afterAll(async () => {
   await Promise.all(opened.map((upstream) => upstream.close()));
 });
 
-async function gatewayFor(upstream: DripUpstream | OpenAIDouble, extra: { server?: Record<string, unknown>; timeouts?: Record<string, unknown> } = {}) {
+async function gatewayFor(upstream: { url: string; close(): Promise<void> }, extra: { server?: Record<string, unknown>; timeouts?: Record<string, unknown> } = {}) {
   opened.push(upstream);
   const config = await writeConfig({
     server: { keepAliveMs: 0, ...extra.server },
@@ -145,5 +147,27 @@ describe("shutdown (SIGTERM) with requests in flight", () => {
     expect(lines.filter((line) => line.clientSaw === "a 200 stream that ended with a server_shutting_down error event")).toHaveLength(3);
     expect(lines.filter((line) => line.clientSaw === "HTTP 503 server_shutting_down")).toHaveLength(3);
     expect(server.logs().some((line) => /ended the requests still running/.test(line.msg) && line.requests === 6)).toBe(true);
+  }, 20_000);
+});
+
+describe("/health with an upstream that hangs", () => {
+  it("answers at once from background probes; the banner waits for the probe and reports the provider down", async () => {
+    const hanging = createServer(() => {});
+    await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/v1`;
+    const close = async () => {
+      hanging.closeAllConnections();
+      await new Promise((resolve) => hanging.close(resolve));
+    };
+    const server = await gatewayFor({ url, close });
+
+    const started = performance.now();
+    const response = await fetch(`${server.url}/health`);
+    const body = (await response.json()) as { status: string; providers: Record<string, { status: string; ageMs?: number }> };
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(body.providers.up!.status).toMatch(/^(unknown|down)$/);
+    await expect.poll(() => server.stderr(), { timeout: 12_000 }).toMatch(/provider: {2}up down/);
+    const later = (await (await fetch(`${server.url}/health`)).json()) as typeof body;
+    expect(later).toMatchObject({ status: "degraded", providers: { up: { status: "down", ageMs: expect.any(Number) } } });
   }, 20_000);
 });

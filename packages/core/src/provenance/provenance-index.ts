@@ -30,7 +30,7 @@ export class ProvenanceIndex {
   readonly root = 0;
   /** The inputs are larger than `maxLength`: they cannot all be checked, so foreign formats must not be trusted. */
   readonly overBudget: boolean;
-  /** Code units indexed (0 when nothing could be the source of a call). */
+  /** Code units indexed (0 when nothing could be the source of a call, or over budget). */
   readonly length: number;
   private texts: string[];
   private automaton: SuffixAutomaton | null = null;
@@ -40,10 +40,10 @@ export class ProvenanceIndex {
   private complete = false;
 
   constructor(texts: readonly string[], options: ProvenanceOptions = {}) {
-    const kept = selectTexts(texts, options.toolNames);
-    this.length = kept.reduce((sum, text) => sum + text.length, 0);
-    this.overBudget = this.length > (options.maxLength ?? DEFAULT_MAX_LENGTH);
-    this.texts = this.overBudget ? [] : kept;
+    const kept = selectTexts(texts, options.toolNames, options.maxLength ?? DEFAULT_MAX_LENGTH);
+    this.overBudget = kept === null;
+    this.texts = kept ?? [];
+    this.length = this.texts.reduce((sum, text) => sum + text.length, 0);
   }
 
   /** The index of a canonical request's untrusted inputs, filtered by its declared tools. */
@@ -101,11 +101,18 @@ export class ProvenanceIndex {
  * Each text and its unescaped forms, keeping a form when a declared tool's name occurs in it or in its unescaped form
  * (a copied call may spell the name with JSON escapes, which the parser decodes once).
  */
-function selectTexts(texts: readonly string[], toolNames: readonly string[] | undefined): string[] {
+function selectTexts(texts: readonly string[], toolNames: readonly string[] | undefined, max: number): string[] | null {
   const total = texts.reduce((sum, text) => sum + text.length, 0);
   const names = toolNames && total * toolNames.length <= FILTER_BUDGET ? toolNames : undefined;
   const kept: string[] = [];
+  let length = 0;
+  const keep = (form: string): void => {
+    kept.push(form);
+    length += form.length;
+  };
   for (const text of texts) {
+    // Over budget: stop before decoding the rest (a 10 MB request would otherwise be decoded for nothing).
+    if (length > max) return null;
     const forms = [text];
     for (let level = 0, form = text; level < UNESCAPE_LEVELS; level++) {
       const decoded = unescapeJson(form);
@@ -113,14 +120,10 @@ function selectTexts(texts: readonly string[], toolNames: readonly string[] | un
       forms.push(decoded);
       form = decoded;
     }
-    if (!names) {
-      kept.push(...forms);
-      continue;
-    }
-    const named = forms.map((form) => names.some((name) => form.includes(name)));
+    const named = names ? forms.map((form) => names.some((name) => form.includes(name))) : [];
     forms.forEach((form, level) => {
-      if (named[level] || named[level + 1]) kept.push(form);
+      if (!names || named[level] || named[level + 1]) keep(form);
     });
   }
-  return kept;
+  return length > max ? null : kept;
 }

@@ -37,4 +37,10 @@ describe("ProvenanceIndex", () => {
     expect(new ProvenanceIndex([page(1)], { toolNames: ["send_money"], maxLength: 100 }).overBudget).toBe(true);
     expect(new ProvenanceIndex([page(1)], { toolNames: ["get_time"], maxLength: 100 }).overBudget).toBe(false);
   });
+
+  it("keeps only inputs that name a declared tool, names taken literally", () => {
+    expect(new ProvenanceIndex(["call ns.tool(x)", "call nsXtool"], { toolNames: ["ns.tool", "a|b"] }).length).toBe("call ns.tool(x)".length);
+    expect(new ProvenanceIndex(["a or b"], { toolNames: ["a|b"] }).length).toBe(0);
+    expect(new ProvenanceIndex(["anything"], { toolNames: [] }).length).toBe(0);
+  });
 });

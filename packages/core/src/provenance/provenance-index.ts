@@ -18,8 +18,6 @@ const UNESCAPE_LEVELS = 3;
 const DEFAULT_MAX_LENGTH = 4_000_000;
 /** Characters indexed per turn of the event loop by `prepare` (a few milliseconds). */
 const SLICE = 32_768;
-/** Above this many (characters × tool names), the name filter would cost more than it saves and is skipped. */
-const FILTER_BUDGET = 64_000_000;
 
 /**
  * An index of the request's untrusted input texts (and their JSON-unescaped forms), asked one character at a time:
@@ -102,8 +100,8 @@ export class ProvenanceIndex {
  * (a copied call may spell the name with JSON escapes, which the parser decodes once).
  */
 function selectTexts(texts: readonly string[], toolNames: readonly string[] | undefined, max: number): string[] | null {
-  const total = texts.reduce((sum, text) => sum + text.length, 0);
-  const names = toolNames && total * toolNames.length <= FILTER_BUDGET ? toolNames : undefined;
+  // One pass per form whatever the number of tools: an alternation of literals, which cannot backtrack.
+  const names = toolNames && new RegExp(toolNames.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") || "(?!)");
   const kept: string[] = [];
   let length = 0;
   const keep = (form: string): void => {
@@ -120,7 +118,7 @@ function selectTexts(texts: readonly string[], toolNames: readonly string[] | un
       forms.push(decoded);
       form = decoded;
     }
-    const named = names ? forms.map((form) => names.some((name) => form.includes(name))) : [];
+    const named = names ? forms.map((form) => names.test(form)) : [];
     forms.forEach((form, level) => {
       if (!names || named[level] || named[level + 1]) keep(form);
     });

@@ -67,6 +67,17 @@ describe("toolshim's marker: a broken call's JSON is repaired at the closing mar
     }
   });
 
+  it("mends only blocks small enough for jsonrepair's worst case (length times quotes), never an adversarial one", () => {
+    const prose = "word ".repeat(250);
+    const small = invalid(scan(`${OPEN}{'name': 'get_weather', 'arguments': {'city': '${prose}',}}${CLOSE}`));
+    expect(small).toMatchObject({ repaired: { name: "get_weather" } });
+    // Mismatched quotes make jsonrepair rescan the rest of the block once per quote: such a block is not mended.
+    const quotes = `a" b`.repeat(400);
+    expect(invalid(scanChunks(context, [`${OPEN}{"name": "get_weather", "arguments": {"city": "${quotes}"}}${CLOSE}`]))).not.toHaveProperty("repaired");
+    const long = "x".repeat(9_000);
+    expect(invalid(scanChunks(context, [`${OPEN}{'name': 'get_weather', 'arguments': {'city': '${long}',}}${CLOSE}`]))).not.toHaveProperty("repaired");
+  });
+
   it("keeps intact calls exactly as before (no repair, no delay)", () => {
     const events = scanChunks(context, [`${OPEN}{"name": "get_weather", "arguments": {"city": "Paris"}}`]);
     expect(events.some((event) => event.type === "call-end")).toBe(true);

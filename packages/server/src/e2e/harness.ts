@@ -47,7 +47,8 @@ process.on("exit", () => {
 
 function spawnCli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
   // Logs as JSON lines (no TTY, pretty off) so tests can read them.
-  const child = spawn(process.execPath, [cli, ...args], {
+  // TOOLSHIM_E2E_NODE runs the server under test on another Node (tests/pack-smoke uses the lowest supported one).
+  const child = spawn(process.env.TOOLSHIM_E2E_NODE || process.execPath, [cli, ...args], {
     env: { ...process.env, TOOLSHIM_CONFIG: undefined, NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

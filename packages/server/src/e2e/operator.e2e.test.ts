@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli, startCli, writeConfig, type RunningCli } from "./harness.js";
 
@@ -22,6 +23,9 @@ describe("toolshim serve, run by a person", () => {
     expect((await chat(server.url, { authorization: "Bearer key-two" })).status).toBe(200);
     await expect.poll(() => server!.stderr()).toContain("provider:  demo reachable");
     expect(server.stderr()).toContain("auth:      on (2 keys;");
+    // The Node the server runs on: the workspace's, or the one TOOLSHIM_E2E_NODE names (tests/pack-smoke).
+    const node = process.env.TOOLSHIM_E2E_NODE ? execFileSync(process.env.TOOLSHIM_E2E_NODE, ["--version"], { encoding: "utf8" }).trim().slice(1) : process.versions.node;
+    expect(server.stderr()).toContain(`on Node.js ${node}`);
     expect(server.stderr()).toContain("model:     toolshim-demo → provider demo");
     // At warn level only the refused request is logged (a warning), not the answered one (info); no line has a key.
     await expect.poll(() => server!.logs().filter((line) => line.msg === "request").map((line) => line.status)).toEqual([401]);

@@ -2,6 +2,7 @@ import { ArgumentsStream } from "./arguments-stream.js";
 import { JsonValueScanner, NEED_MORE, NOT_JSON } from "./json-value-scanner.js";
 import type { Reader, Scan, Step } from "./reader.js";
 import type { CallWriter, InvalidDetails } from "./scan-output.js";
+import { TextBuilder } from "../text-builder.js";
 
 export interface JsonCallOptions {
   /** toolshim's own dialect: the call is ours from its first character, so failures are reported, never released. */
@@ -46,7 +47,7 @@ export class JsonCallReader implements Reader {
   /** "none" before the arguments key, "raw" while passing an object through, "done" once the value ended. */
   private argsPhase: "none" | "raw" | "done" = "none";
   /** Arguments that came as a JSON string (or null) and are decoded at the end. */
-  private argsText: string | null = null;
+  private argsText: TextBuilder | null = null;
   private value = new JsonValueScanner();
   private writer: CallWriter | null = null;
   /** The name holds an escape: it is only checked once complete. */
@@ -150,7 +151,7 @@ export class JsonCallReader implements Reader {
             return this.fail("the call object is not valid JSON");
           }
           const skipped = input.take(end === NEED_MORE ? input.buf.length : end);
-          if (this.role === "arguments") this.argsText += skipped;
+          if (this.role === "arguments") this.argsText?.append(skipped);
           if (end === NEED_MORE) return this.needMore();
           this.state = "after";
           break;
@@ -207,7 +208,7 @@ export class JsonCallReader implements Reader {
         }
         if (this.role === "short") return this.fail("the arguments must be a JSON object");
         // A string holding JSON, or null: collected whole and decoded when the object ends.
-        this.argsText = "";
+        this.argsText = new TextBuilder();
         if (code === 34) {
           this.argsPhase = "raw";
           this.state = "arguments";
@@ -258,7 +259,7 @@ export class JsonCallReader implements Reader {
     }
     const piece = input.take(end);
     if (this.argsText !== null) {
-      this.argsText += piece;
+      this.argsText.append(piece);
     } else {
       this.args.feed(piece.slice(0, -1));
     }
@@ -268,7 +269,7 @@ export class JsonCallReader implements Reader {
   }
 
   private feed(piece: string): void {
-    if (this.argsText !== null) this.argsText += piece;
+    if (this.argsText !== null) this.argsText.append(piece);
     else this.args.feed(piece);
   }
 
@@ -276,7 +277,7 @@ export class JsonCallReader implements Reader {
     if (this.name === null) return this.fail("the call has no tool name");
     if (this.argsPhase === "none" && this.argsText === null && this.options.bare) return this.fail("not a call");
     if (this.argsText !== null) {
-      const inner = decodeArgumentsText(this.argsText);
+      const inner = decodeArgumentsText(this.argsText.toString());
       if (inner === null) return this.fail("the arguments are not a JSON object");
       this.begin();
       if (inner !== "") this.args.feed(inner.slice(0, -1));

@@ -33,12 +33,19 @@ interface Edge {
 }
 
 const cache = new WeakMap<object, CompiledSchema>();
+/**
+ * Clients resend the same tool schemas with every request (as new objects): compiled schemas are also kept by their
+ * JSON text, for a bounded number of not-too-large schemas.
+ */
+const byText = new Map<string, CompiledSchema>();
+const BY_TEXT_ENTRIES = 128;
+const BY_TEXT_MAX_LENGTH = 64 * 1024;
 
 /**
  * Checks a schema as a whole before any call is validated against it: every keyword the validator evaluates has the
  * right type, every regex compiles on RE2, every `$ref` resolves inside the document, and no chain of `$ref`/`allOf`/…
  * comes back to where it started without descending into the instance (validation would never end). Throws
- * `SchemaError` naming the first problem. Results are cached per schema object.
+ * `SchemaError` naming the first problem. Results are cached per schema object and by JSON text.
  */
 export function compileSchema(schema: unknown): CompiledSchema {
   if (typeof schema === "boolean") return { schema, draft: "2020-12", lookup: dereference(schema), usesRegexOrFormat: false };
@@ -46,6 +53,22 @@ export function compileSchema(schema: unknown): CompiledSchema {
   const hit = cache.get(schema);
   if (hit) return hit;
   if (valueExceedsDepth(schema, MAX_SCHEMA_DEPTH)) throw new SchemaError("#", `nests deeper than ${MAX_SCHEMA_DEPTH} levels`);
+  const text = JSON.stringify(schema);
+  const known = byText.get(text);
+  if (known) {
+    cache.set(schema, known);
+    return known;
+  }
+  const compiled = compileUncached(schema);
+  cache.set(schema, compiled);
+  if (text.length <= BY_TEXT_MAX_LENGTH) {
+    if (byText.size >= BY_TEXT_ENTRIES) byText.delete(byText.keys().next().value as string);
+    byText.set(text, compiled);
+  }
+  return compiled;
+}
+
+function compileUncached(schema: Record<string, unknown>): CompiledSchema {
   let lookup: Record<string, Schema | boolean>;
   try {
     lookup = dereference(schema as Schema);
@@ -54,9 +77,7 @@ export function compileSchema(schema: unknown): CompiledSchema {
   }
   const walk = walkSchema(schema, lookup);
   findEndlessLoop(walk.edges, walk.pointers);
-  const compiled: CompiledSchema = { schema: schema as Schema, draft: draftOf(schema), lookup, usesRegexOrFormat: walk.usesRegexOrFormat };
-  cache.set(schema, compiled);
-  return compiled;
+  return { schema: schema as Schema, draft: draftOf(schema), lookup, usesRegexOrFormat: walk.usesRegexOrFormat };
 }
 
 export function draftOf(schema: Record<string, unknown>): SchemaDraft {

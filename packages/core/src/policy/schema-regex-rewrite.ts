@@ -29,7 +29,13 @@ interface InstanceStrings {
   all: string[];
 }
 
-export function rewriteRegexes(schema: Schema | boolean, instance: unknown, meter: MatchMeter): Schema | boolean {
+/** The rewritten schema, and for each schema object of the original its copy (to re-point the `$ref` lookup). */
+export interface Rewritten {
+  schema: Schema | boolean;
+  copies: Map<object, object>;
+}
+
+export function rewriteRegexes(schema: Schema | boolean, instance: unknown, meter: MatchMeter): Rewritten {
   const strings = instanceStrings(instance);
   const memo = new Map<string, string[]>();
   const matching = (memoKey: string, candidates: string[], test: (s: string) => boolean): string[] => {
@@ -54,9 +60,12 @@ export function rewriteRegexes(schema: Schema | boolean, instance: unknown, mete
       name === "regex" ? compilePattern(s).ok : s.length <= MAX_FORMAT_INPUT && (knownFormats[name] as (s: string) => boolean)(s),
     );
 
+  const copies = new Map<object, object>();
   const copy = (node: unknown): unknown => {
     if (!isSchemaObject(node)) return node;
     const result: Record<string, unknown> = {};
+    copies.set(node, result);
+    keepResolvedRef(node, result);
     const stand: Record<string, unknown>[] = [];
     for (const [key, value] of Object.entries(node)) {
       if (key === "pattern" && typeof value === "string") stand.push(standIn(`pattern ${JSON.stringify(value)}`, byPattern(value, strings.all, "value")));
@@ -79,7 +88,15 @@ export function rewriteRegexes(schema: Schema | boolean, instance: unknown, mete
     if (stand.length > 0) result.allOf = [...(Array.isArray(result.allOf) ? result.allOf : []), ...stand];
     return result;
   };
-  return copy(schema) as Schema | boolean;
+  return { schema: copy(schema) as Schema | boolean, copies };
+}
+
+/** The validator reads a `$ref`'s resolved URI from a hidden property its `dereference` set on the original. */
+function keepResolvedRef(from: Record<string, unknown>, to: Record<string, unknown>): void {
+  for (const hidden of ["__absolute_ref__", "__absolute_recursive_ref__"]) {
+    const value = (from as Record<string, unknown>)[hidden];
+    if (value !== undefined) Object.defineProperty(to, hidden, { value, enumerable: false });
+  }
 }
 
 function standIn(what: string, matches: string[]): Record<string, unknown> {
@@ -94,7 +111,8 @@ function copyMap(map: Record<string, unknown>, copy: (node: unknown) => unknown)
 
 /** Keys come from clients: `__proto__` must stay an own key, not become the prototype. */
 function define(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 function instanceStrings(instance: unknown): InstanceStrings {

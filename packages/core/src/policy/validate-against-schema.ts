@@ -1,4 +1,4 @@
-import { dereference, type Schema, validate } from "@cfworker/json-schema";
+import { type Schema, validate } from "@cfworker/json-schema";
 import type { CompiledSchema } from "./schema-compiler.js";
 import { type MatchMeter, REWRITE_MARK, rewriteRegexes } from "./schema-regex-rewrite.js";
 
@@ -56,8 +56,13 @@ class Meter implements MatchMeter {
 export function validateAgainstSchema(compiled: CompiledSchema, instance: unknown, budget: ValidationBudget = DEFAULT_VALIDATION_BUDGET): SchemaCheck {
   const meter = new Meter(budget);
   try {
-    const schema = compiled.usesRegexOrFormat ? rewriteRegexes(compiled.schema, instance, meter) : compiled.schema;
-    const lookup = compiled.usesRegexOrFormat ? dereference(schema) : compiled.lookup;
+    let schema = compiled.schema;
+    let lookup = compiled.lookup;
+    if (compiled.usesRegexOrFormat) {
+      const rewritten = rewriteRegexes(compiled.schema, instance, meter);
+      schema = rewritten.schema;
+      lookup = repoint(compiled.lookup, rewritten.copies);
+    }
     const metered = new Proxy(lookup, {
       get(target, key) {
         meter.step();
@@ -73,6 +78,15 @@ export function validateAgainstSchema(compiled: CompiledSchema, instance: unknow
     const detail = String((error as Error).message).split("\n")[0]?.slice(0, 200) ?? "";
     return { valid: false, reason: `they could not be checked against the schema (${detail})` };
   }
+}
+
+/** The compiled `$ref` lookup with each schema replaced by its rewritten copy (cheaper than dereferencing the copy). */
+function repoint(lookup: Record<string, Schema | boolean>, copies: Map<object, object>): Record<string, Schema | boolean> {
+  const result: Record<string, Schema | boolean> = Object.create(null) as Record<string, Schema | boolean>;
+  for (const [uri, schema] of Object.entries(lookup)) {
+    result[uri] = typeof schema === "object" ? ((copies.get(schema) as Schema | undefined) ?? schema) : schema;
+  }
+  return result;
 }
 
 interface ValidatorError {

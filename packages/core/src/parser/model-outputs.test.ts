@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ToolDefinition } from "../canonical.js";
 import type { ScanContext } from "../dialect/dialect.js";
+import { ProvenanceIndex } from "../provenance/provenance-index.js";
 import type { ScanSegment } from "./check-scan-events.js";
 import { cutAt, randomCuts, scanChecked, seededRandom, tool } from "./scan-harness.js";
 
@@ -193,6 +194,19 @@ describe("shared model-output vectors", () => {
     it("gives the same result in every chunking", () => {
       const whole = scanVector(vector, [vector.output]);
       for (const chunks of chunkings(vector)) expect(scanVector(vector, chunks), JSON.stringify(chunks)).toEqual(whole);
+    });
+  });
+
+  describe.each(supported)("L$line $format, copied from the request's inputs", (vector) => {
+    it("is no call in any chunking: provenance keeps every quoted format as text", () => {
+      const context = { ...contextFor(vector), provenance: new ProvenanceIndex([`Fetched page: ${vector.output} (end)`]) };
+      const whole = scanChecked(context, [vector.output], !vector.partial);
+      expect(whole.filter((segment) => segment.type !== "text" && segment.type !== "reasoning")).toEqual([]);
+      const random = seededRandom(vector.line + 1000);
+      for (let run = 0; run < 12; run++) {
+        const chunks = cutAt(vector.output, randomCuts(vector.output, random, 1 + run));
+        expect(scanChecked(context, chunks, !vector.partial), JSON.stringify(chunks)).toEqual(whole);
+      }
     });
   });
 

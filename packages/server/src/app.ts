@@ -10,6 +10,9 @@ import { renderOpenAIError } from "./http/error-response.js";
 import { requestContext } from "./http/request-context.js";
 import type { ServerEnv } from "./http/server-env.js";
 import type { ServerUpstream } from "./providers/provider-kind.js";
+import { registerConsole } from "./console/console-routes.js";
+import { traceCapture } from "./console/trace-capture.js";
+import { TraceStore } from "./console/trace-store.js";
 import { registerChatCompletions } from "./routes/chat-completions.js";
 import { registerHealth } from "./routes/health.js";
 import { registerMessages } from "./routes/messages.js";
@@ -30,6 +33,9 @@ export interface AppDeps {
 export function createApp(config: ToolshimConfig, deps: AppDeps): Hono<ServerEnv> {
   const server = createServerContext(config, deps.logger, deps.upstreams, deps.inFlight);
   const app = new Hono<ServerEnv>();
+  // The web console (/console) exists only when configured; when off, no request does any tracing work.
+  const consoleConfig = config.console?.enabled ? config.console : undefined;
+  const traces = consoleConfig ? new TraceStore(consoleConfig.maxTraces, consoleConfig.maxTraceBytes) : undefined;
 
   app.use(requestContext(deps.logger, server.redact));
   app.use(async (c, next) => {
@@ -39,7 +45,9 @@ export function createApp(config: ToolshimConfig, deps: AppDeps): Hono<ServerEnv
   app.use(cors(config.server.cors.origins ?? (config.server.apiKeys.length ? ["*"] : [])));
   if (config.server.apiKeys.length) {
     const auth = authenticate(config.server.apiKeys);
-    app.use((c, next) => (c.req.path === "/health" ? next() : auth(c, next)));
+    // The console has its own admin key and session (see console/console-routes.ts).
+    const open = (path: string) => path === "/health" || (traces !== undefined && (path === "/console" || path.startsWith("/console/")));
+    app.use((c, next) => (open(c.req.path) ? next() : auth(c, next)));
   }
   app.use(
     bodyLimit({
@@ -52,6 +60,11 @@ export function createApp(config: ToolshimConfig, deps: AppDeps): Hono<ServerEnv
       },
     }),
   );
+
+  if (traces && consoleConfig?.adminKey) {
+    app.use(traceCapture(traces));
+    registerConsole(app, server, traces, consoleConfig.adminKey);
+  }
 
   // OpenAI-style routes, under /v1 and, for clients given a base URL without it, at the root.
   const api = new Hono<ServerEnv>();

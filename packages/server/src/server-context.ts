@@ -94,6 +94,11 @@ export function createServerContext(
       if (entry.model.argumentsInOneDelta !== undefined) context.argumentsInOneDelta = entry.model.argumentsInOneDelta;
       if (entry.model.reasoningOpen !== undefined) context.reasoningOpen = entry.model.reasoningOpen;
       if (entry.model.foreignFormats !== undefined) context.foreignFormats = entry.model.foreignFormats;
+      const trace = c.get("trace");
+      if (trace) {
+        context.trace = trace;
+        trace.summary.model = entry.id;
+      }
       return {
         entry,
         context,

@@ -132,6 +132,22 @@ export const responsesSchema = strictShape({
 });
 // --- end storage and responses ---
 
+// --- console: the web console at /console (see apps/docs/console.md) ---
+export const consoleSchema = strictShape({
+  /** Serve /console and keep traces of recent requests. Off by default. */
+  enabled: flag.default(false),
+  /** The console's own login key (not one of server.apiKeys); write it as ${VAR}. Required when enabled. */
+  adminKey: z.string().min(16, "use at least 16 characters (e.g. openssl rand -hex 16) so the key cannot be guessed").optional(),
+  /** At most this many traces are kept; the oldest go first. */
+  maxTraces: positiveInt.default(200),
+  /** At most this much trace data (`16mb`, bytes); the oldest traces go first. */
+  maxTraceBytes: byteSize.default(16 * 1024 ** 2),
+}).refine((value) => !value.enabled || value.adminKey !== undefined, {
+  message: "console.adminKey is required when the console is enabled (e.g. adminKey: ${TOOLSHIM_CONSOLE_KEY})",
+  path: ["adminKey"],
+});
+// --- end console ---
+
 export const configSchema = strictShape({
   server: serverSchema.default(serverSchema.parse({})),
   providers: z.record(z.string().min(1), providerEntrySchema),
@@ -139,6 +155,7 @@ export const configSchema = strictShape({
   logging: loggingSchema.default(loggingSchema.parse({})),
   storage: storageSchema.default(storageSchema.parse({})),
   responses: responsesSchema.default(responsesSchema.parse({})),
+  console: consoleSchema.default(consoleSchema.parse({})),
 });
 
 export type RawConfig = z.output<typeof configSchema>;
@@ -147,3 +164,4 @@ export type ModelConfig = z.output<typeof modelSchema>;
 export type LoggingConfig = z.output<typeof loggingSchema>;
 export type StorageConfig = z.output<typeof storageSchema>;
 export type ResponsesConfig = z.output<typeof responsesSchema>;
+export type ConsoleConfig = z.output<typeof consoleSchema>;

@@ -4,7 +4,7 @@ import { parse as parseYaml } from "yaml";
 import type { ProviderKind } from "../providers/provider-kind.js";
 import { providerKinds } from "../providers/registry.js";
 import { ConfigError } from "./config-error.js";
-import { configSchema, providerTimeoutsSchema, type ProviderTimeoutsConfig, type LoggingConfig, type ModelConfig, type ResponsesConfig, type ServerConfig, type StorageConfig } from "./config-schema.js";
+import { configSchema, providerTimeoutsSchema, type ProviderTimeoutsConfig, type LoggingConfig, type ModelConfig, type ResponsesConfig, type ConsoleConfig, type ServerConfig, type StorageConfig } from "./config-schema.js";
 import { formatIssues } from "./format-issues.js";
 import { interpolateEnv } from "./interpolate-env.js";
 import { locateProblems } from "./locate-problems.js";
@@ -30,6 +30,8 @@ export interface ToolshimConfig {
   storage?: StorageConfig;
   /** How /v1/responses treats what it cannot do; absent means the defaults. */
   responses?: ResponsesConfig;
+  /** The web console (/console); absent means off. */
+  console?: ConsoleConfig;
 }
 
 export interface ResolveOptions {
@@ -122,7 +124,7 @@ export function resolveConfig(document: unknown, options: ResolveOptions = {}): 
 
   if (!parsed.success || problems.length) throw new ConfigError(source, problems);
   const models = parsed.data.models.map((model) => ({ ...model, upstreamModel: model.upstreamModel ?? model.id }));
-  return { server: parsed.data.server, providers, models, logging: parsed.data.logging, storage: parsed.data.storage, responses: parsed.data.responses };
+  return { server: parsed.data.server, providers, models, logging: parsed.data.logging, storage: parsed.data.storage, responses: parsed.data.responses, console: parsed.data.console };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

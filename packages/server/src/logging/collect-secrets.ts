@@ -18,5 +18,6 @@ export function collectSecrets(config: ToolshimConfig): string[] {
     }
   };
   for (const provider of Object.values(config.providers)) visit(provider.options, false);
+  if (config.console?.adminKey) secrets.push(config.console.adminKey);
   return secrets.filter((secret) => secret.length > 0);
 }

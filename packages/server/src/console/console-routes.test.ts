@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { routeHarness } from "../routes/__fixtures__/route-harness.js";
+
+const ADMIN = "console-admin-key-0123456789";
+const API_KEY = "sk-client-api-key-abcdef";
+
+function consoleHarness(enabled = true) {
+  return routeHarness({ server: { apiKeys: [API_KEY] }, config: { console: { enabled, adminKey: ADMIN } } });
+}
+
+type App = ReturnType<typeof consoleHarness>["app"];
+
+async function login(app: App): Promise<{ cookie: string; csrf: string }> {
+  const response = await app.request("/console/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost", host: "localhost" },
+    body: new URLSearchParams({ key: ADMIN }).toString(),
+  });
+  expect(response.status).toBe(303);
+  const setCookie = response.headers.get("set-cookie") ?? "";
+  expect(setCookie).toMatch(/HttpOnly/);
+  expect(setCookie).toMatch(/SameSite=Strict/);
+  const cookie = setCookie.split(";")[0]!;
+  const page = await (await app.request("/console/", { headers: { cookie } })).text();
+  const csrf = /name="toolshim-csrf" content="([^"]+)"/.exec(page)?.[1] ?? "";
+  expect(csrf).not.toBe("");
+  return { cookie, csrf };
+}
+
+describe("console routes", () => {
+  it("do not exist when the console is off, and API requests carry no trace id", async () => {
+    const { app, post } = consoleHarness(false);
+    expect((await app.request("/console/login")).status).toBe(401);
+    const response = await post("/v1/chat/completions", { model: "model-a", messages: [{ role: "user", content: "hi" }] }, { authorization: `Bearer ${API_KEY}` });
+    expect(response.headers.get("x-toolshim-trace-id")).toBeNull();
+  });
+
+  it("refuse a wrong admin key, an API key in its place, and a cross-site login form", async () => {
+    const { app } = consoleHarness();
+    const form = (key: string, origin = "http://localhost") =>
+      app.request("/console/login", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin, host: "localhost" },
+        body: new URLSearchParams({ key }).toString(),
+      });
+    expect((await form("wrong")).status).toBe(401);
+    expect((await form(API_KEY)).status).toBe(401);
+    expect((await form(ADMIN, "https://evil.example")).status).toBe(403);
+  });
+
+  it("send a security policy that forbids framing and outside origins, and redirect without a session", async () => {
+    const { app } = consoleHarness();
+    const response = await app.request("/console/");
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/console/login");
+    const csp = (await app.request("/console/login")).headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toMatch(/https?:/);
+  });
+
+  it("need a session for the API, and the CSRF token for the playground", async () => {
+    const { app } = consoleHarness();
+    expect((await app.request("/console/api/traces")).status).toBe(401);
+    expect((await app.request("/console/api/traces", { headers: { authorization: `Bearer ${API_KEY}` } })).status).toBe(401);
+    const { cookie, csrf } = await login(app);
+    expect((await app.request("/console/api/traces", { headers: { cookie } })).status).toBe(200);
+    const play = (headers: Record<string, string>) =>
+      app.request("/console/api/playground", {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json", host: "localhost", ...headers },
+        body: JSON.stringify({ model: "model-a", messages: [{ role: "user", content: "hi" }] }),
+      });
+    expect((await play({})).status).toBe(403);
+    expect((await play({ "x-toolshim-csrf": "forged" })).status).toBe(403);
+    expect((await play({ "x-toolshim-csrf": csrf, origin: "https://evil.example" })).status).toBe(403);
+    const ok = await play({ "x-toolshim-csrf": csrf, origin: "http://localhost" });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("x-toolshim-trace-id")).toMatch(/^tr_/);
+  });
+
+  it("trace API requests: the header names a trace whose JSON has the prompt, raw text and masked key", async () => {
+    const { app, post } = consoleHarness();
+    const response = await post("/v1/chat/completions", { model: "model-a", messages: [{ role: "user", content: "hi" }] }, { authorization: `Bearer ${API_KEY}` });
+    const id = response.headers.get("x-toolshim-trace-id");
+    expect(id).toMatch(/^tr_/);
+    await response.text();
+    const { cookie } = await login(app);
+    const trace = await app.request(`/console/api/traces/${id}`, { headers: { cookie } });
+    const text = await trace.text();
+    expect(text).not.toContain(API_KEY);
+    expect(text).not.toContain(ADMIN);
+    const json = JSON.parse(text) as { summary: Record<string, unknown>; request: { headers: Record<string, string> }; entries: { kind: string }[] };
+    expect(json.summary).toMatchObject({ api: "chat/completions", model: "model-a", status: 200, done: true });
+    expect(json.request.headers.authorization).toBe("[masked]");
+    expect(json.entries.map((e) => e.kind)).toEqual(expect.arrayContaining(["upstream-request", "upstream-event", "done"]));
+    const list = (await (await app.request("/console/api/traces", { headers: { cookie } })).json()) as { traces: { id: string }[] };
+    expect(list.traces.map((t) => t.id)).toContain(id);
+  });
+
+  it("log out only with the session's CSRF token", async () => {
+    const { app } = consoleHarness();
+    const { cookie, csrf } = await login(app);
+    const logout = (token: string) =>
+      app.request("/console/logout", { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded", host: "localhost" }, body: `csrf=${token}` });
+    expect((await logout("forged")).status).toBe(403);
+    expect((await logout(csrf)).status).toBe(303);
+    expect((await app.request("/console/api/traces", { headers: { cookie } })).status).toBe(401);
+  });
+});

@@ -1,3 +1,5 @@
+import type { WireCompletion } from "./wire-types.js";
+
 /** The delta fields whose text changes from one chunk to the next, in the order they are looked for. */
 const TEXT_FIELDS = ["content", "reasoning_content", "reasoning"] as const;
 type TextField = (typeof TEXT_FIELDS)[number];
@@ -21,22 +23,23 @@ export class ChunkParser {
   private suffix = "";
   private field: TextField = "content";
   /** The last chunk of the current shape, once a full parse confirmed the slot. */
-  private template: any;
+  private template: WireCompletion | undefined;
   private learned = false;
   /** The text in the slot when it was learned: a confirmation needs a different one, or it proves nothing. */
   private learnedValue = "";
 
-  parse(text: string): any {
+  parse(text: string): WireCompletion {
     const end = text.length - this.suffix.length;
     // Slices compared with ===, not startsWith/endsWith: V8 compares slices of one big string far faster that way.
     if (this.learned && end >= this.prefix.length + 2 && text.slice(0, this.prefix.length) === this.prefix && text.slice(end) === this.suffix) {
       const value = stringValue(text.slice(this.prefix.length, end));
       if (value !== undefined) {
-        if (this.template !== undefined) {
-          this.template.choices[0].delta[this.field] = value;
+        const delta = this.template?.choices?.[0]?.delta;
+        if (this.template !== undefined && delta) {
+          delta[this.field] = value;
           return this.template;
         }
-        const parsed = JSON.parse(text);
+        const parsed = JSON.parse(text) as WireCompletion;
         if (value !== this.learnedValue) {
           if (parsed?.choices?.[0]?.delta?.[this.field] === value) this.template = parsed;
           else this.learned = false;
@@ -44,13 +47,13 @@ export class ChunkParser {
         return parsed;
       }
     }
-    const parsed = JSON.parse(text);
+    const parsed = JSON.parse(text) as WireCompletion;
     this.learn(text, parsed);
     return parsed;
   }
 
   /** Remembers where the delta's text sits in this chunk, when it can be found exactly once. */
-  private learn(text: string, parsed: any) {
+  private learn(text: string, parsed: WireCompletion) {
     this.learned = false;
     this.template = undefined;
     const delta = parsed?.choices?.[0]?.delta;
@@ -66,7 +69,7 @@ export class ChunkParser {
       this.prefix = text.slice(0, start);
       this.suffix = text.slice(start + literal.length);
       this.field = field;
-      this.learnedValue = delta[field];
+      this.learnedValue = delta[field] as string;
       this.learned = true;
       return;
     }

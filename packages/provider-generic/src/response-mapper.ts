@@ -1,5 +1,6 @@
 import type { UpstreamEvent } from "@toolshim/core";
-import { ThinkSplitter } from "./think-splitter.js";
+import { ReasoningSplitter } from "@toolshim/core/provider-utils";
+import type { WireCompletion, WireMessage, WireToolCall, WireUsage } from "./wire-types.js";
 
 type EndReason = Extract<UpstreamEvent, { type: "end" }>["reason"];
 
@@ -18,7 +19,7 @@ export function mapFinishReason(reason: string): EndReason {
   }
 }
 
-export function mapUsage(usage: any): UpstreamEvent | undefined {
+export function mapUsage(usage: WireUsage | undefined): UpstreamEvent | undefined {
   if (!usage || typeof usage !== "object") return undefined;
   const event: Extract<UpstreamEvent, { type: "usage" }> = { type: "usage" };
   if (typeof usage.prompt_tokens === "number") event.inputTokens = usage.prompt_tokens;
@@ -29,7 +30,7 @@ export function mapUsage(usage: any): UpstreamEvent | undefined {
 }
 
 /** Reasoning as the compatible servers name it: `reasoning_content` (llama.cpp, DeepSeek, vLLM ≤0.10), `reasoning` (vLLM, OpenRouter, Ollama). */
-function reasoningOf(source: any): string | undefined {
+function reasoningOf(source: WireMessage | undefined): string | undefined {
   const value = source?.reasoning_content ?? source?.reasoning;
   return typeof value === "string" && value !== "" ? value : undefined;
 }
@@ -42,10 +43,11 @@ function reasoningOf(source: any): string | undefined {
 class ToolCallTracker {
   private calls: Array<{ upstreamIndex: number; id: string | undefined; idSent: boolean; named: boolean }> = [];
 
-  map(delta: any, position: number): UpstreamEvent | undefined {
+  map(delta: WireToolCall | undefined, position: number): UpstreamEvent | undefined {
     const upstreamIndex = typeof delta?.index === "number" ? delta.index : undefined;
     const id = typeof delta?.id === "string" && delta.id !== "" ? delta.id : undefined;
-    const name = typeof delta?.function?.name === "string" && delta.function.name !== "" ? delta.function.name : undefined;
+    const rawName = delta?.function?.name;
+    const name = typeof rawName === "string" && rawName !== "" ? rawName : undefined;
     const rawArguments = delta?.function?.arguments;
     const argumentsDelta =
       typeof rawArguments === "string" ? rawArguments : rawArguments === undefined || rawArguments === null ? "" : JSON.stringify(rawArguments);
@@ -90,16 +92,16 @@ class ToolCallTracker {
  * in the content become reasoning; in emulate mode the text is left alone for the engine's scanner.
  */
 export class ResponseMapper {
-  private readonly splitter: ThinkSplitter | undefined;
+  private readonly splitter: ReasoningSplitter | undefined;
   private readonly tools = new ToolCallTracker();
   finishReason: EndReason | undefined;
 
   constructor(native: boolean) {
-    this.splitter = native ? new ThinkSplitter() : undefined;
+    this.splitter = native ? new ReasoningSplitter() : undefined;
   }
 
   /** The events of one streamed chunk, appended to `events` (one array for a whole upstream read saves garbage). */
-  chunk(chunk: any, events: UpstreamEvent[] = []): UpstreamEvent[] {
+  chunk(chunk: WireCompletion | undefined, events: UpstreamEvent[] = []): UpstreamEvent[] {
     const choice = Array.isArray(chunk?.choices) ? chunk.choices[0] : undefined;
     const delta = choice?.delta;
     if (delta) {
@@ -107,7 +109,7 @@ export class ResponseMapper {
       if (reasoning !== undefined) events.push({ type: "reasoning", text: reasoning });
       if (typeof delta.content === "string" && delta.content !== "") this.content(delta.content, events);
       if (Array.isArray(delta.tool_calls)) {
-        delta.tool_calls.forEach((call: unknown, position: number) => {
+        delta.tool_calls.forEach((call: WireToolCall, position: number) => {
           const event = this.tools.map(call, position);
           if (event) events.push(event);
         });
@@ -122,7 +124,7 @@ export class ResponseMapper {
   }
 
   /** A non-streaming `chat.completion` body. A missing finish reason counts as "stop" there: the body is complete. */
-  completion(body: any): UpstreamEvent[] {
+  completion(body: WireCompletion): UpstreamEvent[] {
     const events: UpstreamEvent[] = [];
     const choice = Array.isArray(body?.choices) ? body.choices[0] : undefined;
     const message = choice?.message;
@@ -130,7 +132,7 @@ export class ResponseMapper {
     if (reasoning !== undefined) events.push({ type: "reasoning", text: reasoning });
     if (typeof message?.content === "string" && message.content !== "") this.content(message.content, events);
     if (Array.isArray(message?.tool_calls)) {
-      message.tool_calls.forEach((call: any, position: number) => {
+      message.tool_calls.forEach((call: WireToolCall, position: number) => {
         const event = this.tools.map({ ...call, index: position }, position);
         if (event) events.push(event);
       });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isToolsRejection, retryAfterSeconds, upstreamMessage } from "./upstream-errors.js";
+import { isToolsRejection, upstreamMessage } from "./upstream-errors.js";
 
 describe("upstreamMessage", () => {
   it.each([
@@ -26,15 +26,5 @@ describe("isToolsRejection", () => {
     expect(isToolsRejection(429, "too many tool calls", context)).toBe(false);
     expect(isToolsRejection(503, "tools backend down", context)).toBe(false);
     expect(isToolsRejection(400, "does not support tools", { ...context, toolsSent: false })).toBe(false);
-  });
-});
-
-describe("retryAfterSeconds", () => {
-  it("reads seconds, milliseconds and HTTP dates", () => {
-    expect(retryAfterSeconds(new Headers({ "retry-after": "12" }))).toBe(12);
-    expect(retryAfterSeconds(new Headers({ "retry-after-ms": "1500", "retry-after": "9" }))).toBe(2);
-    const inAMinute = new Date(Date.now() + 60_000).toUTCString();
-    expect(retryAfterSeconds(new Headers({ "retry-after": inAMinute }))).toBeGreaterThan(55);
-    expect(retryAfterSeconds(new Headers())).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { UpstreamError } from "@toolshim/core";
+import { retryAfterSeconds } from "@toolshim/core/provider-utils";
 
 /** The error message inside an upstream's error body, whatever shape the server uses. */
 export function upstreamMessage(bodyText: string): string {
@@ -17,17 +18,6 @@ export function upstreamMessage(bodyText: string): string {
 }
 
 /** `retry-after-ms`, or `retry-after` as seconds or an HTTP date, in whole seconds. */
-export function retryAfterSeconds(headers: Headers): number | undefined {
-  const ms = Number(headers.get("retry-after-ms"));
-  if (headers.get("retry-after-ms") && Number.isFinite(ms) && ms >= 0) return Math.ceil(ms / 1000);
-  const value = headers.get("retry-after");
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
-
 const TOOLS_MENTION = /\btools?\b|tool[_ ]?choice|tool[_ ]?call|function/i;
 const CONTEXT_LENGTH = /context|too long|too many tokens|maximum .*tokens|exceeds?/i;
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { ThinkSplitter, type ThinkPiece } from "./think-splitter.js";
+import { ReasoningSplitter, type ReasoningPiece } from "./reasoning-splitter.js";
 
 function split(chunks: string[]) {
-  const splitter = new ThinkSplitter();
-  const pieces: ThinkPiece[] = [...chunks.flatMap((c) => splitter.push(c)), ...splitter.flush()];
-  const join = (type: ThinkPiece["type"]) => pieces.filter((p) => p.type === type).map((p) => p.text).join("");
+  const splitter = new ReasoningSplitter();
+  const pieces: ReasoningPiece[] = [...chunks.flatMap((c) => splitter.push(c)), ...splitter.flush()];
+  const join = (type: ReasoningPiece["type"]) => pieces.filter((p) => p.type === type).map((p) => p.text).join("");
   return { text: join("text"), reasoning: join("reasoning"), pieces };
 }
 
-describe("ThinkSplitter", () => {
+describe("ReasoningSplitter", () => {
   const input = "<think>Let me <b>see</b>.</think>\n\nThe answer is <thinking> 42.";
 
   it("moves think blocks to reasoning on every two-way split", () => {
@@ -21,7 +21,7 @@ describe("ThinkSplitter", () => {
   });
 
   it("streams text at once and holds back only a possible partial tag", () => {
-    const splitter = new ThinkSplitter();
+    const splitter = new ReasoningSplitter();
     expect(splitter.push("Hello <th")).toEqual([{ type: "text", text: "Hello " }]);
     expect(splitter.push("ere")).toEqual([{ type: "text", text: "<there" }]);
   });

@@ -6,17 +6,39 @@ export interface ServerSentEvent {
 
 const LINE_END = /\r\n|\r|\n/g;
 
+export interface SseDecoderOptions {
+  /**
+   * Dispatch every `data:` line as its own event, with the `event:` name in force, instead of joining the data lines
+   * of one block. For upstreams (DeepSeek) that put one JSON document per line and omit the blank line between
+   * frames, where the spec's joining would glue two documents into invalid JSON.
+   */
+  dataLinePerEvent?: boolean;
+}
+
 /**
- * An incremental parser for `text/event-stream` (the WHATWG framing): events end at a blank line, `data:` lines of one
- * event are joined, comment lines (`:` keep-alives) and `id:`/`retry:` are skipped, and `\r\n`, `\r` or `\n` end lines.
+ * The one incremental `text/event-stream` decoder providers share (the WHATWG framing): events end at a blank line,
+ * `data:` lines of one event are joined, comment lines (`:` keep-alives) and `id:`/`retry:` are skipped, and `\r\n`,
+ * `\r` or `\n` end lines. Feed it text (`push`) or raw bytes (`pushBytes`, any split, inside UTF-8 sequences too).
  *
  * It runs once per upstream token, so it avoids work per line: lines are found with `indexOf("\n")` when the text has
  * no `\r` (what nearly every server sends), fields are read in place, and single-line data is never joined.
  */
-export class SseParser {
+export class SseDecoder {
   private buffer = "";
   private data: string | undefined;
   private event: string | undefined;
+  private readonly perLine: boolean;
+  private utf8: TextDecoder | undefined;
+
+  constructor(options: SseDecoderOptions = {}) {
+    this.perLine = options.dataLinePerEvent ?? false;
+  }
+
+  /** Bytes as they arrive from a response body. */
+  pushBytes(bytes: Uint8Array): ServerSentEvent[] {
+    this.utf8 ??= new TextDecoder("utf-8");
+    return this.push(this.utf8.decode(bytes, { stream: true }));
+  }
 
   push(text: string): ServerSentEvent[] {
     const buffer = this.buffer === "" ? text : this.buffer + text;
@@ -44,7 +66,7 @@ export class SseParser {
   /** The event left when the stream ends without a final blank line. */
   end(): ServerSentEvent[] {
     const events: ServerSentEvent[] = [];
-    const buffer = this.buffer;
+    const buffer = this.utf8 ? this.buffer + this.utf8.decode() : this.buffer;
     // A "\r" held back in case "\n" followed ended its line after all.
     if (buffer !== "") this.line(buffer, 0, buffer.endsWith("\r") ? buffer.length - 1 : buffer.length, events);
     this.buffer = "";
@@ -52,26 +74,31 @@ export class SseParser {
     return events;
   }
 
+
   /** Handles the line `text.slice(start, end)`. */
   private line(text: string, start: number, end: number, events: ServerSentEvent[]) {
     if (start === end) {
-      if (this.data !== undefined) events.push(this.event === undefined ? { data: this.data } : { event: this.event, data: this.data });
+      if (this.data !== undefined && !this.perLine) events.push(this.event === undefined ? { data: this.data } : { event: this.event, data: this.data });
       this.data = undefined;
       this.event = undefined;
       return;
     }
-    if (text.startsWith("data:", start)) return this.addData(text.slice(text.charCodeAt(start + 5) === 32 ? start + 6 : start + 5, end));
+    if (text.startsWith("data:", start)) return this.addData(text.slice(text.charCodeAt(start + 5) === 32 ? start + 6 : start + 5, end), events);
     if (text.charCodeAt(start) === 58 /* ":" */) return;
     const colon = text.indexOf(":", start);
     const fieldEnd = colon === -1 || colon > end ? end : colon;
     const field = text.slice(start, fieldEnd);
     let valueStart = fieldEnd === end ? end : fieldEnd + 1;
     if (valueStart < end && text.charCodeAt(valueStart) === 32) valueStart++;
-    if (field === "data") this.addData(text.slice(valueStart, end));
+    if (field === "data") this.addData(text.slice(valueStart, end), events);
     else if (field === "event") this.event = text.slice(valueStart, end);
   }
 
-  private addData(value: string) {
+  private addData(value: string, events: ServerSentEvent[]) {
+    if (this.perLine) {
+      events.push(this.event === undefined ? { data: value } : { event: this.event, data: value });
+      return;
+    }
     this.data = this.data === undefined ? value : `${this.data}\n${value}`;
   }
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { SseParser } from "./sse-parser.js";
+import { SseDecoder } from "./sse-decoder.js";
 
 function parseSplit(text: string, at: number[]) {
-  const parser = new SseParser();
+  const parser = new SseDecoder();
   const events = [];
   let from = 0;
   for (const cut of [...at, text.length]) {
@@ -12,7 +12,7 @@ function parseSplit(text: string, at: number[]) {
   return [...events, ...parser.end()];
 }
 
-describe("SseParser", () => {
+describe("SseDecoder", () => {
   const stream = ': keep-alive\r\n\r\ndata: {"a":1}\r\n\r\nevent: error\ndata: line1\ndata:line2\n\nid: 7\nretry: 10\ndata: [DONE]\n\n';
   const expected = [{ data: '{"a":1}' }, { event: "error", data: "line1\nline2" }, { data: "[DONE]" }];
 
@@ -54,7 +54,7 @@ function reference(text: string) {
   return events;
 }
 
-describe("SseParser against the reference", () => {
+describe("SseDecoder against the reference", () => {
   const pieces = ["data: ", "data:", "data", "event: e", "id: 1", ": note", "x: y", "{\"a\":1}", "  two", ":", "\n", "\n", "\r\n", "\r", "data: é€😀"];
 
   it("agrees on generated streams, whole and split at every position", () => {
@@ -74,5 +74,27 @@ describe("SseParser against the reference", () => {
 
   it("takes a data field without a colon as an empty data line", () => {
     expect(parseSplit("data\n\ndata\ndata: x\n\n", [])).toEqual([{ data: "" }, { data: "\nx" }]);
+  });
+});
+
+describe("SseDecoder with dataLinePerEvent (DeepSeek's framing)", () => {
+  it("dispatches each data line with the event in force, even without blank lines between frames", () => {
+    const decoder = new SseDecoder({ dataLinePerEvent: true });
+    const text = 'event: ready\ndata: {"a":1}\n\ndata: {"v":1}\ndata: {"v":2}\n: ping\nevent: close\ndata: {}\n';
+    expect(decoder.push(text)).toEqual([
+      { event: "ready", data: '{"a":1}' },
+      { data: '{"v":1}' },
+      { data: '{"v":2}' },
+      { event: "close", data: "{}" },
+    ]);
+  });
+
+  it("decodes bytes split inside a UTF-8 sequence and flushes a last line without a terminator", () => {
+    const bytes = new TextEncoder().encode("data: é€😀\ndata: tail");
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const decoder = new SseDecoder({ dataLinePerEvent: true });
+      const events = [...decoder.pushBytes(bytes.slice(0, cut)), ...decoder.pushBytes(bytes.slice(cut)), ...decoder.end()];
+      expect(events).toEqual([{ data: "é€😀" }, { data: "tail" }]);
+    }
   });
 });

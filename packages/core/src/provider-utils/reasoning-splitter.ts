@@ -1,7 +1,7 @@
 const OPEN = "<think>";
 const CLOSE = "</think>";
 
-export interface ThinkPiece {
+export interface ReasoningPiece {
   type: "text" | "reasoning";
   text: string;
 }
@@ -20,13 +20,13 @@ function partialTagSuffix(text: string, tag: string): number {
  * end of a chunk is held back, so text streams out at once. Whitespace right after `</think>` is dropped, since models
  * put a blank line there that is not part of the answer.
  */
-export class ThinkSplitter {
+export class ReasoningSplitter {
   private inside = false;
   private held = "";
   private trimNext = false;
 
-  push(chunk: string): ThinkPiece[] {
-    const pieces: ThinkPiece[] = [];
+  push(chunk: string): ReasoningPiece[] {
+    const pieces: ReasoningPiece[] = [];
     let rest = this.held + chunk;
     this.held = "";
     while (rest !== "") {
@@ -53,14 +53,14 @@ export class ThinkSplitter {
   }
 
   /** The text held back at the end of the stream (a partial tag that never completed). */
-  flush(): ThinkPiece[] {
-    const pieces: ThinkPiece[] = [];
+  flush(): ReasoningPiece[] {
+    const pieces: ReasoningPiece[] = [];
     this.emit(pieces, this.held);
     this.held = "";
     return pieces;
   }
 
-  private emit(pieces: ThinkPiece[], text: string) {
+  private emit(pieces: ReasoningPiece[], text: string) {
     if (text === "") return;
     const type = this.inside ? "reasoning" : "text";
     const last = pieces.at(-1);

@@ -101,6 +101,14 @@ describe("a call the model breaks beyond repair, twice", () => {
     expect(stats).toMatchObject({ attempts: 2, answeredAsText: true, toolCalls: 0, finishReason: "stop" });
   });
 
+  it("streamed too, when the call broke before it started (nothing reached the client)", async () => {
+    const header = block('{"name": 42, "arguments": {}}');
+    const { events, stats } = await run({ ...body(), stream: true }, setup({ text: header, chunkSize: 5 }));
+    expect(events.some((e) => e.type.startsWith("tool-call"))).toBe(false);
+    expect(text(events)).toContain('{"name": 42, "arguments": {}}');
+    expect(stats).toMatchObject({ attempts: 2, answeredAsText: true, finishReason: "stop" });
+  });
+
   it.each([
     ["tool_choice required", body({ tool_choice: "required" })],
     ["a named tool_choice", body({ tool_choice: { type: "function", function: { name: "get_weather" } } })],

@@ -23,8 +23,8 @@ export interface CompiledSchema {
   readonly schema: Schema | boolean;
   readonly draft: SchemaDraft;
   readonly lookup: Record<string, Schema | boolean>;
-  /** Regexes and formats are evaluated outside the validator (on RE2, on bounded input) for each instance. */
-  readonly usesRegexOrFormat: boolean;
+  /** Regexes, formats and `uniqueItems` are evaluated outside the validator (see schema-regex-rewrite.ts) for each instance. */
+  readonly needsRewrite: boolean;
 }
 
 interface Edge {
@@ -48,7 +48,7 @@ const BY_TEXT_MAX_LENGTH = 64 * 1024;
  * `SchemaError` naming the first problem. Results are cached per schema object and by JSON text.
  */
 export function compileSchema(schema: unknown): CompiledSchema {
-  if (typeof schema === "boolean") return { schema, draft: "2020-12", lookup: dereference(schema), usesRegexOrFormat: false };
+  if (typeof schema === "boolean") return { schema, draft: "2020-12", lookup: dereference(schema), needsRewrite: false };
   if (!isSchemaObject(schema)) throw new SchemaError("#", "must be a JSON Schema object");
   const hit = cache.get(schema);
   if (hit) return hit;
@@ -77,7 +77,7 @@ function compileUncached(schema: Record<string, unknown>): CompiledSchema {
   }
   const walk = walkSchema(schema, lookup);
   findEndlessLoop(walk.edges, walk.pointers);
-  return { schema: schema as Schema, draft: draftOf(schema), lookup, usesRegexOrFormat: walk.usesRegexOrFormat };
+  return { schema: schema as Schema, draft: draftOf(schema), lookup, needsRewrite: walk.needsRewrite };
 }
 
 export function draftOf(schema: Record<string, unknown>): SchemaDraft {
@@ -91,12 +91,12 @@ export function draftOf(schema: Record<string, unknown>): SchemaDraft {
 interface Walk {
   edges: Map<object, Edge[]>;
   pointers: Map<object, string>;
-  usesRegexOrFormat: boolean;
+  needsRewrite: boolean;
 }
 
 /** Every schema reachable from the root through keywords and `$ref`s, checked; an explicit stack, no recursion. */
 function walkSchema(root: Record<string, unknown>, lookup: Record<string, Schema | boolean>): Walk {
-  const walk: Walk = { edges: new Map(), pointers: new Map([[root, "#"]]), usesRegexOrFormat: false };
+  const walk: Walk = { edges: new Map(), pointers: new Map([[root, "#"]]), needsRewrite: false };
   const stack: { node: Record<string, unknown>; pointer: string }[] = [{ node: root, pointer: "#" }];
   for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
     const { node, pointer } = entry;
@@ -104,7 +104,7 @@ function walkSchema(root: Record<string, unknown>, lookup: Record<string, Schema
     const report = checkKeywords(node, pointer);
     const problem = report.problems[0];
     if (problem) throw new SchemaError(problem.pointer, problem.message);
-    if (report.usesRegexOrFormat) walk.usesRegexOrFormat = true;
+    if (report.needsRewrite) walk.needsRewrite = true;
     const edges: Edge[] = [];
     const visit = (child: unknown, childPointer: string, inPlace: boolean) => {
       if (!isSchemaObject(child)) return;

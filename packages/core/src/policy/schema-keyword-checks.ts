@@ -12,8 +12,11 @@ export interface Subschema {
 export interface KeywordReport {
   subschemas: Subschema[];
   problems: { pointer: string; message: string }[];
-  /** Has `pattern`, `patternProperties` or a `format` the validator asserts: these run on RE2 / bounded input. */
-  usesRegexOrFormat: boolean;
+  /**
+   * Has `pattern`, `patternProperties`, a `format` the validator asserts, or `uniqueItems: true`: the validator would
+   * run these with a backtracking `RegExp`, unbounded input or quadratic time, so toolshim evaluates them itself.
+   */
+  needsRewrite: boolean;
 }
 
 const TYPES = new Set(["null", "boolean", "object", "array", "number", "integer", "string"]);
@@ -40,7 +43,7 @@ function isSchema(value: unknown): boolean {
 
 /** Checks the keywords of one schema object that toolshim's validator evaluates; unknown keywords are left alone. */
 export function checkKeywords(node: Record<string, unknown>, pointer: string): KeywordReport {
-  const report: KeywordReport = { subschemas: [], problems: [], usesRegexOrFormat: false };
+  const report: KeywordReport = { subschemas: [], problems: [], needsRewrite: false };
   const at = (keyword: string) => `${pointer}/${pointerSegment(keyword)}`;
   const fail = (keyword: string, message: string) => report.problems.push({ pointer: at(keyword), message: `'${keyword}' ${message}` });
   const sub = (value: unknown, where: string, keyword: string) => report.subschemas.push({ value, pointer: where, inPlace: IN_PLACE.has(keyword) });
@@ -77,11 +80,12 @@ export function checkKeywords(node: Record<string, unknown>, pointer: string): K
     if (typeof node.pattern !== "string") fail("pattern", "must be a string");
     else checkPattern(node.pattern, at("pattern"), report, "'pattern'");
   }
-  if ("patternProperties" in node) report.usesRegexOrFormat = true;
+  if ("patternProperties" in node) report.needsRewrite = true;
   if ("format" in node) {
     if (typeof node.format !== "string") fail("format", "must be a string");
-    else if (Object.hasOwn(knownFormats, node.format)) report.usesRegexOrFormat = true;
+    else if (Object.hasOwn(knownFormats, node.format)) report.needsRewrite = true;
   }
+  if (node.uniqueItems === true) report.needsRewrite = true;
   if ("$ref" in node && typeof node.$ref !== "string") fail("$ref", "must be a string (a URI reference such as \"#/$defs/name\")");
   if ("$recursiveRef" in node) fail("$recursiveRef", "is not supported by toolshim; use '$ref' to a schema under '$defs'");
   return report;
@@ -94,7 +98,7 @@ function checkItems(value: unknown, where: string, fail: (k: string, m: string) 
 }
 
 function checkPattern(source: string, where: string, report: KeywordReport, label: string): void {
-  report.usesRegexOrFormat = true;
+  report.needsRewrite = true;
   const compiled = compilePattern(source);
   if (!compiled.ok) report.problems.push({ pointer: where, message: `${label} ${JSON.stringify(truncate(source))} ${compiled.reason}` });
 }

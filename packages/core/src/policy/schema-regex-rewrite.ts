@@ -9,6 +9,9 @@ import { isSchemaObject } from "./schema-keyword-checks.js";
  * - `pattern: P` becomes `{if: {type: "string"}, then: {enum: [the instance strings P matches]}}` (in `allOf`);
  * - `format: F` likewise, with F checked by the validator's own function on strings of bounded length;
  * - `patternProperties: {P: S}` becomes `properties: {k: S}` for each instance key k that P matches.
+ * - `uniqueItems: true` becomes `{if: {type: "array"}, then: {enum: [the instance arrays whose items are unique]}}`,
+ *   found in linear time from a canonical text of each item (the validator compares every pair: 20 000 numbers took
+ *   1.5 s).
  * For every string the validator will look at, the answer is RE2's; the subschemas carry a `$comment` mark so errors
  * can still be reported as the pattern or format they stand for.
  */
@@ -27,6 +30,7 @@ interface InstanceStrings {
   values: string[];
   keys: string[];
   all: string[];
+  arrays: unknown[][];
 }
 
 /** The rewritten schema, and for each schema object of the original its copy (to re-point the `$ref` lookup). */
@@ -60,6 +64,8 @@ export function rewriteRegexes(schema: Schema | boolean, instance: unknown, mete
       name === "regex" ? compilePattern(s).ok : s.length <= MAX_FORMAT_INPUT && (knownFormats[name] as (s: string) => boolean)(s),
     );
 
+  let uniqueArrays: unknown[][] | undefined;
+  const unique = () => (uniqueArrays ??= arraysWithUniqueItems(strings.arrays, meter));
   const copies = new Map<object, object>();
   const copy = (node: unknown): unknown => {
     if (!isSchemaObject(node)) return node;
@@ -71,6 +77,7 @@ export function rewriteRegexes(schema: Schema | boolean, instance: unknown, mete
       if (key === "pattern" && typeof value === "string") stand.push(standIn(`pattern ${JSON.stringify(value)}`, byPattern(value, strings.all, "value")));
       else if (key === "format" && typeof value === "string" && Object.hasOwn(knownFormats, value)) stand.push(standIn(`format ${JSON.stringify(value)}`, byFormat(value)));
       else if (key === "patternProperties" && isSchemaObject(value)) continue;
+      else if (key === "uniqueItems" && value === true) stand.push(uniqueStandIn(unique()));
       else if (ignoredKeyword[key]) define(result, key, value);
       else if (Array.isArray(value)) define(result, key, schemaArrayKeyword[key] ? value.map(copy) : value);
       else if (schemaMapKeyword[key] && isSchemaObject(value)) define(result, key, copyMap(value, copy));
@@ -103,6 +110,40 @@ function standIn(what: string, matches: string[]): Record<string, unknown> {
   return { $comment: `${REWRITE_MARK}String does not match ${what}.`, if: { type: "string" }, then: { enum: matches } };
 }
 
+function uniqueStandIn(arrays: unknown[][]): Record<string, unknown> {
+  return { $comment: `${REWRITE_MARK}Array items are not unique.`, if: { type: "array" }, then: { enum: arrays } };
+}
+
+/** The arrays whose items are pairwise different by the validator's deep equality, in linear time. */
+function arraysWithUniqueItems(arrays: unknown[][], meter: MatchMeter): unknown[][] {
+  const unique = arrays.filter((array) => {
+    const seen = new Set<string>();
+    for (const item of array) {
+      const text = canonical(item);
+      meter.match(text.length);
+      if (seen.has(text)) return false;
+      seen.add(text);
+    }
+    return true;
+  });
+  // The validator compares each array it checks with the listed ones until one is equal.
+  meter.match(unique.length * arrays.reduce((sum, array) => sum + array.length, 0));
+  return unique;
+}
+
+/** JSON text with object keys sorted: equal exactly when the validator's deep comparison says equal. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (typeof value === "object" && value !== null) {
+    const record = value as Record<string, unknown>;
+    return `{${Object.keys(record)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
 function copyMap(map: Record<string, unknown>, copy: (node: unknown) => unknown): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(map)) define(result, key, copy(value));
@@ -118,11 +159,15 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
 function instanceStrings(instance: unknown): InstanceStrings {
   const values = new Set<string>();
   const keys = new Set<string>();
+  const arrays: unknown[][] = [];
   const stack: unknown[] = [instance];
   while (stack.length > 0) {
     const value = stack.pop();
     if (typeof value === "string") values.add(value);
-    else if (Array.isArray(value)) for (const item of value) stack.push(item);
+    else if (Array.isArray(value)) {
+      arrays.push(value);
+      for (const item of value) stack.push(item);
+    }
     else if (typeof value === "object" && value !== null) {
       for (const [key, child] of Object.entries(value)) {
         keys.add(key);
@@ -130,5 +175,5 @@ function instanceStrings(instance: unknown): InstanceStrings {
       }
     }
   }
-  return { values: [...values], keys: [...keys], all: [...new Set([...values, ...keys])] };
+  return { values: [...values], keys: [...keys], all: [...new Set([...values, ...keys])], arrays };
 }

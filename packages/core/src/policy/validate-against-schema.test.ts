@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compileSchema } from "./schema-compiler.js";
-import { validateAgainstSchema } from "./validate-against-schema.js";
+import { DEFAULT_VALIDATION_BUDGET, validateAgainstSchema } from "./validate-against-schema.js";
 
 const check = (schema: unknown, instance: unknown) => validateAgainstSchema(compileSchema(schema), instance);
 
@@ -79,5 +79,18 @@ describe("validateAgainstSchema", () => {
   it("reports a failed pattern with the pattern, not the rewritten schema", () => {
     const result = check({ properties: { s: { pattern: "^[0-9]+$" } } }, { s: "12a" });
     expect(result).toEqual({ valid: false, reason: 'they do not match the tool\'s schema (/s: String does not match pattern "^[0-9]+$".)' });
+  });
+  it("checks uniqueItems with the validator's equality, without comparing every pair", () => {
+    const schema = { type: "object", properties: { a: { type: "array", uniqueItems: true } } };
+    // Only the deterministic budgets: this is about the answer, not about how loaded the machine is.
+    const roomy = { ...DEFAULT_VALIDATION_BUDGET, maxMilliseconds: 60_000 };
+    expect(check(schema, { a: [1, 2, { x: 1, y: [2] }, { y: [2], x: 2 }] })).toEqual({ valid: true });
+    const duplicate = check(schema, { a: [{ x: 1, y: [2] }, { y: [2], x: 1 }] });
+    expect(duplicate).toEqual({ valid: false, reason: "they do not match the tool's schema (/a: Array items are not unique.)" });
+    // The validator alone compares every pair: 1.5 s for 20 000 numbers here.
+    const many = Array.from({ length: 20_000 }, (_, i) => i);
+    expect(validateAgainstSchema(compileSchema(schema), { a: many }, roomy)).toEqual({ valid: true });
+    expect(validateAgainstSchema(compileSchema(schema), { a: [...many, 7] }, roomy)).toMatchObject({ valid: false });
+    expect(check({ type: "array", items: { type: "array", uniqueItems: true } }, [[1, 1], [1, 2]])).toMatchObject({ valid: false });
   });
 });

@@ -1,4 +1,5 @@
 import { type Schema, validate } from "@cfworker/json-schema";
+import { MAX_JSON_DEPTH, valueExceedsDepth } from "./json-depth.js";
 import type { CompiledSchema } from "./schema-compiler.js";
 import { type MatchMeter, REWRITE_MARK, rewriteRegexes } from "./schema-regex-rewrite.js";
 
@@ -12,7 +13,7 @@ export interface ValidationBudget {
   maxMilliseconds: number;
 }
 
-export const DEFAULT_VALIDATION_BUDGET: ValidationBudget = { maxRefSteps: 20_000, maxMatchCharacters: 500_000, maxMilliseconds: 100 };
+export const DEFAULT_VALIDATION_BUDGET: ValidationBudget = { maxRefSteps: 20_000, maxMatchCharacters: 500_000, maxMilliseconds: 250 };
 
 export type SchemaCheck = { valid: true } | { valid: false; reason: string; budgetExceeded?: true };
 
@@ -55,10 +56,11 @@ class Meter implements MatchMeter {
  */
 export function validateAgainstSchema(compiled: CompiledSchema, instance: unknown, budget: ValidationBudget = DEFAULT_VALIDATION_BUDGET): SchemaCheck {
   const meter = new Meter(budget);
+  if (valueExceedsDepth(instance, MAX_JSON_DEPTH)) return { valid: false, reason: `they nest deeper than ${MAX_JSON_DEPTH} levels` };
   try {
     let schema = compiled.schema;
     let lookup = compiled.lookup;
-    if (compiled.usesRegexOrFormat) {
+    if (compiled.needsRewrite) {
       const rewritten = rewriteRegexes(compiled.schema, instance, meter);
       schema = rewritten.schema;
       lookup = repoint(compiled.lookup, rewritten.copies);

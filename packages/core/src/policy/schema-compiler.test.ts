@@ -70,4 +70,8 @@ describe("compileSchema", () => {
     const wide = { type: "object", properties: Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`p${i}`, { type: "string" }])) };
     expect(problem(wide).message).toMatch(/more than 10000 subschemas/);
   });
+  it("compiles a schema sent again as a new object only once", () => {
+    const schema = { type: "object", properties: { q: { type: "string", pattern: "^x" } } };
+    expect(compileSchema(structuredClone(schema))).toBe(compileSchema(structuredClone(schema)));
+  });
 });

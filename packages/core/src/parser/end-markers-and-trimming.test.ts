@@ -119,3 +119,10 @@ describe("end-of-turn tokens written after a call are not content", () => {
     expect(scan(text)).toEqual([call("special_function", '{"arg1": 1}')]);
   });
 });
+
+describe("Mistral's </s> after a call", () => {
+  it("is not content right after the call, and stays text in prose (HTML strikethrough)", () => {
+    expect(scan('[TOOL_CALLS]special_function[ARGS]{"arg1": 1}</s>')).toEqual([call("special_function", '{"arg1": 1}')]);
+    expect(scan("It was <s>free</s> cheap.")).toEqual([{ type: "text", text: "It was <s>free</s> cheap." }]);
+  });
+});

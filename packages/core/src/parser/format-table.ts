@@ -298,6 +298,12 @@ export const REASONING: ReasoningSyntax[] = [
 /** Closers accepted when the prompt already opened the reasoning block. */
 export const OPEN_REASONING_CLOSE = ["</think>", "</thinking>", "</seed:think>", "[/THINK]", "<|END_THINKING|>", "<|inner_suffix|>"];
 
+/**
+ * End-of-sequence tokens that are also ordinary markup (`</s>` closes HTML strikethrough): dropped only where no
+ * visible text precedes them since the last call (Mistral writes `</s>` right after `[TOOL_CALLS]…`).
+ */
+export const BOUNDARY_SILENT_TOKENS = ["</s>"];
+
 /** Special tokens that carry no text: dropped wherever calls are recognised. */
 export const SILENT_TOKENS = [
   ...specialToken("end of sentence"),

@@ -1,5 +1,5 @@
 import { DialectCallReader } from "./dialect-call-reader.js";
-import { BARE_ITEMS, BARE_JSON, REASONING, SILENT_TOKENS, WRAPPERS } from "./format-table.js";
+import { BARE_ITEMS, BARE_JSON, BOUNDARY_SILENT_TOKENS, REASONING, SILENT_TOKENS, WRAPPERS } from "./format-table.js";
 import type { Reader, Scan } from "./reader.js";
 import { ReasoningReader } from "./reasoning-reader.js";
 import { PARTIAL, type ScanInput } from "./scan-input.js";
@@ -61,6 +61,7 @@ export class TriggerTable {
       { literal: "<result:", gate: "anywhere", call: false, action: { type: "quote" } },
       { literal: `</call:${nonce}>`, gate: "anywhere", call: false, action: { type: "silent" } },
       ...SILENT_TOKENS.map((literal): Trigger => ({ literal, gate: "anywhere", call: false, action: { type: "silent" } })),
+      ...BOUNDARY_SILENT_TOKENS.map((literal): Trigger => ({ literal, gate: "boundary", call: false, action: { type: "silent" } })),
       ...REASONING.map(
         (syntax): Trigger => ({
           literal: syntax.open,

@@ -1,5 +1,6 @@
+export { deepseekProvider, deepseekProvider as default } from "./upstream/deepseek-provider.js";
 export { createDeepSeekUpstream, type DeepSeekDeps, type DeepSeekHealth, type DeepSeekUpstream } from "./upstream/create-deepseek-upstream.js";
-export { deepSeekOptionsSchema, accountSchema, type DeepSeekOptions, type DeepSeekOptionsInput } from "./upstream/options.js";
+export { deepSeekOptionsSchema, accountSchema, DEFAULT_BASE_URL, type DeepSeekOptions, type DeepSeekOptionsInput } from "./upstream/options.js";
 export { MODELS, type ModelSpec } from "./upstream/models.js";
 export type { DeepSeekLogger } from "./upstream/logger.js";
 export type { PowFunctions } from "./upstream/account-attempt.js";

@@ -1,4 +1,4 @@
-import { Secret } from "./secret.js";
+import { Secret } from "@toolshim/core/provider-utils";
 
 /** One configured DeepSeek web account: a user token, a login (email or mobile + password), or both. */
 export interface AccountConfig {

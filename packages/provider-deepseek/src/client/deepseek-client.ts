@@ -1,5 +1,5 @@
 import type { Account } from "../accounts/account.js";
-import { Secret } from "../accounts/secret.js";
+import { Secret } from "@toolshim/core/provider-utils";
 import type { PowChallenge } from "../pow/index.js";
 import { DeepSeekFailure } from "./deepseek-failure.js";
 import { blockedFailure, type EnvelopeContext, envelopeFailure, muteUntilOf, nonJsonFailure, readEnvelope } from "./envelope.js";
@@ -9,7 +9,7 @@ export const COMPLETION_PATH = "/api/v0/chat/completion";
 export const CONTINUE_PATH = "/api/v0/chat/continue";
 
 export interface DeepSeekClientOptions {
-  baseUrl: string;
+  baseURL: string;
   headers: HeaderProfile;
   fetch: typeof fetch;
   /** Bound on each non-streaming call (login, session, PoW challenge). */
@@ -43,7 +43,7 @@ export class DeepSeekClient {
   readonly #options: DeepSeekClientOptions;
 
   constructor(options: DeepSeekClientOptions) {
-    this.#options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, "") };
+    this.#options = { ...options, baseURL: options.baseURL.replace(/\/+$/, "") };
   }
 
   async login(account: Account, signal?: AbortSignal): Promise<LoginResult> {
@@ -153,7 +153,7 @@ export class DeepSeekClient {
     if (token) headers.authorization = `Bearer ${token.reveal()}`;
     Object.assign(headers, extra);
     try {
-      return await this.#options.fetch(`${this.#options.baseUrl}${path}`, {
+      return await this.#options.fetch(`${this.#options.baseURL}${path}`, {
         method: "POST",
         headers,
         body: JSON.stringify(body),

@@ -1,7 +1,7 @@
 import { decodeLegacyChunk } from "./legacy-chunk.js";
 import { type AppliedChange, MessageState } from "./message-state.js";
 import { createPatchDecoder, isRecord, type PatchOperation } from "./patch-decoder.js";
-import { createSseDecoder, type SseDecoder, type SseFrame } from "./sse-decoder.js";
+import { type ServerSentEvent, SseDecoder } from "@toolshim/core/provider-utils";
 import type { StreamEvent } from "./stream-event.js";
 
 export interface CompletionStreamParser {
@@ -33,7 +33,8 @@ const GEN2_REASONING = { key: "thinking_content", kind: "reasoning" } as const;
  * except for whole-list changes (snapshots, fragment appends), which rescan the fragment list once.
  */
 export function createCompletionStreamParser(): CompletionStreamParser {
-  let sse: SseDecoder = createSseDecoder();
+  // DeepSeek puts one JSON document per data line and may omit the blank line between frames.
+  let sse = new SseDecoder({ dataLinePerEvent: true });
   const patches = createPatchDecoder();
   const state = new MessageState();
   const known = new WeakMap<object, Emission>();
@@ -155,7 +156,8 @@ export function createCompletionStreamParser(): CompletionStreamParser {
     }
   };
 
-  const onFrame = (out: StreamEvent[], frame: SseFrame) => {
+  const onFrame = (out: StreamEvent[], frame: ServerSentEvent) => {
+    const event = frame.event || "message";
     if (frame.data === "[DONE]") {
       out.push({ type: "done" });
       return;
@@ -164,11 +166,11 @@ export function createCompletionStreamParser(): CompletionStreamParser {
     try {
       json = JSON.parse(frame.data);
     } catch {
-      out.push({ type: "malformed", event: frame.event, preview: frame.data.slice(0, 120) });
+      out.push({ type: "malformed", event, preview: frame.data.slice(0, 120) });
       return;
     }
     if (!isRecord(json)) return;
-    switch (frame.event) {
+    switch (event) {
       case "ready":
         patches.reset();
         out.push(readyEvent(json));
@@ -208,17 +210,17 @@ export function createCompletionStreamParser(): CompletionStreamParser {
     }
   };
 
-  const run = (frames: SseFrame[]): StreamEvent[] => {
+  const run = (frames: ServerSentEvent[]): StreamEvent[] => {
     const out: StreamEvent[] = [];
     for (const frame of frames) onFrame(out, frame);
     return out;
   };
 
   return {
-    push: (bytes) => run(sse.push(bytes)),
+    push: (bytes) => run(sse.pushBytes(bytes)),
     end: () => run(sse.end()),
     nextResponse() {
-      sse = createSseDecoder();
+      sse = new SseDecoder({ dataLinePerEvent: true });
       patches.reset();
     },
   };

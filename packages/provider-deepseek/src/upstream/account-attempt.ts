@@ -1,7 +1,7 @@
 import type { UpstreamEvent } from "@toolshim/core";
 import type { Account } from "../accounts/account.js";
 import type { AccountPool } from "../accounts/account-pool.js";
-import type { Secret } from "../accounts/secret.js";
+import type { Secret } from "@toolshim/core/provider-utils";
 import { COMPLETION_PATH, CONTINUE_PATH, type CompletionBody, type ContinueBody, type DeepSeekClient } from "../client/deepseek-client.js";
 import { DeepSeekFailure } from "../client/deepseek-failure.js";
 import { invalidToken } from "../client/envelope.js";

@@ -17,13 +17,13 @@ afterEach(async () => {
   double = undefined;
 });
 
-function upstreamFor(url: string, options: Omit<DeepSeekOptionsInput, "baseUrl">, deps: DeepSeekDeps = {}): DeepSeekUpstream {
-  const upstream = createDeepSeekUpstream({ baseUrl: url, ...options }, deps);
+function upstreamFor(url: string, options: Omit<DeepSeekOptionsInput, "baseURL">, deps: DeepSeekDeps = {}): DeepSeekUpstream {
+  const upstream = createDeepSeekUpstream({ baseURL: url, ...options }, deps);
   upstreams.push(upstream);
   return upstream;
 }
 
-async function setup(doubleOptions: DeepSeekDoubleOptions, options: Omit<DeepSeekOptionsInput, "baseUrl">) {
+async function setup(doubleOptions: DeepSeekDoubleOptions, options: Omit<DeepSeekOptionsInput, "baseURL">) {
   double = await startDeepSeekDouble({ powDifficulty: 300, ...doubleOptions });
   return { double, upstream: upstreamFor(double.url, options) };
 }

@@ -6,7 +6,7 @@ import { createDeepSeekUpstream } from "./create-deepseek-upstream.js";
 // skipped: DeepSeek reports output tokens, and the provider adds a prompt estimate.
 await runProviderContractSuite("deepseek", async () => {
   const double = await startDeepSeekDouble({ tokens: ["contract-token"], powDifficulty: 200 });
-  const upstream = createDeepSeekUpstream({ baseUrl: double.url, accounts: [{ token: "contract-token" }] });
+  const upstream = createDeepSeekUpstream({ baseURL: double.url, accounts: [{ token: "contract-token" }] });
   return {
     upstream,
     model: "deepseek-chat",

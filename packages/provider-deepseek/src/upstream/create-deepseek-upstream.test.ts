@@ -27,7 +27,7 @@ function setup(script: ScriptedOptions, options: Partial<DeepSeekOptionsInput> =
   const deepseek = scriptedDeepSeek(script);
   const { logger, lines } = capturingLogger();
   const upstream = createDeepSeekUpstream(
-    { baseUrl: "http://deepseek.test", accounts: [{ token: "tok-A" }], ...options },
+    { baseURL: "http://deepseek.test", accounts: [{ token: "tok-A" }], ...options },
     { fetch: deepseek.fetch, logger },
   );
   upstreams.push(upstream);
@@ -360,7 +360,7 @@ describe("createDeepSeekUpstream", () => {
     }) as typeof globalThis.fetch;
     const clock = new FakeClock();
     const { logger, lines } = capturingLogger();
-    const upstream = createDeepSeekUpstream({ baseUrl: "http://deepseek.test", accounts: [{ token: "tok-A" }] }, { fetch, logger, clock });
+    const upstream = createDeepSeekUpstream({ baseURL: "http://deepseek.test", accounts: [{ token: "tok-A" }] }, { fetch, logger, clock });
     const iterator = upstream.stream(request(), new AbortController().signal)[Symbol.asyncIterator]();
     expect((await iterator.next()).value).toMatchObject({ type: "reasoning" });
     let closed = false;
@@ -375,5 +375,21 @@ describe("createDeepSeekUpstream", () => {
     expect((await upstream.health()).inFlight).toBe(0);
     expect(lines.some((line) => line.includes("deepseek session could not be deleted"))).toBe(true);
     await expect(iterator.next()).rejects.toMatchObject({ code: "provider_closed" });
+  });
+});
+
+describe("the deprecated baseUrl setting", () => {
+  it("still reaches the configured address and logs a warning naming the new spelling", async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (_details: object, message?: string) => void warnings.push(message ?? "") };
+    const urls: string[] = [];
+    const fetch = (async (input: RequestInfo | URL) => {
+      urls.push(String(input));
+      return new Response("{}", { status: 500 });
+    }) as typeof globalThis.fetch;
+    const upstream = createDeepSeekUpstream({ baseUrl: "http://old-spelling.test", accounts: [{ token: "tok-A" }] }, { fetch, logger, pow: { solve: async () => 0, encode: () => "" } });
+    expect(warnings.join("\n")).toContain("baseUrl is deprecated: write baseURL");
+    await upstream.close();
+    expect(urls.every((url) => url.startsWith("http://old-spelling.test"))).toBe(true);
   });
 });

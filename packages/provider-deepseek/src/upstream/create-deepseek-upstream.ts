@@ -11,7 +11,7 @@ import { emptyAnswer } from "./empty-answer.js";
 import { InFlight } from "./in-flight.js";
 import { type DeepSeekLogger, silentLogger } from "./logger.js";
 import { describeModels, resolveModel } from "./models.js";
-import { type DeepSeekOptionsInput, deepSeekOptionsSchema } from "./options.js";
+import { DEFAULT_BASE_URL, type DeepSeekOptionsInput, deepSeekOptionsSchema } from "./options.js";
 
 export interface DeepSeekDeps {
   fetch?: typeof fetch;
@@ -68,6 +68,7 @@ export function createDeepSeekUpstream(input: DeepSeekOptionsInput, deps: DeepSe
   const options = deepSeekOptionsSchema.parse(input);
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
+  if (options.baseUrl !== undefined) logger.warn({ setting: "baseUrl" }, "the DeepSeek setting baseUrl is deprecated: write baseURL (same value)");
   const accounts = options.accounts.map((config, index) => new Account(config, index));
   const pool = new AccountPool(accounts, {
     maxStreamsPerAccount: options.maxStreamsPerAccount,
@@ -79,7 +80,7 @@ export function createDeepSeekUpstream(input: DeepSeekOptionsInput, deps: DeepSe
   const solver = deps.pow ? undefined : (deps.powSolver ?? new PowSolver());
   const context: AttemptContext = {
     client: new DeepSeekClient({
-      baseUrl: options.baseUrl,
+      baseURL: options.baseURL ?? options.baseUrl ?? DEFAULT_BASE_URL,
       headers: options.headers,
       fetch: deps.fetch ?? globalThis.fetch,
       requestTimeoutMs: options.requestTimeoutMs,

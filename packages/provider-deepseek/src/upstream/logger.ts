@@ -1,10 +1,7 @@
-/** The slice of a pino logger the provider uses; pino's `Logger` fits it as is. */
-export interface DeepSeekLogger {
-  debug(details: object, message?: string): void;
-  info(details: object, message?: string): void;
-  warn(details: object, message?: string): void;
-  error(details: object, message?: string): void;
-}
+import type { ProviderLogger } from "@toolshim/core/provider-utils";
+
+/** The slice of a pino logger the provider uses (the spec's); pino's `Logger` fits it as is. */
+export type DeepSeekLogger = ProviderLogger;
 
 const ignore = (): void => {};
 

@@ -5,11 +5,18 @@ describe("deepSeekOptionsSchema", () => {
   it("fills the documented defaults", () => {
     const options = deepSeekOptionsSchema.parse({ accounts: [{ token: "t" }] });
     expect(options).toMatchObject({
-      baseUrl: "https://chat.deepseek.com",
       maxStreamsPerAccount: 2,
       deleteSessions: true,
       headers: { platform: "android", clientVersion: "2.0.4", locale: "zh_CN", extra: {} },
     });
+  });
+
+  it("reads the deprecated baseUrl spelling, refuses both spellings at once, and names the allowed keys", () => {
+    expect(deepSeekOptionsSchema.parse({ accounts: [{ token: "t" }], baseUrl: "http://127.0.0.1:1" }).baseUrl).toBe("http://127.0.0.1:1");
+    const both = deepSeekOptionsSchema.safeParse({ accounts: [{ token: "t" }], baseUrl: "http://a.test", baseURL: "http://b.test" });
+    expect(both.error?.issues[0]?.message).toContain("keep only baseURL");
+    const typo = deepSeekOptionsSchema.safeParse({ accounts: [{ token: "t" }], baseurl: "http://a.test" });
+    expect(typo.error?.issues[0]?.message).toMatch(/unknown key "baseurl"; allowed keys: baseURL, baseUrl, accounts/);
   });
 
   it("takes numbers and booleans written as text (environment variables)", () => {

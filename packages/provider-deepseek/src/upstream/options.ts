@@ -1,3 +1,4 @@
+import { strictSettings } from "@toolshim/core/provider-utils";
 import { z } from "zod";
 import { headerProfileSchema } from "../client/header-profile.js";
 
@@ -30,10 +31,11 @@ export const accountSchema = z
   });
 
 /** Options of `createDeepSeekUpstream`; the server's `deepseek` provider config is this object. */
-export const deepSeekOptionsSchema = z
-  .object({
-    /** Only tests and proxies change it. */
-    baseUrl: z.url().default("https://chat.deepseek.com"),
+export const deepSeekOptionsSchema = strictSettings({
+    /** Default https://chat.deepseek.com; only tests and proxies change it. */
+    baseURL: z.url().optional(),
+    /** Deprecated spelling of `baseURL` (still read; a warning is logged). */
+    baseUrl: z.url().optional(),
     accounts: z.array(accountSchema).min(1, "configure at least one DeepSeek account"),
     /** Concurrent streams per account (free accounts manage about two). */
     maxStreamsPerAccount: count(2, 1),
@@ -52,8 +54,12 @@ export const deepSeekOptionsSchema = z
     /** Bound on each non-streaming call (login, session, PoW challenge, delete). */
     requestTimeoutMs: count(30_000, 1),
     headers: headerProfileSchema.default(headerProfileSchema.parse({})),
-  })
-  .strict();
+  }).refine((options) => options.baseURL === undefined || options.baseUrl === undefined, {
+    message: "baseUrl is the deprecated spelling of baseURL: keep only baseURL",
+    path: ["baseUrl"],
+  });
+
+export const DEFAULT_BASE_URL = "https://chat.deepseek.com";
 
 export type DeepSeekOptions = z.output<typeof deepSeekOptionsSchema>;
 export type DeepSeekOptionsInput = z.input<typeof deepSeekOptionsSchema>;

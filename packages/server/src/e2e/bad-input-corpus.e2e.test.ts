@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { startOpenAIDouble, type OpenAIDouble, type RecordedRequest } from "@toolshim/provider-generic/double";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BadRequest, buildCorpus, MODEL_OUTPUTS, modelOutputRequests, PATHS } from "./__fixtures__/bad-input-corpus.js";
-import { startCli, writeConfig, type RunningCli } from "./harness.js";
+import { type BadRequest, buildCorpus, MODEL_OUTPUTS, MODEL_TEXTS, modelOutputRequests, PATHS } from "./__fixtures__/bad-input-corpus.js";
+import { promptOf, startCli, writeConfig, type RunningCli } from "./harness.js";
 
 /**
  * Issue 9 part 4: over a thousand hostile or malformed requests across the three APIs against the real server: no
@@ -21,6 +21,14 @@ let emulated: OpenAIDouble;
 let native: OpenAIDouble;
 let server: RunningCli;
 
+/** Large chunks: a megabyte in the double's default 4-character chunks is 250 000 tokens, a load test of its own. */
+function written(request: RecordedRequest) {
+  const kind = /produce:([a-z0-9-]+)/.exec(JSON.stringify(request.body?.messages ?? ""))?.[1];
+  const text = kind ? MODEL_TEXTS[kind] : undefined;
+  const nonce = promptOf(request).nonce;
+  return text && nonce ? { text: text.replaceAll("{nonce}", nonce), chunkSize: 4096 } : "Hello from the OpenAI double.";
+}
+
 function produced(request: RecordedRequest) {
   const kind = /produce:([a-z0-9-]+)/.exec(JSON.stringify(request.body?.messages ?? ""))?.[1];
   const calls = kind ? MODEL_OUTPUTS[kind] : undefined;
@@ -28,7 +36,7 @@ function produced(request: RecordedRequest) {
 }
 
 beforeAll(async () => {
-  [emulated, native] = await Promise.all([startOpenAIDouble({ tools: "ignore" }), startOpenAIDouble({ tools: "native", script: produced })]);
+  [emulated, native] = await Promise.all([startOpenAIDouble({ tools: "ignore", script: written }), startOpenAIDouble({ tools: "native", script: produced })]);
   const config = await writeConfig({
     providers: {
       emulated: { use: "generic", baseURL: emulated.url, tools: "emulate" },

@@ -308,12 +308,28 @@ export const MODEL_OUTPUTS: Record<string, { name: string; arguments: string }[]
   "many-calls": Array.from({ length: 200 }, () => ({ name: "t", arguments: '{"s":"aa"}' })),
 };
 
+/**
+ * Call markup an emulated upstream writes (`{nonce}` is replaced by the nonce of the prompt it received): toolshim's own
+ * marker and a foreign format, with hostile arguments.
+ */
+export const MODEL_TEXTS: Record<string, string> = {
+  "marker-deep-args": `<call:{nonce}>{"name": "t", "arguments": {"a":${deepArray(100_000)}}}</call:{nonce}>`,
+  "marker-deep-args-129": `<call:{nonce}>{"name": "t", "arguments": {"a":${deepArray(128)}}}</call:{nonce}>`,
+  "marker-redos-args": `<call:{nonce}>{"name": "t", "arguments": {"s": "${"a".repeat(60)}!"}}</call:{nonce}>`,
+  "marker-huge-args": `<call:{nonce}>{"name": "t", "arguments": {"s": "${"a".repeat(1_000_000)}"}}</call:{nonce}>`,
+  "marker-broken-json": `<call:{nonce}>{"name": "t", "arguments": {"s": [[[[{{{</call:{nonce}>`,
+  "hermes-deep-args": `<tool_call>\n{"name": "t", "arguments": {"a": ${deepArray(100_000)}}}\n</tool_call>`,
+  "hermes-unclosed-deep": `<tool_call>\n{"name": "t", "arguments": ${"[".repeat(100_000)}`,
+  "fenced-deep-args": "```json\n" + `{"name": "t", "arguments": {"a": ${deepArray(50_000)}}}` + "\n```",
+};
+
 export function modelOutputRequests(): BadRequest[] {
+  const kinds = [...Object.keys(MODEL_OUTPUTS).map((kind) => ({ kind, model: "native" })), ...Object.keys(MODEL_TEXTS).map((kind) => ({ kind, model: "m" }))];
   return APIS.flatMap((api) =>
     [false, true].flatMap((stream) =>
-      Object.keys(MODEL_OUTPUTS).map((kind) => {
+      kinds.map(({ kind, model }) => {
         const body = request(api, stream, { parameters: patternTool });
-        body.model = "native";
+        body.model = model;
         if (api === "responses") body.input = `produce:${kind}`;
         else body.messages = [{ role: "user", content: `produce:${kind}` }];
         return { api, name: `model output: ${kind}${stream ? " (stream)" : ""}`, body: JSON.stringify(body), headers: JSON_HEADERS, expect: "any" as const };

@@ -14,9 +14,11 @@ export {
 export { createLogger, type LoggerOptions } from "./logging/create-logger.js";
 export { collectSecrets } from "./logging/collect-secrets.js";
 export { createUpstreams, closeUpstreams } from "./providers/create-upstreams.js";
-export { providerKinds } from "./providers/registry.js";
-export { defineProviderKind, type ProviderDeps, type ProviderHealth, type ProviderKind, type ServerUpstream } from "./providers/provider-kind.js";
-export { createDemoUpstream, demoOptionsSchema, DEMO_MODEL_ID } from "./providers/demo.js";
+export { builtInProviderPackages, providerKinds } from "./providers/registry.js";
+export { loadExternalProviders } from "./providers/load-provider.js";
+export type { ProviderDeps, ProviderHealth, ProviderKind, ServerUpstream } from "./providers/provider-kind.js";
+export { defineProvider } from "@toolshim/core/provider-utils";
+export { createDemoUpstream, demoOptionsSchema, DEMO_MODEL_ID } from "@toolshim/provider-demo";
 export type { ServerContext, PreparedCall } from "./server-context.js";
 export type { ServerEnv } from "./http/server-env.js";
 export type { ErrorRenderer } from "./http/error-response.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** The published packages, by directory under packages/. */
-export const PUBLISHED = ["core", "provider-generic", "provider-deepseek", "server"] as const;
+export const PUBLISHED = ["core", "provider-generic", "provider-deepseek", "provider-demo", "server"] as const;
 export type Published = (typeof PUBLISHED)[number];
 
 const repoRoot = new URL("../../../", import.meta.url).pathname;

@@ -93,7 +93,7 @@ export function configReference(sources: SchemaSources, kinds: Readonly<Record<s
     const kindDocs = new Map<string, string>();
     // The options schema comes last in its file; its comments win over those of the schemas it is built from.
     for (const block of docComments(sources.kinds[name] ?? "").values()) for (const [key, doc] of block) kindDocs.set(key, doc);
-    parts.push(section(`providers.&lt;name&gt; with use: ${name}`, `The options of a \`${name}\` provider, next to \`use: ${name}\`.`, kind.options as z.ZodType, kindDocs));
+    parts.push(section(`providers.&lt;name&gt; with use: ${name}`, `The options of a \`${name}\` provider, next to \`use: ${name}\`.`, kind.settings as z.ZodType, kindDocs));
   }
   return `${parts.join("\n").trimEnd()}\n`;
 }

@@ -1,4 +1,4 @@
-import { DEMO_MODEL_ID } from "../providers/demo.js";
+import { DEMO_MODEL_ID } from "@toolshim/provider-demo";
 import { resolveConfig, type ResolveOptions, type ToolshimConfig } from "./load-config.js";
 
 /**

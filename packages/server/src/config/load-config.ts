@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
-import { extname } from "node:path";
+import { dirname, extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { ProviderKind } from "../providers/provider-kind.js";
+import { isExternalProvider, loadExternalProviders } from "../providers/load-provider.js";
 import { providerKinds } from "../providers/registry.js";
 import { ConfigError } from "./config-error.js";
 import { configSchema, providerTimeoutsSchema, type ProviderTimeoutsConfig, type LoggingConfig, type ModelConfig, type ResponsesConfig, type ConsoleConfig, type ServerConfig, type StorageConfig } from "./config-schema.js";
@@ -14,6 +15,8 @@ export interface ProviderConfig {
   use: string;
   /** Validated by the provider kind's own schema. */
   options: unknown;
+  /** The provider's definition; absent in hand-built configs, where `use` names a built-in. */
+  kind?: ProviderKind;
   /** `providers.<name>.timeouts`; unset limits take the server's defaults. */
   timeouts?: ProviderTimeoutsConfig;
 }
@@ -51,7 +54,12 @@ export async function loadConfigFile(path: string, options: Omit<ResolveOptions,
     throw new ConfigError(path, [`cannot read the config file: ${reason}`]);
   }
   try {
-    return resolveConfig(parseConfigText(text, path), { ...options, source: path });
+    const document = parseConfigText(text, path);
+    // Providers named by package or path are imported first (paths relative to the config file).
+    const external = await loadExternalProviders(usesOf(document), dirname(path)).catch((error: unknown) => {
+      throw new ConfigError(path, [error instanceof Error ? error.message : String(error)]);
+    });
+    return resolveConfig(document, { ...options, kinds: { ...(options.kinds ?? providerKinds), ...external }, source: path });
   } catch (error) {
     // Point at the line and column of each problem, with the value written there and a hint where one helps.
     if (error instanceof ConfigError) throw new ConfigError(path, locateProblems(error.problems, text));
@@ -95,14 +103,18 @@ export function resolveConfig(document: unknown, options: ResolveOptions = {}): 
     const { use, timeouts: rawTimeouts, ...rest } = entry;
     const kind = kinds[use];
     if (!kind) {
-      problems.push(`providers.${name}.use: unknown provider kind "${use}"; available: ${Object.keys(kinds).join(", ")}`);
+      problems.push(
+        isExternalProvider(use)
+          ? `providers.${name}.use: "${use}" is a package or path; load the config with loadConfigFile (or pass it in kinds)`
+          : `providers.${name}.use: unknown provider kind "${use}"; available: ${Object.keys(kinds).join(", ")}, or a package name or path`,
+      );
       continue;
     }
     problems.push(...urlCredentialProblems(rest, ["providers", name]));
     const timeouts = providerTimeoutsSchema.safeParse(rawTimeouts ?? {});
     if (!timeouts.success) problems.push(...formatIssues(timeouts.error.issues, ["providers", name, "timeouts"]));
-    const validated = kind.options.safeParse(rest);
-    if (validated.success) providers[name] = { use, options: validated.data, timeouts: timeouts.data ?? {} };
+    const validated = kind.settings.safeParse(rest);
+    if (validated.success) providers[name] = { use, options: validated.data, timeouts: timeouts.data ?? {}, kind };
     else problems.push(...formatIssues(validated.error.issues, ["providers", name]));
   }
 
@@ -125,6 +137,12 @@ export function resolveConfig(document: unknown, options: ResolveOptions = {}): 
   if (!parsed.success || problems.length) throw new ConfigError(source, problems);
   const models = parsed.data.models.map((model) => ({ ...model, upstreamModel: model.upstreamModel ?? model.id }));
   return { server: parsed.data.server, providers, models, logging: parsed.data.logging, storage: parsed.data.storage, responses: parsed.data.responses, console: parsed.data.console };
+}
+
+/** The `use:` values of a parsed, not yet validated config document. */
+function usesOf(document: unknown): string[] {
+  const providers = isRecord(document) && isRecord(document.providers) ? document.providers : {};
+  return Object.values(providers).flatMap((entry) => (isRecord(entry) && typeof entry.use === "string" ? [entry.use] : []));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -3,7 +3,7 @@ import { checkChatCompletionChunks } from "@toolshim/core/testing";
 import { type DeepSeekDouble, type ReplyContext, startDeepSeekDouble } from "@toolshim/provider-deepseek/double";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readEmulatedPrompt } from "../providers/demo/read-emulated-prompt.js";
+import { readEmulatedPrompt } from "@toolshim/provider-demo";
 import { type RunningCli, startCli, writeConfig } from "./harness.js";
 
 // The real toolshim server (built CLI) with `use: deepseek` providers against the DeepSeek protocol double, driven

@@ -4,7 +4,7 @@ import { join } from "node:path";
 
 const repoRoot = new URL("../../../../", import.meta.url).pathname;
 // The server and every workspace package its built CLI imports at runtime.
-const packages = ["server", "core", "provider-generic", "provider-deepseek"];
+const packages = ["server", "core", "provider-generic", "provider-deepseek", "provider-demo"];
 
 function newestSource(dir: string): number {
   let newest = 0;

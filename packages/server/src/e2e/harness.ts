@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { defaultDialect, type CanonicalMessage, type RenderContext } from "@toolshim/core";
 import type { RecordedRequest } from "@toolshim/provider-generic/double";
 import { stringify as toYaml } from "yaml";
-import { readEmulatedPrompt } from "../providers/demo/read-emulated-prompt.js";
+import { readEmulatedPrompt } from "@toolshim/provider-demo";
 
 const cli = new URL("../../dist/cli.js", import.meta.url).pathname;
 

@@ -1,11 +1,18 @@
-import { deepseekProvider } from "./deepseek.js";
-import { demoProvider } from "./demo.js";
-import { genericProvider } from "./generic.js";
+import deepseek from "@toolshim/provider-deepseek";
+import demo from "@toolshim/provider-demo";
+import generic from "@toolshim/provider-generic";
 import type { ProviderKind } from "./provider-kind.js";
 
-/** Every `use:` value the config file accepts. A new provider kind is one file in this folder and one line here. */
-export const providerKinds: Record<string, ProviderKind> = {
-  generic: genericProvider,
-  demo: demoProvider,
-  deepseek: deepseekProvider,
-};
+/**
+ * The `use:` names of the providers that ship with toolshim, and the package each one is. Any other provider is
+ * named by its package or path in the config (`use: "@someone/toolshim-provider-x"`, `use: ./my-provider`) and
+ * needs no change here.
+ */
+export const builtInProviderPackages = {
+  generic: "@toolshim/provider-generic",
+  demo: "@toolshim/provider-demo",
+  deepseek: "@toolshim/provider-deepseek",
+} as const;
+
+// Imported statically (not from the map at run time) so a config can be checked synchronously and the bundle knows them.
+export const providerKinds: Readonly<Record<string, ProviderKind>> = { generic, demo, deepseek };

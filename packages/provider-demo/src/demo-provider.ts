@@ -1,12 +1,12 @@
-import { defaultDialect, type RenderContext, type Upstream, type UpstreamEvent, type UpstreamRequest } from "@toolshim/core";
+import { defaultDialect, type RenderContext, type UpstreamEvent, type UpstreamRequest } from "@toolshim/core";
+import { abortableSleep, defineProvider, type ProviderUpstream, strictSettings } from "@toolshim/core/provider-utils";
 import { z } from "zod";
-import { composeReply } from "./demo/compose-reply.js";
-import { readEmulatedPrompt } from "./demo/read-emulated-prompt.js";
-import { defineProviderKind, type ServerUpstream } from "./provider-kind.js";
+import { composeReply } from "./compose-reply.js";
+import { readEmulatedPrompt } from "./read-emulated-prompt.js";
 
 export const DEMO_MODEL_ID = "toolshim-demo";
 
-export const demoOptionsSchema = z.strictObject({
+export const demoOptionsSchema = strictSettings({
   /** Model ids the demo answers to. */
   models: z.array(z.string().min(1)).min(1).default([DEMO_MODEL_ID]),
   /** Characters per streamed piece and the pause between pieces, so streaming is visible. */
@@ -22,7 +22,7 @@ export type DemoOptions = z.output<typeof demoOptionsSchema>;
  * calls in the dialect's markup, which the engine then parses into real `tool_calls`. Nothing here is a model: the
  * replies follow three fixed rules (see composeReply).
  */
-export function createDemoUpstream(options: DemoOptions = demoOptionsSchema.parse({})): ServerUpstream {
+export function createDemoUpstream(options: DemoOptions = demoOptionsSchema.parse({})): ProviderUpstream {
   return {
     name: "demo",
     async listModels() {
@@ -37,7 +37,7 @@ export function createDemoUpstream(options: DemoOptions = demoOptionsSchema.pars
     async health() {
       return { status: "ok", note: "built-in demo, not a model" };
     },
-  } satisfies Upstream & Pick<ServerUpstream, "health">;
+  };
 }
 
 async function* streamReply(request: UpstreamRequest, signal: AbortSignal, options: DemoOptions): AsyncGenerator<UpstreamEvent> {
@@ -49,7 +49,7 @@ async function* streamReply(request: UpstreamRequest, signal: AbortSignal, optio
     text += `\n${defaultDialect.renderCall({ id: "", name: reply.call.name, arguments: JSON.stringify(reply.call.arguments) }, context)}`;
   }
   for (let at = 0; at < text.length; at += options.chunkSize) {
-    if (at > 0 && options.chunkDelayMs > 0) await sleep(options.chunkDelayMs, signal);
+    if (at > 0 && options.chunkDelayMs > 0) await abortableSleep(options.chunkDelayMs, signal);
     signal.throwIfAborted();
     yield { type: "text", text: text.slice(at, at + options.chunkSize) };
   }
@@ -58,21 +58,11 @@ async function* streamReply(request: UpstreamRequest, signal: AbortSignal, optio
   yield { type: "end", reason: "stop" };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-export const demoProvider = defineProviderKind({
-  options: demoOptionsSchema,
-  create: (options) => createDemoUpstream(options),
+/** `use: demo`: the built-in demo model, served when no config file is given. */
+export const demoProvider = defineProvider({
+  specificationVersion: "v1",
+  name: "demo",
+  description: "the built-in demo model: fixed rules, emulated tool calls, no credentials",
+  settings: demoOptionsSchema,
+  create: (settings) => createDemoUpstream(settings),
 });

@@ -1,0 +1,1 @@
+export default { specificationVersion: "v9", name: "future", settings: {}, create() {} };

@@ -8,7 +8,11 @@ import { RE2JS } from "re2js";
 /** Longer patterns are refused: RE2's compile time and memory grow with the pattern. */
 export const MAX_PATTERN_LENGTH = 4096;
 
-export type PatternCompilation = { ok: true; regex: RE2JS } | { ok: false; reason: string };
+/**
+ * `ecmaValid`: the pattern is a valid ECMA-262 regex (what JSON Schema means) that RE2 cannot run (backreferences,
+ * lookaround, repeat counts over 1000): such a pattern can be left unenforced; one that is not a regex at all cannot.
+ */
+export type PatternCompilation = { ok: true; regex: RE2JS } | { ok: false; reason: string; ecmaValid: boolean };
 
 const CACHE_LIMIT = 512;
 const cache = new Map<string, PatternCompilation>();
@@ -25,21 +29,32 @@ export function compilePattern(source: string): PatternCompilation {
 
 function compileUncached(source: string): PatternCompilation {
   if (source.length > MAX_PATTERN_LENGTH) {
-    return { ok: false, reason: `is ${source.length} characters long; toolshim accepts patterns of at most ${MAX_PATTERN_LENGTH}` };
+    return { ok: false, reason: `is ${source.length} characters long; toolshim accepts patterns of at most ${MAX_PATTERN_LENGTH}`, ecmaValid: false };
   }
   try {
     return { ok: true, regex: RE2JS.compile(RE2JS.translateRegExp(source)) };
   } catch (error) {
-    if (/\\[1-9]|\\k<|\(\?<?[=!]/.test(source)) {
+    const ecmaValid = isEcmaRegex(source);
+    if (ecmaValid && /\\[1-9]|\\k<|\(\?<?[=!]/.test(source)) {
       return {
         ok: false,
-        reason:
-          "uses a backreference or lookaround, which toolshim's linear-time regex engine (RE2 syntax) cannot run; " +
-          "rewrite it without them",
+        ecmaValid,
+        reason: "uses a backreference or lookaround, which toolshim's linear-time regex engine (RE2) cannot run; rewrite it without them",
       };
     }
     const detail = error instanceof Error ? error.message.replace(/^error parsing regexp: /, "") : String(error);
-    return { ok: false, reason: `is not a regular expression RE2 accepts (${truncate(detail, 160)})` };
+    const what = ecmaValid ? "cannot be run by toolshim's linear-time regex engine (RE2" : "is not a valid regular expression (RE2";
+    return { ok: false, ecmaValid, reason: `${what}: ${truncate(detail, 160)})` };
+  }
+}
+
+/** Only compiled, never run: compiling is linear in the (bounded) pattern length. */
+function isEcmaRegex(source: string): boolean {
+  try {
+    new RegExp(source, "u");
+    return true;
+  } catch {
+    return false;
   }
 }
 

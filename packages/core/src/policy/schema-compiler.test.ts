@@ -40,10 +40,12 @@ describe("compileSchema", () => {
     expect(problem([]).pointer).toBe("#");
   });
 
-  it("refuses regexes RE2 cannot run or that are not regexes, at their pointer", () => {
+  it("refuses what is not a regex at its pointer, and lists patterns RE2 cannot run as unenforced", () => {
     expect(problem({ properties: { a: { pattern: "([" } } })).toMatchObject({ pointer: "#/properties/a/pattern" });
-    expect(problem({ properties: { a: { pattern: "(a)\\1" } } }).message).toMatch(/backreference or lookaround/);
-    expect(problem({ properties: { a: { pattern: "(?=a)b" } } }).message).toMatch(/backreference or lookaround/);
+    const unenforced = compileSchema({ properties: { a: { pattern: "(a)\\1" }, b: { pattern: "(?=a)b" }, c: { pattern: "^.{1,5000}$" } } }).unenforcedPatterns;
+    expect(unenforced.map((entry) => entry.pointer)).toEqual(["#/properties/c/pattern", "#/properties/b/pattern", "#/properties/a/pattern"]);
+    expect(unenforced[2]?.message).toMatch(/backreference or lookaround/);
+    expect(unenforced[0]?.message).toMatch(/cannot be run by toolshim's linear-time regex engine/);
     expect(problem({ patternProperties: { "a/(": {} } })).toMatchObject({ pointer: "#/patternProperties/a~1(" });
     expect(problem({ pattern: "a".repeat(5000) }).message).toMatch(/at most 4096/);
   });

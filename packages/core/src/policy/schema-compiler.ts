@@ -25,6 +25,11 @@ export interface CompiledSchema {
   readonly lookup: Record<string, Schema | boolean>;
   /** Regexes, formats and `uniqueItems` are evaluated outside the validator (see schema-regex-rewrite.ts) for each instance. */
   readonly needsRewrite: boolean;
+  /**
+   * Patterns that are valid ECMA-262 but that RE2 cannot run (backreferences, lookaround, repeat counts over 1000):
+   * they are not enforced (they match everything), and a strict schema may not have any.
+   */
+  readonly unenforcedPatterns: readonly { pointer: string; message: string }[];
 }
 
 interface Edge {
@@ -48,7 +53,7 @@ const BY_TEXT_MAX_LENGTH = 64 * 1024;
  * `SchemaError` naming the first problem. Results are cached per schema object and by JSON text.
  */
 export function compileSchema(schema: unknown): CompiledSchema {
-  if (typeof schema === "boolean") return { schema, draft: "2020-12", lookup: dereference(schema), needsRewrite: false };
+  if (typeof schema === "boolean") return { schema, draft: "2020-12", lookup: dereference(schema), needsRewrite: false, unenforcedPatterns: [] };
   if (!isSchemaObject(schema)) throw new SchemaError("#", "must be a JSON Schema object");
   const hit = cache.get(schema);
   if (hit) return hit;
@@ -77,7 +82,7 @@ function compileUncached(schema: Record<string, unknown>): CompiledSchema {
   }
   const walk = walkSchema(schema, lookup);
   findEndlessLoop(walk.edges, walk.pointers);
-  return { schema: schema as Schema, draft: draftOf(schema), lookup, needsRewrite: walk.needsRewrite };
+  return { schema: schema as Schema, draft: draftOf(schema), lookup, needsRewrite: walk.needsRewrite, unenforcedPatterns: walk.unenforced };
 }
 
 export function draftOf(schema: Record<string, unknown>): SchemaDraft {
@@ -92,11 +97,12 @@ interface Walk {
   edges: Map<object, Edge[]>;
   pointers: Map<object, string>;
   needsRewrite: boolean;
+  unenforced: { pointer: string; message: string }[];
 }
 
 /** Every schema reachable from the root through keywords and `$ref`s, checked; an explicit stack, no recursion. */
 function walkSchema(root: Record<string, unknown>, lookup: Record<string, Schema | boolean>): Walk {
-  const walk: Walk = { edges: new Map(), pointers: new Map([[root, "#"]]), needsRewrite: false };
+  const walk: Walk = { edges: new Map(), pointers: new Map([[root, "#"]]), needsRewrite: false, unenforced: [] };
   const stack: { node: Record<string, unknown>; pointer: string }[] = [{ node: root, pointer: "#" }];
   for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
     const { node, pointer } = entry;
@@ -105,6 +111,7 @@ function walkSchema(root: Record<string, unknown>, lookup: Record<string, Schema
     const problem = report.problems[0];
     if (problem) throw new SchemaError(problem.pointer, problem.message);
     if (report.needsRewrite) walk.needsRewrite = true;
+    walk.unenforced.push(...report.unenforced);
     const edges: Edge[] = [];
     const visit = (child: unknown, childPointer: string, inPlace: boolean) => {
       if (!isSchemaObject(child)) return;

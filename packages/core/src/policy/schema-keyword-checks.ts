@@ -12,6 +12,8 @@ export interface Subschema {
 export interface KeywordReport {
   subschemas: Subschema[];
   problems: { pointer: string; message: string }[];
+  /** Valid ECMA-262 patterns RE2 cannot run: left unenforced, except in strict schemas (see `assertUsableSchema`). */
+  unenforced: { pointer: string; message: string }[];
   /**
    * Has `pattern`, `patternProperties`, a `format` the validator asserts, or `uniqueItems: true`: the validator would
    * run these with a backtracking `RegExp`, unbounded input or quadratic time, so toolshim evaluates them itself.
@@ -43,7 +45,7 @@ function isSchema(value: unknown): boolean {
 
 /** Checks the keywords of one schema object that toolshim's validator evaluates; unknown keywords are left alone. */
 export function checkKeywords(node: Record<string, unknown>, pointer: string): KeywordReport {
-  const report: KeywordReport = { subschemas: [], problems: [], needsRewrite: false };
+  const report: KeywordReport = { subschemas: [], problems: [], unenforced: [], needsRewrite: false };
   const at = (keyword: string) => `${pointer}/${pointerSegment(keyword)}`;
   const fail = (keyword: string, message: string) => report.problems.push({ pointer: at(keyword), message: `'${keyword}' ${message}` });
   const sub = (value: unknown, where: string, keyword: string) => report.subschemas.push({ value, pointer: where, inPlace: IN_PLACE.has(keyword) });
@@ -100,7 +102,8 @@ function checkItems(value: unknown, where: string, fail: (k: string, m: string) 
 function checkPattern(source: string, where: string, report: KeywordReport, label: string): void {
   report.needsRewrite = true;
   const compiled = compilePattern(source);
-  if (!compiled.ok) report.problems.push({ pointer: where, message: `${label} ${JSON.stringify(truncate(source))} ${compiled.reason}` });
+  if (compiled.ok) return;
+  (compiled.ecmaValid ? report.unenforced : report.problems).push({ pointer: where, message: `${label} ${JSON.stringify(truncate(source))} ${compiled.reason}` });
 }
 
 function checkScalars(node: Record<string, unknown>, fail: (keyword: string, message: string) => void): void {

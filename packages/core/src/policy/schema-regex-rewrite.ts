@@ -57,11 +57,12 @@ export function rewriteRegexes(schema: Schema | boolean, instance: unknown, mete
   };
   const byPattern = (source: string, candidates: string[], kind: string) => {
     const compiled = compilePattern(source);
-    return matching(`${kind}\u0000${source}`, candidates, (s) => compiled.ok && compiled.regex.test(s));
+    // A pattern RE2 cannot run is not enforced (see CompiledSchema.unenforcedPatterns): it matches everything.
+    return matching(`${kind}\u0000${source}`, candidates, (s) => (compiled.ok ? compiled.regex.test(s) : compiled.ecmaValid));
   };
   const byFormat = (name: string) =>
     matching(`format\u0000${name}`, strings.values, (s) =>
-      name === "regex" ? compilePattern(s).ok : s.length <= MAX_FORMAT_INPUT && (knownFormats[name] as (s: string) => boolean)(s),
+      name === "regex" ? isRegex(s) : s.length <= MAX_FORMAT_INPUT && (knownFormats[name] as (s: string) => boolean)(s),
     );
 
   let uniqueArrays: unknown[][] | undefined;
@@ -104,6 +105,12 @@ function keepResolvedRef(from: Record<string, unknown>, to: Record<string, unkno
     const value = (from as Record<string, unknown>)[hidden];
     if (value !== undefined) Object.defineProperty(to, hidden, { value, enumerable: false });
   }
+}
+
+/** `format: "regex"` means a valid ECMA-262 regex, whether or not RE2 can run it. */
+function isRegex(text: string): boolean {
+  const compiled = compilePattern(text);
+  return compiled.ok || compiled.ecmaValid;
 }
 
 function standIn(what: string, matches: string[]): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from "../errors.js";
-import { compileSchema, SchemaError } from "./schema-compiler.js";
+import { type CompiledSchema, compileSchema, SchemaError } from "./schema-compiler.js";
 import { formatStrictContext, strictSchemaProblem } from "./strict-schema-rules.js";
 
 /** Whose schema is checked and how its API names things in errors. */
@@ -28,12 +28,17 @@ export function assertUsableSchema(schema: unknown, owner: SchemaOwner): void {
       throw schemaRequestError(owner, `${where}${problem.message}`);
     }
   }
+  let compiled: CompiledSchema;
   try {
-    compileSchema(schema);
+    compiled = compileSchema(schema);
   } catch (error) {
     if (!(error instanceof SchemaError)) throw error;
     throw schemaRequestError(owner, `at ${error.pointer}: ${error.message}.`);
   }
+  // Strict promises every keyword is enforced; elsewhere such a pattern is left unenforced rather than refused, as
+  // clients (MCP hosts) cannot change the schemas they pass on.
+  const unenforced = owner.strict ? compiled.unenforcedPatterns[0] : undefined;
+  if (unenforced) throw schemaRequestError(owner, `at ${unenforced.pointer}: ${unenforced.message}; a strict schema needs patterns toolshim can enforce.`);
 }
 
 function schemaRequestError(owner: SchemaOwner, detail: string): InvalidRequestError {

@@ -1,6 +1,7 @@
 import type { FinishReason, Usage } from "../canonical.js";
 import type { Dialect } from "../dialect/dialect.js";
 import type { PolicyViolation } from "../policy/policy-violation.js";
+import type { ProvenanceBudget, ProvenanceMode } from "../provenance/index.js";
 import type { Upstream } from "../upstream.js";
 import type { TraceSink } from "./trace-sink.js";
 
@@ -24,6 +25,11 @@ export interface ChatCompletionContext {
    * text (provenance).
    */
   foreignFormats?: boolean;
+  /**
+   * Memory shared by the provenance indexes of all requests in flight (default `defaultProvenanceBudget`, 256 MB).
+   * A request whose index does not fit in what is left is answered with foreign formats off (`stats.provenance`).
+   */
+  provenanceBudget?: ProvenanceBudget;
   /** Default: `defaultDialect`. */
   dialect?: Dialect;
   /**
@@ -54,4 +60,11 @@ export interface CompletionStats {
   attempts?: number;
   /** A call the model broke on every attempt was answered as the model's plain text (tool_choice auto, no strict tool). */
   answeredAsText?: boolean;
+  /**
+   * How the request's inputs were checked for copied call markup (set when calls were scanned for with foreign
+   * formats on): `nonce-only` means they could not be indexed (`provenanceLimit` says which limit), so only the
+   * nonce marker could make a call.
+   */
+  provenance?: ProvenanceMode;
+  provenanceLimit?: "request-limit" | "process-budget";
 }

@@ -174,7 +174,10 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
     const foreignFormats = this.#context.foreignFormats !== false;
     // Built once per request (repairs reuse it), in slices while the upstream thinks; the scan finishes it if needed.
     if (foreignFormats && !this.#provenance) {
-      this.#provenance = ProvenanceIndex.fromRequest(this.#request);
+      const budget = this.#context.provenanceBudget;
+      this.#provenance = ProvenanceIndex.fromRequest(this.#request, budget ? { budget } : {});
+      this.#stats.provenance = this.#provenance.mode;
+      if (this.#provenance.reason) this.#stats.provenanceLimit = this.#provenance.reason;
       void this.#provenance.prepare(this.#indexing.signal);
     }
     const context: ScanContext = { tools: this.#request.tools, nonce: this.#nonce, reasoningOpen, foreignFormats };
@@ -297,6 +300,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
 
   #stopListening(): void {
     this.#indexing.abort();
+    this.#provenance?.release();
     if (!this.#listening) return;
     this.#listening = false;
     this.#context.signal.removeEventListener("abort", this.#onAbort);

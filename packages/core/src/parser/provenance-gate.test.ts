@@ -92,9 +92,9 @@ describe("provenance: an echo is never a call", () => {
     expect(scan(own, contextWith([own]))).toEqual([{ type: "call", name: "get_time", arguments: "{}" }]);
   });
 
-  it("ignores inputs that name no declared tool", () => {
+  it("ignores inputs that name no declared tool, and what precedes the first place markup can start", () => {
     const index = new ProvenanceIndex(["nothing to see", PAGE], { toolNames: ["send_money"] });
-    expect(index.length).toBe(PAGE.length);
+    expect(index.length).toBe(PAGE.length - PAGE.indexOf("<tool_call>"));
     expect(new ProvenanceIndex(["nothing to see"], { toolNames: ["send_money"] }).length).toBe(0);
   });
 });

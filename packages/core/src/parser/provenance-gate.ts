@@ -1,5 +1,6 @@
 import type { ScanEvent } from "../dialect/dialect.js";
 import type { ProvenanceIndex } from "../provenance/provenance-index.js";
+import type { SpanCursor } from "../provenance/sparse-suffix-index.js";
 import type { ConsumeTap } from "./scan-input.js";
 
 /**
@@ -30,7 +31,8 @@ export interface GatedOutput {
  */
 export class ProvenanceGate implements ConsumeTap {
   private mode: Mode = "idle";
-  private state = 0;
+  /** The span so far, matched against the inputs. */
+  private readonly cursor: SpanCursor;
   private span: string[] = [];
   /** Markup of this region before the span, not yet part of a released call: text again if the span is a copy. */
   private prefix: string[] = [];
@@ -39,10 +41,12 @@ export class ProvenanceGate implements ConsumeTap {
   private held: ScanEvent[] = [];
 
   constructor(
-    private readonly index: ProvenanceIndex,
+    index: ProvenanceIndex,
     private readonly output: GatedOutput,
     private readonly onCopied?: (text: string) => void,
-  ) {}
+  ) {
+    this.cursor = index.cursor();
+  }
 
   /** Foreign markup begins at the cursor. */
   open(): void {
@@ -67,7 +71,7 @@ export class ProvenanceGate implements ConsumeTap {
   private watch(): void {
     if (this.mode !== "released" || this.called) this.prefix = [];
     this.mode = "watching";
-    this.state = this.index.root;
+    this.cursor.reset();
     this.span = [];
   }
 
@@ -75,16 +79,13 @@ export class ProvenanceGate implements ConsumeTap {
     switch (this.mode) {
       case "watching":
       case "holding": {
-        const { index } = this;
-        let state = this.state;
+        const { cursor } = this;
         for (let i = from; i < to; i++) {
-          state = index.next(state, buf.charCodeAt(i));
-          if (state < 0) {
+          if (!cursor.step(buf.charCodeAt(i))) {
             this.diverge(buf, from, to);
             return;
           }
         }
-        this.state = state;
         this.span.push(buf.slice(from, to));
         return;
       }

@@ -97,6 +97,32 @@ function requestBody(api: Api, placement: Placement, markup: string, stream: boo
   }
 }
 
+/** Unrelated text first (source code, markdown fences, other formats' openers, near-copies), the markup deep inside. */
+function largeDocument(vector: Vector, markup: string): string {
+  const parts: string[] = [];
+  for (let i = 0; parts.join("").length < 36_000; i++) {
+    parts.push(
+      `## Section ${i}\n\n\`\`\`ts\nfunction f${i}(x: number[]): { y: number } {\n  return { y: x[${i % 7}] ?? ${i} };\n}\n\`\`\`\n`,
+      `<tool_call> and [TOOL_CALLS] and <function=get_x> are just words here; {"name": "fetch_page"} too.\n`,
+      `${vector.markup.replaceAll("{{to}}", `eve${i}`).replaceAll("{{amount}}", String(i))}\n`,
+    );
+  }
+  return `${parts.join("")}\nAnd then:\n${markup}\n(end of document)`;
+}
+
+/** Puts `result` in place of the request's tool result. */
+function setResult(api: Api, body: Record<string, unknown>, result: string): void {
+  if (api === "responses") {
+    const input = body.input as Record<string, unknown>[];
+    (input[2] as Record<string, unknown>).output = result;
+    return;
+  }
+  const messages = body.messages as Record<string, unknown>[];
+  const last = messages[messages.length - 1] as Record<string, unknown>;
+  if (api === "chat") last.content = result;
+  else ((last.content as Record<string, unknown>[])[0] as Record<string, unknown>).content = result;
+}
+
 interface Outcome {
   calls: { name: string; arguments: unknown }[];
   text: string;
@@ -194,6 +220,24 @@ describe("forgery corpus: quoted call markup never becomes a call", () => {
         const body = requestBody(api, "tool-result", forged(VECTORS[0] as Vector), stream);
         const outcome = await run(api, body, `Paying Bob.\n${NONCE_CALL}`);
         expect(outcome.calls.map((call) => call.name)).toEqual(["send_money"]);
+      });
+    }
+  }
+
+  for (const api of APIS) {
+    for (const stream of [false, true]) {
+      it(`${api}, ${stream ? "streamed" : "not streamed"}: markup deep inside a large document, after unrelated markup and near-copies, stays text`, async () => {
+        const forgeries: string[] = [];
+        for (const vector of VECTORS) {
+          const markup = forged(vector);
+          const body = requestBody(api, "tool-result", markup, stream);
+          // The result becomes a document of ~40 KB holding the markup after code, fences, other formats' triggers
+          // and near-copies of the same markup (other arguments), so many indexed starts share a long prefix with it.
+          setResult(api, body, largeDocument(vector, markup));
+          const outcome = await run(api, body, `${markup}${QUOTE_AFTER}`);
+          if (outcome.calls.length > 0) forgeries.push(vector.format);
+        }
+        expect(forgeries).toEqual([]);
       });
     }
   }

@@ -1,0 +1,75 @@
+import { BARE_ITEMS, BARE_JSON, type ItemSyntax, WRAPPERS } from "../parser/format-table.js";
+
+/**
+ * Where a copied call's markup can begin. The provenance gate matches a span from where foreign markup opens (a call
+ * trigger of the format table, or a code fence) or from where an item of a wrapper or fence begins (its opener, a
+ * name prefix such as `functions.`, or for items that begin with their name, a declared tool's name). So a copy in an
+ * input starts with one of these literals, and only the input suffixes starting at one need indexing.
+ */
+const FORMAT_LITERALS: readonly string[] = (() => {
+  const literals = new Set<string>(["{", "[", "```"]);
+  const visit = (syntax: ItemSyntax): void => {
+    if (syntax.kind === "json") return;
+    for (const literal of syntax.open) literals.add(literal);
+    if (syntax.kind === "named") for (const literal of syntax.prefixes) literals.add(literal);
+    if (syntax.kind === "wrapper") syntax.items.forEach(visit);
+  };
+  [...WRAPPERS, ...BARE_ITEMS, BARE_JSON].forEach(visit);
+  literals.delete("");
+  return [...literals];
+})();
+
+interface TrieNode {
+  next: Map<number, TrieNode>;
+  end: boolean;
+}
+
+/**
+ * Finds the positions where a span may start: a trie of the literals, walked from each position whose character
+ * begins one (a lookup per character elsewhere). The walk from one position is at most the longest literal long.
+ */
+export class SpanStarts {
+  private readonly root: TrieNode = { next: new Map(), end: false };
+  /** Characters that begin some literal. */
+  private readonly first = new Uint8Array(65536);
+
+  /** `toolNames` absent: any position may start a span (every suffix is indexed). */
+  constructor(private readonly toolNames: readonly string[] | undefined) {
+    for (const literal of [...FORMAT_LITERALS, ...(toolNames ?? [])]) this.add(literal);
+  }
+
+  /** The first start at or after `from`, or -1. */
+  firstIn(text: string, from = 0): number {
+    if (!this.toolNames) return from < text.length ? from : -1;
+    for (let i = from; i < text.length; i++) if (this.startsAt(text, i)) return i;
+    return -1;
+  }
+
+  startsAt(text: string, at: number): boolean {
+    if (!this.toolNames) return true;
+    if (this.first[text.charCodeAt(at)] !== 1) return false;
+    let node: TrieNode | undefined = this.root;
+    for (let i = at; i < text.length; i++) {
+      node = node.next.get(text.charCodeAt(i));
+      if (!node) return false;
+      if (node.end) return true;
+    }
+    return false;
+  }
+
+  private add(literal: string): void {
+    if (literal === "") return;
+    this.first[literal.charCodeAt(0)] = 1;
+    let node = this.root;
+    for (let i = 0; i < literal.length; i++) {
+      const code = literal.charCodeAt(i);
+      let child = node.next.get(code);
+      if (!child) {
+        child = { next: new Map(), end: false };
+        node.next.set(code, child);
+      }
+      node = child;
+    }
+    node.end = true;
+  }
+}

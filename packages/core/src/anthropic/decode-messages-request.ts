@@ -11,6 +11,7 @@ import type {
   ToolMessage,
 } from "../canonical.js";
 import { InvalidRequestError } from "../errors.js";
+import { SchemaBudget } from "../policy/schema-compiler.js";
 import { assertUsableSchema } from "../policy/tool-schema-check.js";
 import { parseBlock, parseBody } from "./anthropic-invalid-request.js";
 import {
@@ -74,6 +75,7 @@ export function decodeMessagesRequest(body: unknown, options: DecodeMessagesOpti
 /** The declared tools; the names of those marked `defer_loading: true` are added to `deferred`. */
 function decodeTools(raw: unknown[], deferred: Set<string>): ToolDefinition[] {
   const seen = new Map<string, number>();
+  const budget = new SchemaBudget();
   return raw.map((value, i) => {
     const type = typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
     if (type !== undefined && type !== null && type !== "custom") {
@@ -89,7 +91,7 @@ function decodeTools(raw: unknown[], deferred: Set<string>): ToolDefinition[] {
       throw new InvalidRequestError(`tools.${i}.name: ${JSON.stringify(tool.name)} is already declared by tools.${earlier}; give every tool a unique name.`, `tools.${i}.name`);
     }
     seen.set(tool.name, i);
-    assertUsableSchema(tool.input_schema, { kind: "function", name: tool.name, param: `tools.${i}.input_schema`, strict: false, style: "anthropic" });
+    assertUsableSchema(tool.input_schema, { kind: "function", name: tool.name, param: `tools.${i}.input_schema`, strict: false, style: "anthropic" }, budget);
     if (tool.defer_loading) deferred.add(tool.name);
     const definition: ToolDefinition = { name: tool.name, parameters: tool.input_schema, strict: false };
     if (tool.description) definition.description = tool.description;

@@ -1,5 +1,6 @@
 import type { ToolChoice, ToolDefinition } from "../canonical.js";
 import { InvalidRequestError } from "../errors.js";
+import { SchemaBudget } from "../policy/schema-compiler.js";
 import { assertUsableSchema } from "../policy/tool-schema-check.js";
 import type { ChatCompletionRequestBody } from "./chat-completion-request-schema.js";
 
@@ -50,6 +51,7 @@ export function decodeTools(body: ChatCompletionRequestBody): DecodedTools {
 
 function toDefinitions(declared: Declared[]): ToolDefinition[] {
   const firstParam = new Map<string, string>();
+  const budget = new SchemaBudget();
   return declared.map((entry) => {
     const { param } = entry;
     const name = "custom" in entry ? entry.custom.name : entry.definition.name;
@@ -65,7 +67,7 @@ function toDefinitions(declared: Declared[]): ToolDefinition[] {
     const { definition } = entry;
     if (definition.parameters !== undefined && definition.parameters !== null) {
       const schemaParam = param.replace(/\.name$/, ".parameters");
-      assertUsableSchema(definition.parameters, { kind: "function", name: definition.name, param: schemaParam, strict: definition.strict === true, style: "openai" });
+      assertUsableSchema(definition.parameters, { kind: "function", name: definition.name, param: schemaParam, strict: definition.strict === true, style: "openai" }, budget);
     }
     const tool: ToolDefinition = {
       name: definition.name,

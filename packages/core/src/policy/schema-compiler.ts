@@ -7,6 +7,17 @@ export const MAX_SCHEMA_DEPTH = 100;
 /** How many schema objects one schema may hold; validation work grows with it. */
 export const MAX_SCHEMA_NODES = 10_000;
 
+/**
+ * What compiling the schemas of one request may cost: a request can declare any number of tools, and compiling a
+ * regex is the costly part (about 30 µs each). Schemas compiled before (the same JSON text) cost nothing.
+ */
+export class SchemaBudget {
+  static readonly MAX_PATTERNS = 1_000;
+  static readonly MAX_SUBSCHEMAS = 20_000;
+  patterns = 0;
+  subschemas = 0;
+}
+
 /** A schema toolshim cannot enforce; `pointer` is the JSON pointer (`#/properties/a/pattern`) of what to fix. */
 export class SchemaError extends Error {
   readonly pointer: string;
@@ -52,7 +63,7 @@ const BY_TEXT_MAX_LENGTH = 64 * 1024;
  * comes back to where it started without descending into the instance (validation would never end). Throws
  * `SchemaError` naming the first problem. Results are cached per schema object and by JSON text.
  */
-export function compileSchema(schema: unknown): CompiledSchema {
+export function compileSchema(schema: unknown, budget: SchemaBudget = new SchemaBudget()): CompiledSchema {
   if (typeof schema === "boolean") return { schema, draft: "2020-12", lookup: dereference(schema), needsRewrite: false, unenforcedPatterns: [] };
   if (!isSchemaObject(schema)) throw new SchemaError("#", "must be a JSON Schema object");
   const hit = cache.get(schema);
@@ -64,7 +75,7 @@ export function compileSchema(schema: unknown): CompiledSchema {
     cache.set(schema, known);
     return known;
   }
-  const compiled = compileUncached(schema);
+  const compiled = compileUncached(schema, budget);
   cache.set(schema, compiled);
   if (text.length <= BY_TEXT_MAX_LENGTH) {
     if (byText.size >= BY_TEXT_ENTRIES) byText.delete(byText.keys().next().value as string);
@@ -73,14 +84,14 @@ export function compileSchema(schema: unknown): CompiledSchema {
   return compiled;
 }
 
-function compileUncached(schema: Record<string, unknown>): CompiledSchema {
+function compileUncached(schema: Record<string, unknown>, budget: SchemaBudget): CompiledSchema {
   let lookup: Record<string, Schema | boolean>;
   try {
     lookup = dereference(schema as Schema);
   } catch (error) {
     throw new SchemaError("#", `has identifiers ('$id', '$anchor') that cannot be resolved (${(error as Error).message.split("\n")[0]})`);
   }
-  const walk = walkSchema(schema, lookup);
+  const walk = walkSchema(schema, lookup, budget);
   findEndlessLoop(walk.edges, walk.pointers);
   return { schema: schema as Schema, draft: draftOf(schema), lookup, needsRewrite: walk.needsRewrite, unenforcedPatterns: walk.unenforced };
 }
@@ -101,13 +112,21 @@ interface Walk {
 }
 
 /** Every schema reachable from the root through keywords and `$ref`s, checked; an explicit stack, no recursion. */
-function walkSchema(root: Record<string, unknown>, lookup: Record<string, Schema | boolean>): Walk {
+function walkSchema(root: Record<string, unknown>, lookup: Record<string, Schema | boolean>, budget: SchemaBudget): Walk {
   const walk: Walk = { edges: new Map(), pointers: new Map([[root, "#"]]), needsRewrite: false, unenforced: [] };
   const stack: { node: Record<string, unknown>; pointer: string }[] = [{ node: root, pointer: "#" }];
   for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
     const { node, pointer } = entry;
     if (walk.pointers.size > MAX_SCHEMA_NODES) throw new SchemaError("#", `has more than ${MAX_SCHEMA_NODES} subschemas`);
     const report = checkKeywords(node, pointer);
+    budget.subschemas++;
+    budget.patterns += report.patterns;
+    if (budget.patterns > SchemaBudget.MAX_PATTERNS || budget.subschemas > SchemaBudget.MAX_SUBSCHEMAS) {
+      throw new SchemaError(
+        pointer,
+        `brings the request's schemas to more than ${SchemaBudget.MAX_PATTERNS} patterns or ${SchemaBudget.MAX_SUBSCHEMAS} subschemas in total, more than toolshim compiles for one request`,
+      );
+    }
     const problem = report.problems[0];
     if (problem) throw new SchemaError(problem.pointer, problem.message);
     if (report.needsRewrite) walk.needsRewrite = true;

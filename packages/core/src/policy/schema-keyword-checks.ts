@@ -12,6 +12,8 @@ export interface Subschema {
 export interface KeywordReport {
   subschemas: Subschema[];
   problems: { pointer: string; message: string }[];
+  /** How many regexes were compiled for this object (they are the costly part of compiling a schema). */
+  patterns: number;
   /** Valid ECMA-262 patterns RE2 cannot run: left unenforced, except in strict schemas (see `assertUsableSchema`). */
   unenforced: { pointer: string; message: string }[];
   /**
@@ -45,7 +47,7 @@ function isSchema(value: unknown): boolean {
 
 /** Checks the keywords of one schema object that toolshim's validator evaluates; unknown keywords are left alone. */
 export function checkKeywords(node: Record<string, unknown>, pointer: string): KeywordReport {
-  const report: KeywordReport = { subschemas: [], problems: [], unenforced: [], needsRewrite: false };
+  const report: KeywordReport = { subschemas: [], problems: [], unenforced: [], patterns: 0, needsRewrite: false };
   const at = (keyword: string) => `${pointer}/${pointerSegment(keyword)}`;
   const fail = (keyword: string, message: string) => report.problems.push({ pointer: at(keyword), message: `'${keyword}' ${message}` });
   const sub = (value: unknown, where: string, keyword: string) => report.subschemas.push({ value, pointer: where, inPlace: IN_PLACE.has(keyword) });
@@ -101,6 +103,7 @@ function checkItems(value: unknown, where: string, fail: (k: string, m: string) 
 
 function checkPattern(source: string, where: string, report: KeywordReport, label: string): void {
   report.needsRewrite = true;
+  report.patterns++;
   const compiled = compilePattern(source);
   if (compiled.ok) return;
   (compiled.ecmaValid ? report.unenforced : report.problems).push({ pointer: where, message: `${label} ${JSON.stringify(truncate(source))} ${compiled.reason}` });

@@ -78,4 +78,15 @@ describe("tool schemas are compiled when the request is decoded", () => {
     const anthropic = decodeMessagesRequest({ model: "m", max_tokens: 5, messages, tools: [{ name: "w", input_schema: parameters }] });
     expect(anthropic.request.tools).toHaveLength(1);
   });
+  it("bounds what compiling one request's schemas may cost, across all its tools", async () => {
+    const tool = (t: number) => ({
+      type: "function",
+      function: { name: `t${t}`, parameters: { type: "object", properties: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`p${i}`, { pattern: `^${t}-${i}$` }])) } },
+    });
+    const messages = [{ role: "user", content: "hi" }];
+    expect(decodeChatCompletionRequest({ model: "m", messages, tools: Array.from({ length: 9 }, (_, t) => tool(t)) }).tools).toHaveLength(9);
+    const error = await rejection(() => decodeChatCompletionRequest({ model: "m", messages, tools: Array.from({ length: 12 }, (_, t) => tool(100 + t)) }));
+    expect(error).toMatchObject({ param: "tools[10].function.parameters" });
+    expect(error.message).toMatch(/^Invalid schema for function 't110': at #\/properties\/p\d+: brings the request's schemas to more than 1000 patterns/);
+  });
 });

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from "../errors.js";
-import { type CompiledSchema, compileSchema, SchemaError } from "./schema-compiler.js";
+import { type CompiledSchema, compileSchema, type SchemaBudget, SchemaError } from "./schema-compiler.js";
 import { formatStrictContext, strictSchemaProblem } from "./strict-schema-rules.js";
 
 /** Whose schema is checked and how its API names things in errors. */
@@ -17,9 +17,10 @@ export interface SchemaOwner {
 /**
  * Compiles a tool's (or structured output's) schema when the request is decoded, so that no schema can fail later
  * while a call is being validated or streamed: anything toolshim cannot enforce is a 400 here naming the tool and the
- * JSON pointer of the problem; with `strict`, OpenAI's Structured Outputs rules apply too.
+ * JSON pointer of the problem; with `strict`, OpenAI's Structured Outputs rules apply too. Pass one `SchemaBudget` for
+ * all the schemas of a request.
  */
-export function assertUsableSchema(schema: unknown, owner: SchemaOwner): void {
+export function assertUsableSchema(schema: unknown, owner: SchemaOwner, budget?: SchemaBudget): void {
   if (owner.strict) {
     const problem = strictSchemaProblem(schema);
     if (problem) {
@@ -30,7 +31,7 @@ export function assertUsableSchema(schema: unknown, owner: SchemaOwner): void {
   }
   let compiled: CompiledSchema;
   try {
-    compiled = compileSchema(schema);
+    compiled = compileSchema(schema, budget);
   } catch (error) {
     if (!(error instanceof SchemaError)) throw error;
     throw schemaRequestError(owner, `at ${error.pointer}: ${error.message}.`);

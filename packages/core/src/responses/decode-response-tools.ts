@@ -1,5 +1,6 @@
 import type { ToolDefinition } from "../canonical.js";
 import { InvalidRequestError } from "../errors.js";
+import { SchemaBudget } from "../policy/schema-compiler.js";
 import { assertUsableSchema } from "../policy/tool-schema-check.js";
 import { parseAt } from "./parse-at.js";
 import type { ResponseCustomTool, ResponseFunctionTool, ResponseTool } from "./response-types.js";
@@ -30,6 +31,7 @@ export function qualifiedName(namespace: string | null | undefined, name: string
 export function decodeResponseTools(raw: unknown[], hosted: "reject" | "ignore"): DecodedResponseTools {
   const decoded: DecodedResponseTools = { tools: [], wireTools: [], ignoredTools: [] };
   const declaredAt = new Map<string, string>();
+  const budget = new SchemaBudget();
   const add = (tool: ToolDefinition, param: string) => {
     const earlier = declaredAt.get(tool.name);
     if (earlier !== undefined) {
@@ -55,7 +57,7 @@ export function decodeResponseTools(raw: unknown[], hosted: "reject" | "ignore")
             `tools[${i}].tools[${j}].type`,
           );
         }
-        const { tool, wire } = memberType === "function" ? functionTool(member, path) : customTool(member, path);
+        const { tool, wire } = memberType === "function" ? functionTool(member, path, budget) : customTool(member, path);
         tool.name = qualifiedName(namespace.name, tool.name);
         if (namespace.description?.trim()) tool.description = joinDescriptions(namespace.description, tool.description);
         add(tool, `tools[${i}].tools[${j}].name`);
@@ -65,7 +67,7 @@ export function decodeResponseTools(raw: unknown[], hosted: "reject" | "ignore")
       continue;
     }
     if (type === "function" || type === "custom") {
-      const { tool, wire } = type === "function" ? functionTool(value, ["tools", i]) : customTool(value, ["tools", i]);
+      const { tool, wire } = type === "function" ? functionTool(value, ["tools", i], budget) : customTool(value, ["tools", i]);
       add(tool, `tools[${i}].name`);
       decoded.wireTools.push(wire);
       continue;
@@ -84,7 +86,7 @@ export function decodeResponseTools(raw: unknown[], hosted: "reject" | "ignore")
   return decoded;
 }
 
-function functionTool(value: unknown, path: (string | number)[]): { tool: ToolDefinition; wire: ResponseFunctionTool } {
+function functionTool(value: unknown, path: (string | number)[], budget: SchemaBudget): { tool: ToolDefinition; wire: ResponseFunctionTool } {
   if (typeof (value as { function?: unknown }).function === "object" && (value as { name?: unknown }).name === undefined) {
     const param = `${pathText(path)}.name`;
     throw new InvalidRequestError(
@@ -97,7 +99,7 @@ function functionTool(value: unknown, path: (string | number)[]): { tool: ToolDe
   const parsed = parseAt(functionToolSchema, value, path);
   if (parsed.parameters !== undefined && parsed.parameters !== null) {
     const param = `${pathText(path)}.parameters`;
-    assertUsableSchema(parsed.parameters, { kind: "function", name: parsed.name, param, strict: parsed.strict === true, style: "openai" });
+    assertUsableSchema(parsed.parameters, { kind: "function", name: parsed.name, param, strict: parsed.strict === true, style: "openai" }, budget);
   }
   const tool: ToolDefinition = {
     name: parsed.name,

@@ -108,3 +108,22 @@ describe("console routes", () => {
     expect((await app.request("/console/api/traces", { headers: { cookie } })).status).toBe(401);
   });
 });
+
+describe("console CSRF: Sec-Fetch-Site", () => {
+  it("refuses a login or playground post a browser marks as cross-site", async () => {
+    const { app } = consoleHarness();
+    const response = await app.request("/console/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "cross-site" },
+      body: new URLSearchParams({ key: ADMIN }).toString(),
+    });
+    expect(response.status).toBe(403);
+    const { cookie, csrf } = await login(app);
+    const play = await app.request("/console/api/playground", {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json", "x-toolshim-csrf": csrf, "sec-fetch-site": "same-site" },
+      body: "{}",
+    });
+    expect(play.status).toBe(403);
+  });
+});

@@ -73,8 +73,13 @@ export function sessionCookie(c: Context, id: string, maxAgeSeconds = SESSION_MS
   return `${SESSION_COOKIE}=${id}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? "; Secure" : ""}`;
 }
 
-/** A cross-site form post carries a foreign Origin; a same-origin one (or a non-browser client) does not. */
+/**
+ * Whether a state-changing request comes from the console's own pages: browsers say so in Sec-Fetch-Site, or (older
+ * ones) in Origin; a request with neither is not from a browser page, so no other site can have sent it.
+ */
 export function sameOrigin(c: Context): boolean {
+  const site = c.req.header("sec-fetch-site");
+  if (site !== undefined) return site === "same-origin";
   const origin = c.req.header("origin");
   if (!origin || origin === "null") return origin === undefined;
   try {

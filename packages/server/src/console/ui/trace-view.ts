@@ -117,8 +117,19 @@ function streamPanel(entries: Entry[]): HTMLElement {
   return panel(
     "Model's raw text and parser events",
     "stream",
-    h("div", { class: "grid" }, h("div", {}, h("h3", {}, "Raw upstream text"), raw), h("div", {}, h("h3", {}, "Parser events"), parsed)),
+    ...wholeTexts(entries),
+    h("div", { class: "grid" }, h("div", {}, h("h3", {}, "Raw upstream events, as they arrived"), raw), h("div", {}, h("h3", {}, "Parser events"), parsed)),
   );
+}
+
+/** Each attempt's raw text in one piece, as the model wrote it. */
+function wholeTexts(entries: Entry[]): HTMLElement[] {
+  const texts = new Map<number, string>();
+  for (const e of entries) {
+    const event = e.event as { type?: string; text?: string } | undefined;
+    if (e.kind === "upstream-event" && event?.type === "text") texts.set(e.attempt ?? 1, (texts.get(e.attempt ?? 1) ?? "") + (event.text ?? ""));
+  }
+  return [...texts].map(([attempt, text]) => h("div", {}, h("h3", {}, `Attempt ${attempt}: the model's whole text`), h("pre", { class: "raw-text" }, text)));
 }
 
 function policyPanel(entries: Entry[]): HTMLElement {

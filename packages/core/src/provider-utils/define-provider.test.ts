@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { assertProviderDefinition, defineProvider } from "./define-provider.js";
+import { assertProviderDefinition, defineProvider, strictSettings } from "./define-provider.js";
 
 describe("defineProvider", () => {
   const provider = defineProvider({
@@ -24,5 +24,13 @@ describe("defineProvider", () => {
     expect(() => assertProviderDefinition({ ...provider, specificationVersion: "v2" }, "pkg-x")).toThrow(/pkg-x is written for provider spec "v2".*upgrade/);
     expect(() => assertProviderDefinition({ default: 1 }, "./p")).toThrow(/does not export a provider: export default defineProvider/);
     expect(() => assertProviderDefinition({ ...provider, settings: {} }, "p")).toThrow(/zod settings schema/);
+  });
+});
+
+describe("strictSettings", () => {
+  it("names the allowed keys when a key is unknown", () => {
+    const result = strictSettings({ baseURL: z.string(), token: z.string() }).safeParse({ baseURL: "x", tokn: "y" });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.message)).toContain('unknown key "tokn"; allowed keys: baseURL, token');
   });
 });

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import type { Upstream } from "../upstream.js";
 import type { ProviderState } from "./provider-state.js";
 
@@ -93,4 +93,18 @@ export function assertProviderDefinition(value: unknown, source: string): assert
   if (typeof candidate.settings?.safeParse !== "function" || typeof candidate.name !== "string") {
     throw new Error(`${source} exports a provider without a name or a zod settings schema`);
   }
+}
+
+/**
+ * A strict zod object for a provider's settings whose unknown-key message lists the keys that are allowed, so a
+ * typo in the config file is one glance to fix (the server adds a did-you-mean from that list).
+ */
+export function strictSettings<Shape extends z.ZodRawShape>(shape: Shape): z.ZodObject<Shape, z.core.$strict> {
+  const allowed = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed keys: ${allowed}`
+        : undefined,
+  });
 }

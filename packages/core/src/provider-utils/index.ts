@@ -5,3 +5,5 @@ export * from "./reasoning-splitter.js";
 export * from "./redact.js";
 export * from "./retry.js";
 export * from "./scripted-fetch.js";
+export * from "./account-pool.js";
+export * from "./clock.js";

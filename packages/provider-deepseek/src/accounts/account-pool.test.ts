@@ -1,7 +1,7 @@
 import { UpstreamError } from "@toolshim/core";
 import { describe, expect, it } from "vitest";
 import { Account, type AccountConfig } from "./account.js";
-import { type AccountLease, AccountPool, NO_UNTRIED_ACCOUNT } from "./account-pool.js";
+import { type AccountLease, AccountPool, NO_UNTRIED_ACCOUNT } from "@toolshim/core/provider-utils";
 import { FakeClock } from "./__fixtures__/fake-clock.js";
 
 function makePool(configs: AccountConfig[], options: Partial<{ max: number; timeout: number; queue: number }> = {}) {
@@ -12,6 +12,7 @@ function makePool(configs: AccountConfig[], options: Partial<{ max: number; time
     queueTimeoutMs: options.timeout ?? 5_000,
     maxQueueLength: options.queue ?? 10,
     clock,
+    service: "DeepSeek",
   });
   return { clock, accounts, pool };
 }
@@ -33,7 +34,7 @@ describe("AccountPool", () => {
   it("rotates to the least recently used account with a free slot", async () => {
     const { pool, clock } = makePool(tokens(3));
     const labels: string[] = [];
-    const leases: AccountLease[] = [];
+    const leases: AccountLease<Account>[] = [];
     for (let i = 0; i < 6; i++) {
       clock.time += 1;
       const lease = await pool.acquire();

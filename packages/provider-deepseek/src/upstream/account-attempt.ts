@@ -1,7 +1,6 @@
 import type { UpstreamEvent } from "@toolshim/core";
 import type { Account } from "../accounts/account.js";
-import type { AccountPool } from "../accounts/account-pool.js";
-import type { Secret } from "@toolshim/core/provider-utils";
+import type { AccountPool, Secret } from "@toolshim/core/provider-utils";
 import { COMPLETION_PATH, CONTINUE_PATH, type CompletionBody, type ContinueBody, type DeepSeekClient } from "../client/deepseek-client.js";
 import { DeepSeekFailure } from "../client/deepseek-failure.js";
 import { invalidToken } from "../client/envelope.js";
@@ -23,7 +22,7 @@ export interface PowFunctions {
 
 export interface AttemptContext {
   client: DeepSeekClient;
-  pool: AccountPool;
+  pool: AccountPool<Account>;
   options: DeepSeekOptions;
   logger: DeepSeekLogger;
   pow: PowFunctions;

@@ -1,7 +1,6 @@
 import { type Upstream, UpstreamError, type UpstreamEvent, type UpstreamRequest } from "@toolshim/core";
 import { Account } from "../accounts/account.js";
-import { type AccountLease, AccountPool, NO_UNTRIED_ACCOUNT, type PoolHealth } from "../accounts/account-pool.js";
-import { type Clock, systemClock } from "../accounts/clock.js";
+import { type AccountLease, AccountPool, type Clock, NO_UNTRIED_ACCOUNT, type PoolHealth, systemClock } from "@toolshim/core/provider-utils";
 import { DeepSeekClient } from "../client/deepseek-client.js";
 import { DeepSeekFailure, type FailureKind } from "../client/deepseek-failure.js";
 import { encodePowResponse, PowSolver, solvePowChallenge } from "../pow/index.js";
@@ -75,6 +74,7 @@ export function createDeepSeekUpstream(input: DeepSeekOptionsInput, deps: DeepSe
     queueTimeoutMs: options.queueTimeoutMs,
     maxQueueLength: options.maxQueueLength,
     clock,
+    service: "DeepSeek",
   });
   const inFlight = new InFlight();
   const solver = deps.pow ? undefined : (deps.powSolver ?? new PowSolver());
@@ -170,7 +170,7 @@ async function* streamCompletion(
 }
 
 /** A lease, or — when every account this request may use was tried — the failure that made it try them. */
-async function acquire(pool: AccountPool, signal: AbortSignal, tried: ReadonlySet<Account>, previous: DeepSeekFailure | undefined): Promise<AccountLease> {
+async function acquire(pool: AccountPool<Account>, signal: AbortSignal, tried: ReadonlySet<Account>, previous: DeepSeekFailure | undefined): Promise<AccountLease<Account>> {
   try {
     return await pool.acquire({ signal, exclude: tried });
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { UpstreamError } from "@toolshim/core";
-import type { AccountLease } from "../accounts/account-pool.js";
-import type { Clock } from "../accounts/clock.js";
+import type { AccountLease, Clock } from "@toolshim/core/provider-utils";
+import type { Account } from "../accounts/account.js";
 import type { AccountAttempt } from "./account-attempt.js";
 
 /**
@@ -10,14 +10,14 @@ import type { AccountAttempt } from "./account-attempt.js";
  */
 export class InFlight {
   readonly #controller = new AbortController();
-  readonly #running = new Map<AccountAttempt, AccountLease>();
+  readonly #running = new Map<AccountAttempt, AccountLease<Account>>();
 
   /** Aborted, with the close reason, when `end` is called; every request's signal follows it. */
   get signal(): AbortSignal {
     return this.#controller.signal;
   }
 
-  add(attempt: AccountAttempt, lease: AccountLease): void {
+  add(attempt: AccountAttempt, lease: AccountLease<Account>): void {
     this.#running.set(attempt, lease);
   }
 

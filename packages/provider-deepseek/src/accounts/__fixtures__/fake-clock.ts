@@ -1,4 +1,4 @@
-import type { Clock } from "../clock.js";
+import type { Clock } from "@toolshim/core/provider-utils";
 
 /** Time moves only when the test says so. */
 export class FakeClock implements Clock {

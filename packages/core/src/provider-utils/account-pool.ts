@@ -1,6 +1,28 @@
-import { UpstreamError } from "@toolshim/core";
-import type { Account, AccountStatus } from "./account.js";
+import { UpstreamError } from "../upstream.js";
 import { type Clock, systemClock } from "./clock.js";
+
+/**
+ * What the pool needs of an account. The provider's own account class keeps its credentials, login and status
+ * transitions (cooldown after throttling, disabled after a refused token); the pool only reads them to pick one.
+ */
+export interface PoolAccount {
+  /** For health and error messages; never a credential. */
+  readonly label: string;
+  /** The provider's own status words ("ok", "rate_limited", "invalid_token", …). */
+  readonly status: string;
+  /** True when the account can never serve again without a config change (a refused token, a ban). */
+  readonly terminal: boolean;
+  /** When a cooling-down account is usable again (ms since the epoch). */
+  readonly until?: number;
+  readonly detail?: string;
+  /** Streams in progress; maintained by the pool's leases. */
+  inFlight: number;
+  /** Maintained by the pool: the least recently leased account goes first. */
+  lastLeasedAt: number;
+  availableAt(now: number): boolean;
+  /** When the account leaves its cooldown, or undefined when it is not cooling down. */
+  readyAt(now: number): number | undefined;
+}
 
 export interface AccountPoolOptions {
   /** Concurrent streams one account serves. */
@@ -10,23 +32,25 @@ export interface AccountPoolOptions {
   /** Requests allowed to wait at once; more are answered 429 at once. */
   maxQueueLength: number;
   clock?: Clock;
+  /** The service's name in error messages ("DeepSeek"). */
+  service: string;
 }
 
 /** A lease on one stream slot of an account. `release` is idempotent. */
-export interface AccountLease {
-  readonly account: Account;
+export interface AccountLease<A extends PoolAccount = PoolAccount> {
+  readonly account: A;
   release(): void;
 }
 
-export interface AcquireOptions {
+export interface AcquireOptions<A extends PoolAccount = PoolAccount> {
   signal?: AbortSignal;
   /** Accounts this request already tried (and failed on); they are not offered again. */
-  exclude?: ReadonlySet<Account>;
+  exclude?: ReadonlySet<A>;
 }
 
 export type AccountHealth = {
   account: string;
-  status: AccountStatus;
+  status: string;
   inFlight: number;
   maxStreams: number;
   /** ISO time when a muted / rate-limited account is usable again. */
@@ -46,9 +70,9 @@ export type PoolHealth = {
 /** Raised by `acquire` when every account this request may use was already tried; the caller rethrows its own error. */
 export const NO_UNTRIED_ACCOUNT = "no_untried_account";
 
-interface Waiter {
-  exclude: ReadonlySet<Account> | undefined;
-  resolve(lease: AccountLease): void;
+interface Waiter<A extends PoolAccount> {
+  exclude: ReadonlySet<A> | undefined;
+  resolve(lease: AccountLease<A>): void;
   reject(error: unknown): void;
   cleanup(): void;
 }
@@ -57,32 +81,34 @@ interface Waiter {
  * The accounts of one provider and the stream slots they offer. `acquire` leases a slot on the least recently used
  * account that is available and under its stream limit, or waits in FIFO order (bounded in time and length) until one
  * frees up or leaves its cooldown. Accounts in a terminal state are never offered; when none is left the caller
- * learns why at once instead of waiting out the queue timeout.
+ * learns why at once instead of waiting out the queue timeout. Shared by web-chat providers; state lives in memory
+ * (a pool shared between gateway instances is for a later store).
  */
-export class AccountPool {
-  readonly #accounts: readonly Account[];
+export class AccountPool<A extends PoolAccount = PoolAccount> {
+  readonly #accounts: readonly A[];
   readonly #options: Required<Omit<AccountPoolOptions, "clock">>;
   readonly #clock: Clock;
-  readonly #waiters: Waiter[] = [];
+  readonly #waiters: Waiter<A>[] = [];
   #wakeTimer: unknown;
   #wakeAt = Number.POSITIVE_INFINITY;
   #closed: UpstreamError | undefined;
 
-  constructor(accounts: readonly Account[], options: AccountPoolOptions) {
+  constructor(accounts: readonly A[], options: AccountPoolOptions) {
     this.#accounts = accounts;
     this.#options = {
       maxStreamsPerAccount: options.maxStreamsPerAccount,
       queueTimeoutMs: options.queueTimeoutMs,
       maxQueueLength: options.maxQueueLength,
+      service: options.service,
     };
     this.#clock = options.clock ?? systemClock;
   }
 
-  get accounts(): readonly Account[] {
+  get accounts(): readonly A[] {
     return this.#accounts;
   }
 
-  acquire(options: AcquireOptions = {}): Promise<AccountLease> {
+  acquire(options: AcquireOptions<A> = {}): Promise<AccountLease<A>> {
     const { signal, exclude } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#closed) return Promise.reject(this.#closed);
@@ -93,7 +119,7 @@ export class AccountPool {
     if (this.#waiters.length >= this.#options.maxQueueLength) {
       return Promise.reject(this.#busyError(`${this.#waiters.length} requests are already waiting`));
     }
-    return new Promise<AccountLease>((resolve, reject) => {
+    return new Promise<AccountLease<A>>((resolve, reject) => {
       const onAbort = () => {
         this.#removeWaiter(waiter);
         reject(signal?.reason);
@@ -102,7 +128,7 @@ export class AccountPool {
         this.#removeWaiter(waiter);
         reject(this.#busyError(`waited ${Math.round(this.#options.queueTimeoutMs / 1000)} s`));
       }, this.#options.queueTimeoutMs);
-      const waiter: Waiter = {
+      const waiter: Waiter<A> = {
         exclude,
         resolve,
         reject,
@@ -153,9 +179,9 @@ export class AccountPool {
     return { status, inFlight, waiting: this.#waiters.length, accounts };
   }
 
-  #tryLease(exclude: ReadonlySet<Account> | undefined): AccountLease | undefined {
+  #tryLease(exclude: ReadonlySet<A> | undefined): AccountLease<A> | undefined {
     const now = this.#clock.now();
-    let best: Account | undefined;
+    let best: A | undefined;
     for (const account of this.#accounts) {
       if (exclude?.has(account) || !account.availableAt(now)) continue;
       if (account.inFlight >= this.#options.maxStreamsPerAccount) continue;
@@ -178,7 +204,7 @@ export class AccountPool {
   }
 
   /** Why no slot can ever come for this request, or undefined when waiting may help. */
-  #refusal(exclude: ReadonlySet<Account> | undefined): UpstreamError | undefined {
+  #refusal(exclude: ReadonlySet<A> | undefined): UpstreamError | undefined {
     const candidates = this.#accounts.filter((account) => !account.terminal && !exclude?.has(account));
     if (candidates.length > 0) {
       const now = this.#clock.now();
@@ -186,19 +212,19 @@ export class AccountPool {
       if (soonest - now <= this.#options.queueTimeoutMs) return undefined;
       const retryAfter = Math.ceil((soonest - now) / 1000);
       return new UpstreamError(
-        `Every DeepSeek account is cooling down after throttling (${describe(candidates)}); retry in ${retryAfter} s.`,
+        `Every ${this.#options.service} account is cooling down after throttling (${describe(candidates)}); retry in ${retryAfter} s.`,
         { status: 429, retryable: true, code: "rate_limited", retryAfter },
       );
     }
     if (this.#accounts.some((account) => !account.terminal)) {
-      return new UpstreamError("Every usable DeepSeek account was already tried for this request.", {
+      return new UpstreamError(`Every usable ${this.#options.service} account was already tried for this request.`, {
         status: 503,
         retryable: true,
         code: NO_UNTRIED_ACCOUNT,
       });
     }
     return new UpstreamError(
-      `No usable DeepSeek account: ${describe(this.#accounts)}. Fix the account configuration (a fresh token, the right password) and restart.`,
+      `No usable ${this.#options.service} account: ${describe(this.#accounts)}. Fix the account configuration (a fresh token, the right password) and restart.`,
       { status: 503, retryable: false, code: "no_usable_account" },
     );
   }
@@ -207,7 +233,7 @@ export class AccountPool {
     const total = this.#accounts.length;
     const limit = this.#options.maxStreamsPerAccount;
     return new UpstreamError(
-      `All ${total} DeepSeek account${total === 1 ? " is" : "s are"} busy (${limit} stream${limit === 1 ? "" : "s"} per account; ${why}). Retry shortly or add accounts.`,
+      `All ${total} ${this.#options.service} account${total === 1 ? " is" : "s are"} busy (${limit} stream${limit === 1 ? "" : "s"} per account; ${why}). Retry shortly or add accounts.`,
       { status: 429, retryable: true, code: "accounts_busy", retryAfter: 1 },
     );
   }
@@ -251,14 +277,14 @@ export class AccountPool {
     }, next - now);
   }
 
-  #removeWaiter(waiter: Waiter): void {
+  #removeWaiter(waiter: Waiter<A>): void {
     const index = this.#waiters.indexOf(waiter);
     if (index !== -1) this.#waiters.splice(index, 1);
     waiter.cleanup();
   }
 }
 
-function describe(accounts: readonly Account[]): string {
+function describe(accounts: readonly PoolAccount[]): string {
   return accounts
     .map((account) => {
       const until = account.until !== undefined ? ` until ${new Date(account.until).toISOString()}` : "";

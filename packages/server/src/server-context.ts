@@ -1,4 +1,4 @@
-import type { ChatCompletionContext, CompletionStats } from "@toolshim/core";
+import { type ChatCompletionContext, type CompletionStats, ProvenanceBudget } from "@toolshim/core";
 import type { Context } from "hono";
 import type { Logger } from "pino";
 import type { ToolshimConfig } from "./config/load-config.js";
@@ -52,6 +52,8 @@ export function createServerContext(
 ): ServerContext {
   const catalog = new ModelCatalog(config.models, upstreams);
   const redact = createRedactor(collectSecrets(config));
+  // One budget for every request this server runs: it is what bounds the indexes' memory across concurrent requests.
+  const provenanceBudget = new ProvenanceBudget(config.server.provenanceMemory);
   return {
     config,
     logger,
@@ -90,6 +92,7 @@ export function createServerContext(
         signal: abort.signal,
         requestId: c.get("requestId"),
         systemRole,
+        provenanceBudget,
       };
       if (entry.model.argumentsInOneDelta !== undefined) context.argumentsInOneDelta = entry.model.argumentsInOneDelta;
       if (entry.model.reasoningOpen !== undefined) context.reasoningOpen = entry.model.reasoningOpen;
@@ -125,6 +128,9 @@ export function statsFields(stats: CompletionStats): Record<string, unknown> {
     toolCalls: stats.toolCalls,
     finishReason: stats.finishReason,
     violations: stats.violations.length ? stats.violations : undefined,
+    // Only when the inputs could not be checked: foreign formats were off for this request.
+    provenance: stats.provenance === "nonce-only" ? "nonce-only" : undefined,
+    provenanceLimit: stats.provenanceLimit,
     inputTokens: stats.usage?.inputTokens,
     outputTokens: stats.usage?.outputTokens,
   };

@@ -60,6 +60,11 @@ export const serverSchema = strictShape({
    * or an error event that ends a stream).
    */
   shutdownGraceMs: z.preprocess(numberFromText, z.number().int().min(0)).default(5_000),
+  /**
+   * Memory shared by the provenance indexes of all requests in flight (the check that keeps call markup copied from
+   * tool results as text). A request whose index does not fit is answered with only the nonce marker making calls.
+   */
+  provenanceMemory: byteSize.default(256 * 1024 ** 2),
 });
 
 /**

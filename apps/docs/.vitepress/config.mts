@@ -51,6 +51,7 @@ export default defineConfig({
           { text: "Generic provider (llama.cpp, LM Studio, Ollama, vLLM)", link: "/provider-generic" },
           { text: "DeepSeek web chat", link: "/provider-deepseek" },
           { text: "Responses and Anthropic Messages", link: "/responses-and-anthropic" },
+          { text: "Web console", link: "/console" },
         ],
       },
       {
@@ -86,7 +87,7 @@ export default defineConfig({
       {
         text: "Contributing",
         items: [
-          { text: "Adding a web-chat provider", link: "/provider-deepseek#how-this-provider-is-built-adding-the-next-web-chat" },
+          { text: "Adding a provider", link: "/adding-a-provider" },
           { text: "The DeepSeek protocol double", link: "/deepseek-double" },
           { text: "Releasing", link: "/releasing" },
         ],

@@ -8,8 +8,21 @@
 //    with no inputs: the ratio is what provenance costs;
 // 2. linearity: per-byte cost of 1 MB of output against 1 MB of inputs over 100 KB against 100 KB (1.0 = linear);
 // 3. the scan with the index already built (what is left once ProvenanceIndex.prepare() ran while the upstream
-//    thought), and building the index alone.
+//    thought), and building the index alone, with its memory per indexed character (heap and array buffers after a
+//    full GC, the index kept alive);
+// 4. a Claude Code-like request: a few hundred KB of source files (Read results, `cat -n` style) and markdown with
+//    code fences as tool results, tools Bash/Read/Edit/…: what indexing costs there, and the scan of a reply against
+//    the same scan with no inputs; and tool results with no markup at all (nothing to index).
+//
+// PROVENANCE_BASELINE=/path/to/an/older/dist/index.js adds the same build and memory figures for that build's
+// ProvenanceIndex, measured in this run, and their ratios (before/after comparisons on a shared machine).
+import v8 from "node:v8";
+import vm from "node:vm";
 import { createScanner, ProvenanceIndex } from "../dist/index.js";
+
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc");
+const Baseline = process.env.PROVENANCE_BASELINE ? (await import(process.env.PROVENANCE_BASELINE)).ProvenanceIndex : null;
 
 const CHUNK = 4;
 const NONCE = "bench0nce1";
@@ -126,10 +139,26 @@ const inputLength = inputs.reduce((sum, text) => sum + text.length, 0);
 const output = modelOutput(2, 1_000_000, pages);
 const pieces = chunks(output);
 
-const rssBefore = process.memoryUsage().rss;
-const prebuilt = new ProvenanceIndex(inputs, { toolNames: TOOLS });
-prebuilt.contains("x");
-const indexRss = process.memoryUsage().rss - rssBefore;
+/** Heap and array-buffer bytes held by what `make` returns (kept alive), after full collections. */
+function retainedBytes(make) {
+  gc();
+  gc();
+  const before = process.memoryUsage();
+  const kept = make();
+  gc();
+  gc();
+  const after = process.memoryUsage();
+  return { kept, bytes: after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers };
+}
+
+/** A built index (lookups finish the build). */
+function built(Index, texts, toolNames = TOOLS) {
+  const index = new Index(texts, { toolNames });
+  index.contains("<");
+  return index;
+}
+
+const { kept: prebuilt, bytes: indexBytes } = retainedBytes(() => built(ProvenanceIndex, inputs));
 const [plain, checked, matched] = fastest(5, [() => scan(pieces, null), () => scan(pieces, inputs), () => scan(pieces, inputs, prebuilt)]);
 line("model output", `${mb(output.length)} characters in ${CHUNK}-character chunks; tool results ${mb(inputLength)} characters`);
 line("scan, no inputs", `${plain.ms.toFixed(0)} ms (${plain.calls} calls)`);
@@ -140,17 +169,30 @@ line(
   `${matched.ms.toFixed(0)} ms: ${(matched.ms / plain.ms).toFixed(2)}x (${matched.calls} calls)`,
 );
 
-const [build] = fastest(5, [
-  () => {
-    const started = cpuMs();
-    const index = new ProvenanceIndex(inputs, { toolNames: TOOLS });
-    index.contains("x");
-    return { ms: cpuMs() - started, indexed: index.length };
-  },
-]);
+/** CPU ms of building an index of `texts` (fastest of 5), and the characters it indexed. */
+function buildCost(Index, texts, toolNames) {
+  const [build] = fastest(5, [
+    () => {
+      const started = cpuMs();
+      const index = built(Index, texts, toolNames);
+      const ms = cpuMs() - started;
+      index.release?.();
+      return { ms, indexed: index.length };
+    },
+  ]);
+  return build;
+}
+const build = buildCost(ProvenanceIndex, inputs, TOOLS);
 const perMb = (build.indexed / 1e6 / (build.ms / 1000)).toFixed(1);
-line("index build alone", `${build.ms.toFixed(0)} ms for ${mb(build.indexed)} characters (raw and JSON-unescaped forms): ${perMb} M characters/s`);
-line("index memory", `${(indexRss / 1e6).toFixed(0)} MB resident (the process's RSS before and after the first build)`);
+line("index build alone", `${build.ms.toFixed(0)} ms for ${mb(build.indexed)} characters (raw and JSON-unescaped forms, from the first start): ${perMb} M characters/s`);
+line("index memory", `${(indexBytes / 1e6).toFixed(1)} MB retained: ${(indexBytes / prebuilt.length).toFixed(1)} bytes per indexed character`);
+prebuilt.release();
+if (Baseline) {
+  const old = buildCost(Baseline, inputs, TOOLS);
+  const { kept, bytes } = retainedBytes(() => built(Baseline, inputs));
+  line("baseline build", `${old.ms.toFixed(0)} ms for ${mb(old.indexed)} characters: this build takes ${(build.ms / old.ms).toFixed(2)}x its time`);
+  line("baseline memory", `${(bytes / 1e6).toFixed(1)} MB: ${(bytes / kept.length).toFixed(1)} bytes per indexed character; this build holds ${(indexBytes / bytes).toFixed(3)}x`);
+}
 
 // Linearity: 100 KB of output against 100 KB of inputs, and 1 MB against 1 MB, each side timed per character.
 const { results: smallInputs, pages: smallPages } = toolResults(1, 100_000);
@@ -177,3 +219,89 @@ const [largeScan, smallScan] = fastest(5, [
   },
 ]);
 line("cost per byte, 1 MB vs 100 KB, index already built", ((largeScan.ms / output.length) / (smallScan.ms / smallOutput.length)).toFixed(2));
+
+// 4. A Claude Code-like request: Read results (source files, `cat -n` style), markdown with code fences, shell output.
+const AGENT_TOOLS = ["Bash", "Read", "Edit", "Write", "Glob", "Grep", "TodoWrite", "WebFetch", "Task"];
+const agentTools = AGENT_TOOLS.map((name) => ({ name, parameters: { type: "object", properties: {} }, strict: false }));
+
+function sourceFile(random, lines) {
+  const out = [];
+  for (let i = 1; out.length < lines; i++) {
+    const name = `${WORDS[Math.floor(random() * 8)]}${i}`;
+    const body = [
+      `export async function ${name}(input: ReadableStream<Uint8Array>, options: { limit?: number } = {}): Promise<string[]> {`,
+      `  const seen = new Map<string, number>([["${name}", ${i}]]);`,
+      `  for (const item of await collect(input)) if (!seen.has(item.key)) seen.set(item.key, item.value ?? ${i});`,
+      `  return [...seen.keys()].slice(0, options.limit ?? ${i * 3});`,
+      "}",
+      "",
+    ];
+    out.push(...body);
+  }
+  return out.map((text, i) => `${String(i + 1).padStart(6)}\t${text}`).join("\n");
+}
+
+function markdownDoc(random, length) {
+  let text = "";
+  while (text.length < length) {
+    text += `## ${prose(random, 30)}\n\n${prose(random, 400)}\n\n\`\`\`ts\nconst config = { retries: ${Math.floor(random() * 9)}, paths: ["src", "test"] };\n\`\`\`\n\n`;
+  }
+  return text;
+}
+
+function shellOutput(random, length) {
+  let text = "";
+  for (let i = 0; text.length < length; i++) text += `2026-12-06T01:${String(i % 60).padStart(2, "0")} info worker ${i % 7}: processed ${Math.floor(random() * 1e4)} items in ${Math.floor(random() * 900)} ms\n`;
+  return text;
+}
+
+const agentRandom = seeded(3);
+const agentResults = [
+  ...Array.from({ length: 40 }, () => sourceFile(agentRandom, 90)),
+  ...Array.from({ length: 5 }, () => markdownDoc(agentRandom, 10_000)),
+  shellOutput(agentRandom, 50_000),
+];
+const agentLength = agentResults.reduce((sum, text) => sum + text.length, 0);
+const agentReply = chunks(
+  `I read the files. The helper in module 3 should cache its results:\n\n\`\`\`ts\n${agentResults[3].split("\n").slice(0, 6).map((l) => l.split("\t")[1]).join("\n")}\n\`\`\`\n\n` +
+    `${prose(agentRandom, 2_000)}\n<call:${NONCE}>{"name": "Edit", "arguments": {"path": "src/a.ts", "old": "x", "new": "y"}}</call:${NONCE}>`,
+);
+
+function agentTurn(withInputs) {
+  const started = cpuMs();
+  const context = { nonce: NONCE, tools: agentTools };
+  let index;
+  if (withInputs) context.provenance = index = new ProvenanceIndex(agentResults, { toolNames: AGENT_TOOLS });
+  const scanner = createScanner(context);
+  let calls = 0;
+  for (const piece of agentReply) for (const event of scanner.push(piece)) if (event.type === "call-end") calls++;
+  for (const event of scanner.end()) if (event.type === "call-end") calls++;
+  // What the request would build while the upstream thinks even if the reply held no foreign markup.
+  index?.contains("{");
+  index?.release();
+  return { ms: cpuMs() - started, calls, indexed: index?.length ?? 0 };
+}
+const [agentPlain, agentChecked] = fastest(5, [() => agentTurn(false), () => agentTurn(true)]);
+const agentIndex = new ProvenanceIndex(agentResults, { toolNames: AGENT_TOOLS });
+const { bytes: agentBytes } = retainedBytes(() => built(ProvenanceIndex, agentResults, AGENT_TOOLS));
+agentIndex.release();
+line(
+  "Claude Code-like request",
+  `${(agentLength / 1e3).toFixed(0)} K characters of tool results (40 source files, 5 markdown docs, shell output), ` +
+    `${(agentChecked.indexed / 1e3).toFixed(0)} K indexed (${(agentBytes / 1e6).toFixed(1)} MB): reply scan with the build ` +
+    `${agentChecked.ms.toFixed(1)} ms vs ${agentPlain.ms.toFixed(1)} ms with no inputs (+${(agentChecked.ms - agentPlain.ms).toFixed(1)} ms, ${agentChecked.calls} call)`,
+);
+const logsOnly = [shellOutput(seeded(4), 300_000)];
+const [quiet] = fastest(5, [
+  () => {
+    const started = cpuMs();
+    const index = new ProvenanceIndex(logsOnly, { toolNames: AGENT_TOOLS });
+    return { ms: cpuMs() - started, mode: index.mode };
+  },
+]);
+line("300 K characters of shell output, no markup", `${quiet.ms.toFixed(2)} ms to decide (${quiet.mode}): nothing indexed`);
+if (Baseline) {
+  const old = buildCost(Baseline, agentResults, AGENT_TOOLS);
+  const now = buildCost(ProvenanceIndex, agentResults, AGENT_TOOLS);
+  line("Claude Code-like request, baseline build", `${old.ms.toFixed(0)} ms for ${(old.indexed / 1e3).toFixed(0)} K characters vs ${now.ms.toFixed(0)} ms here: ${(now.ms / old.ms).toFixed(2)}x`);
+}

@@ -88,6 +88,9 @@ describe("ProvenanceIndex", () => {
     expect(new ProvenanceIndex(["call ns.tool(x)", "call nsXtool"], { toolNames: ["ns.tool", "a|b"] }).length).toBe("ns.tool(x)".length);
     expect(new ProvenanceIndex(["a or b"], { toolNames: ["a|b"] }).length).toBe(0);
     expect(new ProvenanceIndex(["anything"], { toolNames: [] }).length).toBe(0);
+    // A declared name only as the start of a longer word is not a name the parser could read.
+    expect(new ProvenanceIndex(["new ReadableStream({ start() {} })", "Read_all {"], { toolNames: ["Read"] }).mode).toBe("not-needed");
+    expect(new ProvenanceIndex(['{"name": "Read"}'], { toolNames: ["Read"] }).mode).toBe("indexed");
     // Markup but no tool name, or a tool name but no markup: nothing a copied call could come from.
     expect(new ProvenanceIndex(['{"results": [1, 2, 3]}'], { toolNames: ["send_money"] }).mode).toBe("not-needed");
     // An item of a wrapper may begin with the tool's name: indexed from its first mention.

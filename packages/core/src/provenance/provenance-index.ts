@@ -159,8 +159,11 @@ function buildBytes(length: number): number {
  * a kept form is cut before its first start. Null once over `max`.
  */
 function selectTexts(texts: readonly string[], toolNames: readonly string[] | undefined, starts: SpanStarts, max: number): string[] | null {
-  // One pass per form whatever the number of tools: an alternation of literals, which cannot backtrack.
-  const names = toolNames && new RegExp(toolNames.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") || "(?!)");
+  // One pass per form whatever the number of tools: an alternation of literals, which cannot backtrack. A name the
+  // parser reads ends at markup, a quote or whitespace in every format, never at a letter, digit or underscore: a
+  // declared "Read" inside "ReadableStream" cannot be a copied call's name.
+  const alternatives = toolNames?.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+  const names = toolNames && new RegExp(alternatives ? `(?:${alternatives})(?![A-Za-z0-9_])` : "(?!)");
   const kept: string[] = [];
   let length = 0;
   for (const text of texts) {

@@ -58,4 +58,10 @@ describe("the engine's trace", () => {
     const { entries } = await traced(body(), [{ text: call("delete_all", "{}") }, { text: "Fine." }]);
     expect(entries.find((e) => e.kind === "not-a-call")).toMatchObject({ reason: "undeclared-tool", text: "delete_all" });
   });
+
+  it("reports call markup the model wrote inside its reasoning", async () => {
+    const { entries, events } = await traced(body(), { text: `<think>Maybe ${call("get_weather", '{"city": "Paris"}')}</think>It is sunny.` });
+    expect(events.some((e) => e.type === "tool-call-start")).toBe(false);
+    expect(entries.find((e) => e.kind === "not-a-call")).toMatchObject({ reason: "inside-reasoning", text: expect.stringContaining("<call:") });
+  });
 });

@@ -24,10 +24,19 @@ export interface TraceSink {
   record(entry: TraceEntry): void;
 }
 
+/**
+ * Openers of the call formats the parser knows, for the trace only: a reasoning span containing one is reported, since
+ * markup in reasoning is never a call. An opener split across two reasoning events is not seen (tracing is best-effort).
+ */
+const CALL_OPENER = /<call:|<tool_call>|<function=|<\uFF5Ctool\u2581call|\[TOOL_CALLS\]|<\|tool_call\|>/;
+
 /** Scan events for the trace, with each call that failed (and was not mended) as a "why not a call?" entry. */
 export function traceScan(trace: TraceSink, attempt: number, events: readonly ScanEvent[]): void {
   trace.record({ kind: "scan", attempt, events: events.slice() });
   for (const event of events) {
+    if (event.type === "reasoning" && CALL_OPENER.test(event.text)) {
+      trace.record({ kind: "not-a-call", attempt, reason: "inside-reasoning", text: event.text });
+    }
     if (event.type !== "call-invalid" || event.repaired) continue;
     const reason = event.name === undefined ? "malformed" : "undeclared-tool";
     trace.record({ kind: "not-a-call", attempt, reason, text: event.name ?? "", detail: event.reason });

@@ -60,7 +60,7 @@ export function renderTrace(trace: TraceJson): HTMLElement {
     ),
     promptPanel(entries),
     streamPanel(entries),
-    policyPanel(entries),
+    policyPanel(entries, trace.request.body),
     whyNotPanel(entries),
   );
 }
@@ -132,8 +132,22 @@ function wholeTexts(entries: Entry[]): HTMLElement[] {
   return [...texts].map(([attempt, text]) => h("div", {}, h("h3", {}, `Attempt ${attempt}: the model's whole text`), h("pre", { class: "raw-text" }, text)));
 }
 
-function policyPanel(entries: Entry[]): HTMLElement {
-  const items: HTMLElement[] = [];
+/** The rules the client asked for: what the policy enforced. */
+function rulesLine(body: string): string {
+  let request: Record<string, unknown> = {};
+  try {
+    request = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    // A truncated or non-JSON body: the defaults are shown.
+  }
+  const tools = Array.isArray(request.tools) ? request.tools.length : 0;
+  const choice = request.tool_choice === undefined ? "auto (default)" : JSON.stringify(request.tool_choice);
+  const parallel = request.parallel_tool_calls === undefined ? "true (default)" : JSON.stringify(request.parallel_tool_calls);
+  return `${tools} tool(s) declared · tool_choice ${choice} · parallel_tool_calls ${parallel}`;
+}
+
+function policyPanel(entries: Entry[], requestBody: string): HTMLElement {
+  const items: HTMLElement[] = [h("li", { class: "rules" }, rulesLine(requestBody))];
   for (const e of entries) {
     if (e.kind === "violation") {
       const v = e.violation as { kind: string; message: string; fatal?: boolean };
@@ -152,7 +166,7 @@ function policyPanel(entries: Entry[]): HTMLElement {
       items.push(h("li", { class: "done" }, `outcome: finish ${String(e.finishReason)}, ${String(e.toolCalls)} call(s)${e.answeredAsText ? ", answered as the model's text" : ""}`));
     }
   }
-  return panel("Policy decisions", "policy", items.length ? h("ul", {}, ...items) : h("p", {}, "No violations, no repair."));
+  return panel("Policy decisions", "policy", h("ul", {}, ...items));
 }
 
 function whyNotPanel(entries: Entry[]): HTMLElement {

@@ -127,3 +127,32 @@ describe("console CSRF: Sec-Fetch-Site", () => {
     expect(play.status).toBe(403);
   });
 });
+
+describe("console live list", () => {
+  it("streams a snapshot, then each new request's summary, with secrets redacted", async () => {
+    const { app, post } = consoleHarness();
+    const { cookie } = await login(app);
+    const controller = new AbortController();
+    const response = await app.request("/console/api/events", { headers: { cookie }, signal: controller.signal });
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}: ${text}`);
+        text += decoder.decode(value, { stream: true });
+      }
+    };
+    await readUntil("event: snapshot");
+    const answer = await post("/v1/chat/completions", { model: "model-a", messages: [{ role: "user", content: `hi ${API_KEY}` }] }, { authorization: `Bearer ${API_KEY}` });
+    const id = answer.headers.get("x-toolshim-trace-id")!;
+    await answer.text();
+    await readUntil('"done":true');
+    expect(text).toContain(`"id":"${id}"`);
+    expect(text).not.toContain(API_KEY);
+    controller.abort();
+    await reader.cancel().catch(() => {});
+  });
+});

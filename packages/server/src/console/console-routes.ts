@@ -81,10 +81,18 @@ export function registerConsole(app: Hono<ServerEnv>, server: ServerContext, sto
       };
       send("snapshot", { traces: store.summaries() });
       const stop = store.subscribe((summary) => send("trace", summary));
+      let ticks = 0;
+      let timer: ReturnType<typeof setInterval> | undefined;
       await new Promise<void>((resolve) => {
         stream.onAbort(resolve);
         c.req.raw.signal.addEventListener("abort", () => resolve(), { once: true });
+        // A console tab left open must not hold up a shutdown; a comment every 15 s keeps proxies from closing it.
+        timer = setInterval(() => {
+          if (server.inFlight.draining) resolve();
+          else if (++ticks % 15 === 0) queue = queue.then(() => stream.write(": keep-alive\n\n")).then(() => undefined, () => undefined);
+        }, 1000);
       });
+      clearInterval(timer);
       stop();
     }),
   );

@@ -1,4 +1,5 @@
 import type { JsonSchema, ToolDefinition } from "../canonical.js";
+import { jsonTextExceedsDepth, MAX_JSON_DEPTH } from "../policy/json-depth.js";
 
 /**
  * How a raw XML parameter value becomes JSON (Qwen3-Coder's reference rules, as vLLM and Ollama apply them): strings
@@ -95,6 +96,8 @@ function parseJson(text: string): string | undefined {
 }
 
 function parseValue(text: string): unknown {
+  // Deeper than toolshim accepts anywhere: JSON.stringify below would overflow the stack on it.
+  if (jsonTextExceedsDepth(text, MAX_JSON_DEPTH)) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -325,6 +325,8 @@ export const MODEL_TEXTS: Record<string, string> = {
   "hermes-deep-args": `<tool_call>\n{"name": "t", "arguments": {"a": ${deepArray(100_000)}}}\n</tool_call>`,
   "hermes-unclosed-deep": `<tool_call>\n{"name": "t", "arguments": ${"[".repeat(100_000)}`,
   "fenced-deep-args": "```json\n" + `{"name": "t", "arguments": {"a": ${deepArray(50_000)}}}` + "\n```",
+  "qwen-xml-deep-parameter": `<tool_call>\n<function=t>\n<parameter=a>\n${deepArray(100_000)}\n</parameter>\n</function>\n</tool_call>`,
+  "glm-xml-deep-value": `<tool_call>t\n<arg_key>a</arg_key>\n<arg_value>${deepArray(100_000)}</arg_value>\n</tool_call>`,
 };
 
 export function modelOutputRequests(): BadRequest[] {

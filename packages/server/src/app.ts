@@ -19,6 +19,7 @@ import { registerMessages } from "./routes/messages.js";
 import { registerModels } from "./routes/models.js";
 import { registerResponses } from "./routes/responses.js";
 import { createServerContext, type ServerContext } from "./server-context.js";
+import type { ResponseStore } from "./storage/response-store.js";
 import { notAcceptingError, type InFlightCalls } from "./upstream/in-flight-calls.js";
 
 export interface AppDeps {
@@ -27,6 +28,8 @@ export interface AppDeps {
   upstreams: ReadonlyMap<string, ServerUpstream>;
   /** Shutdown state shared with whoever stops the server (startServer); default: a fresh one. */
   inFlight?: InFlightCalls;
+  /** Where Responses are kept when not per `storage` (the shared Redis store); default: opened from `storage`. */
+  responseStore?: ResponseStore;
 }
 
 /** The whole HTTP surface of toolshim as a hono app, without listening: tests call `app.request` or serve it. */
@@ -70,7 +73,7 @@ export function createApp(config: ToolshimConfig, deps: AppDeps): Hono<ServerEnv
   const api = new Hono<ServerEnv>();
   registerChatCompletions(api, server);
   registerModels(api, server);
-  registerResponses(api, server);
+  registerResponses(api, server, deps.responseStore);
   registerMessages(api, server);
   app.route("/v1", api);
   app.route("/", api);

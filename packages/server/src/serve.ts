@@ -5,6 +5,7 @@ import { createApp } from "./app.js";
 import type { ToolshimConfig } from "./config/load-config.js";
 import { closeUpstreams, createUpstreams } from "./providers/create-upstreams.js";
 import type { ProviderKind } from "./providers/provider-kind.js";
+import { openSharedState } from "./state/open-shared-state.js";
 import { InFlightCalls } from "./upstream/in-flight-calls.js";
 
 export interface StartServerOptions {
@@ -32,9 +33,10 @@ export interface RunningServer {
 /** Creates the providers and the app and listens on `config.server.host:port` (port 0 picks a free port). */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, logger } = options;
-  const upstreams = createUpstreams(config, { logger, fetch: options.fetch, kinds: options.kinds });
+  const shared = await openSharedState(config, logger);
+  const upstreams = createUpstreams(config, { logger, fetch: options.fetch, kinds: options.kinds, state: shared.providerState });
   const inFlight = new InFlightCalls();
-  const app = createApp(config, { logger, upstreams, inFlight });
+  const app = createApp(config, { logger, upstreams, inFlight, responseStore: shared.responseStore });
 
   let server: ServerType;
   try {
@@ -44,6 +46,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   } catch (error) {
     await closeUpstreams(upstreams, logger);
+    await shared.close();
     throw error;
   }
   const address = server.address() as AddressInfo;
@@ -55,9 +58,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url,
     close() {
       const graceMs = options.shutdownGraceMs ?? config.server.shutdownGraceMs ?? 5_000;
-      closing ??= shutDown(server as import("node:http").Server, inFlight, graceMs, logger).then(() =>
-        closeUpstreams(upstreams, logger),
-      );
+      closing ??= shutDown(server as import("node:http").Server, inFlight, graceMs, logger)
+        .then(() => closeUpstreams(upstreams, logger))
+        .then(() => shared.close());
       return closing;
     },
   };

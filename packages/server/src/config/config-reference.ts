@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ProviderKind } from "../providers/provider-kind.js";
-import { consoleSchema, loggingSchema, modelSchema, providerTimeoutsSchema, responsesSchema, serverSchema, storageSchema } from "./config-schema.js";
+import { consoleSchema, loggingSchema, modelSchema, providerTimeoutsSchema, responsesSchema, serverSchema, stateSchema, storageSchema } from "./config-schema.js";
 
 /** The TypeScript sources whose doc comments describe the schemas' keys. */
 export interface SchemaSources {
@@ -88,6 +88,7 @@ export function configReference(sources: SchemaSources, kinds: Readonly<Record<s
     section("storage", "Stored Responses (`previous_response_id`, `GET /v1/responses/{id}`).", storageSchema, docs.get("storageSchema"), storageSchema.parse({})),
     section("responses", "How `/v1/responses` treats what it cannot do.", responsesSchema, docs.get("responsesSchema"), responsesSchema.parse({})),
     section("console", "The web console at `/console` (see [Web console](./console.md)); off by default.", consoleSchema, docs.get("consoleSchema"), consoleSchema.parse({})),
+    section("state", "Shared state for several gateway instances on one Redis (see [Scaling out](./scaling.md)); embedded by default.", stateSchema, docs.get("stateSchema"), stateSchema.parse({})),
     section("providers.&lt;name&gt;.timeouts", "For every provider kind; unset limits come from `server.requestTimeoutMs`.", providerTimeoutsSchema, docs.get("providerTimeoutsSchema")),
   ];
   for (const [name, kind] of Object.entries(kinds)) {

@@ -137,6 +137,22 @@ export const responsesSchema = strictShape({
 });
 // --- end storage and responses ---
 
+// --- shared state: several gateway instances on one Redis (see apps/docs/scaling.md) ---
+export const stateSchema = strictShape({
+  /** "embedded": this process alone (responses per `storage`, accounts in memory); "redis": shared by every instance. */
+  kind: z.enum(["embedded", "redis"]).default("embedded"),
+  /** `redis://[user:password@]host:6379[/db]` (or `rediss://` for TLS); write a password as ${VAR}. Required for redis. */
+  url: z.string().regex(/^rediss?:\/\//, "use a redis:// or rediss:// URL").optional(),
+  /** Start of every key, so several deployments can share one Redis. */
+  keyPrefix: z.string().min(1).default("toolshim"),
+  /** How long startup waits for Redis before failing. */
+  connectTimeoutMs: positiveInt.default(5_000),
+}).refine((value) => value.kind !== "redis" || value.url !== undefined, {
+  message: "state.url is required when state.kind is redis (e.g. url: redis://127.0.0.1:6379)",
+  path: ["url"],
+});
+// --- end shared state ---
+
 // --- console: the web console at /console (see apps/docs/console.md) ---
 export const consoleSchema = strictShape({
   /** Serve /console and keep traces of recent requests. Off by default. */
@@ -161,6 +177,7 @@ export const configSchema = strictShape({
   storage: storageSchema.default(storageSchema.parse({})),
   responses: responsesSchema.default(responsesSchema.parse({})),
   console: consoleSchema.default(consoleSchema.parse({})),
+  state: stateSchema.default(stateSchema.parse({})),
 });
 
 export type RawConfig = z.output<typeof configSchema>;
@@ -170,3 +187,4 @@ export type LoggingConfig = z.output<typeof loggingSchema>;
 export type StorageConfig = z.output<typeof storageSchema>;
 export type ResponsesConfig = z.output<typeof responsesSchema>;
 export type ConsoleConfig = z.output<typeof consoleSchema>;
+export type StateConfig = z.output<typeof stateSchema>;

@@ -5,7 +5,7 @@ import type { ProviderKind } from "../providers/provider-kind.js";
 import { isExternalProvider, loadExternalProviders } from "../providers/load-provider.js";
 import { providerKinds } from "../providers/registry.js";
 import { ConfigError } from "./config-error.js";
-import { configSchema, providerTimeoutsSchema, type ProviderTimeoutsConfig, type LoggingConfig, type ModelConfig, type ResponsesConfig, type ConsoleConfig, type ServerConfig, type StorageConfig } from "./config-schema.js";
+import { configSchema, providerTimeoutsSchema, type ProviderTimeoutsConfig, type LoggingConfig, type ModelConfig, type ResponsesConfig, type ConsoleConfig, type ServerConfig, type StateConfig, type StorageConfig } from "./config-schema.js";
 import { formatIssues } from "./format-issues.js";
 import { interpolateEnv } from "./interpolate-env.js";
 import { locateProblems } from "./locate-problems.js";
@@ -35,6 +35,8 @@ export interface ToolshimConfig {
   responses?: ResponsesConfig;
   /** The web console (/console); absent means off. */
   console?: ConsoleConfig;
+  /** Shared state (Redis) for several instances; absent means embedded. */
+  state?: StateConfig;
 }
 
 export interface ResolveOptions {
@@ -136,7 +138,7 @@ export function resolveConfig(document: unknown, options: ResolveOptions = {}): 
 
   if (!parsed.success || problems.length) throw new ConfigError(source, problems);
   const models = parsed.data.models.map((model) => ({ ...model, upstreamModel: model.upstreamModel ?? model.id }));
-  return { server: parsed.data.server, providers, models, logging: parsed.data.logging, storage: parsed.data.storage, responses: parsed.data.responses, console: parsed.data.console };
+  return { server: parsed.data.server, providers, models, logging: parsed.data.logging, storage: parsed.data.storage, responses: parsed.data.responses, console: parsed.data.console, state: parsed.data.state };
 }
 
 /** The `use:` values of a parsed, not yet validated config document. */

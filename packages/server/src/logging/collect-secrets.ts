@@ -19,5 +19,16 @@ export function collectSecrets(config: ToolshimConfig): string[] {
   };
   for (const provider of Object.values(config.providers)) visit(provider.options, false);
   if (config.console?.adminKey) secrets.push(config.console.adminKey);
+  // A Redis URL can carry a password (redis://:secret@host); the whole URL counts, so neither part is ever logged.
+  if (config.state?.url) secrets.push(config.state.url, ...redisPassword(config.state.url));
   return secrets.filter((secret) => secret.length > 0);
+}
+
+function redisPassword(url: string): string[] {
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password ? [password] : [];
+  } catch {
+    return [];
+  }
 }

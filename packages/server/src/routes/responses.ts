@@ -15,8 +15,8 @@ const TERMINAL = new Set(["response.completed", "response.incomplete", "response
  * `POST /responses` (OpenAI Responses, streamed or not, through the engine), `GET /responses/{id}` and
  * `DELETE /responses/{id}`. The store opens on first use, so a server nobody asks for Responses never touches disk.
  */
-export function registerResponses(api: Hono<ServerEnv>, server: ServerContext): void {
-  let store: ResponseStore | undefined;
+export function registerResponses(api: Hono<ServerEnv>, server: ServerContext, shared?: ResponseStore): void {
+  let store: ResponseStore | undefined = shared;
   const responses = (): ResponseStore => (store ??= openResponseStore(server.config.storage));
   const resolver: ResponsesResolver = {
     resolveItem: (id) => responses().getItem(id),
@@ -31,7 +31,7 @@ export function registerResponses(api: Hono<ServerEnv>, server: ServerContext): 
     const log = c.get("requestLog");
     const { call, result } = await callEngine(server, c, body, (context) => {
       // A store that cannot open fails the request before the upstream does any work.
-      if (body.store !== false) responses();
+      if (body.store !== false) responses().ready?.();
       return createResponse(body, context, resolver, { unsupportedTools: server.config.responses?.unsupportedTools ?? "ignore" });
     });
     log.set({ responseId: result.response.id, ignoredTools: result.ignoredTools.length ? result.ignoredTools : undefined });

@@ -2,9 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ResponseObject } from "@toolshim/core";
-import { afterEach, describe, expect, it } from "vitest";
+import type { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { connectRedis } from "../state/redis-client.js";
+import { redisServerBinary, startRedisServer, type TestRedis } from "../state/start-redis-server.js";
 import { createMemoryResponseStore } from "./memory-response-store.js";
 import { conversationItems, type ResponseStore, type RetentionLimits, type StoredResponse } from "./response-store.js";
+import { createRedisResponseStore } from "./redis-response-store.js";
 import { createSqliteResponseStore } from "./sqlite-response-store.js";
 
 const dirs: string[] = [];
@@ -39,6 +43,23 @@ const kinds: Record<string, (limits: RetentionLimits, now: () => number) => Resp
   memory: (limits, now) => createMemoryResponseStore(limits, now),
   sqlite: (limits, now) => createSqliteResponseStore(tempDir(), limits, now),
 };
+
+// The same suite against a real redis-server (skipped where none is installed; .ci/run installs one and requires it).
+if (redisServerBinary()) {
+  let redis: TestRedis;
+  let client: Redis;
+  let stores = 0;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    client = await connectRedis({ url: redis.url, connectTimeoutMs: 5_000 });
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await redis?.dispose();
+  });
+  // A fresh key prefix per store keeps the tests apart on one server.
+  kinds.redis = (limits, now) => createRedisResponseStore(client, `test${++stores}`, limits, "test redis", now);
+}
 
 describe.each(Object.entries(kinds))("%s response store", (_kind, open) => {
   it("stores, reads, resolves items, chains and deletes", async () => {

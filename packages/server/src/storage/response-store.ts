@@ -33,6 +33,8 @@ export interface ResponseStore {
    * any response it builds on, is not stored (a conversation with a hole would silently lose context).
    */
   chain(id: string): Promise<StoredResponse[] | undefined>;
+  /** Throws (a 503) when a store on another machine cannot take a write now, so a request fails before upstream work. */
+  ready?(): void;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,49 @@
+import type { ProviderState } from "@toolshim/core/provider-utils";
+import type { Logger } from "pino";
+import type { ToolshimConfig } from "../config/load-config.js";
+import { retentionLimits } from "../storage/open-response-store.js";
+import { storageSchema } from "../config/config-schema.js";
+import type { ResponseStore } from "../storage/response-store.js";
+import { createRedisResponseStore } from "../storage/redis-response-store.js";
+import { connectRedis, redisAddress } from "./redis-client.js";
+import { createRedisProviderState } from "./redis-provider-state.js";
+
+/** What several instances share; undefined members mean this process's own defaults (memory state, `storage`). */
+export interface SharedState {
+  providerState?: ProviderState;
+  responseStore?: ResponseStore;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the state `state` describes. Embedded (the default) opens nothing. Redis must answer before the server
+ * starts; afterwards a lost connection is logged once, requests needing it get 503 `shared_state_unavailable`, and
+ * the client reconnects by itself.
+ */
+export async function openSharedState(config: ToolshimConfig, logger: Logger): Promise<SharedState> {
+  const state = config.state;
+  if (state?.kind !== "redis" || state.url === undefined) return { close: async () => {} };
+  const address = redisAddress(state.url);
+  const client = await connectRedis({ url: state.url, connectTimeoutMs: state.connectTimeoutMs });
+  logger.info({ redis: address, keyPrefix: state.keyPrefix }, "shared state on Redis");
+  let lost = false;
+  client.on("close", () => {
+    if (lost) return;
+    lost = true;
+    logger.warn({ redis: address }, "lost the connection to Redis: requests needing shared state get 503 until it returns");
+  });
+  client.on("ready", () => {
+    if (!lost) return;
+    lost = false;
+    logger.info({ redis: address }, "reconnected to Redis");
+  });
+  const limits = retentionLimits(config.storage ?? storageSchema.parse({}));
+  return {
+    providerState: createRedisProviderState(client, state.keyPrefix, address),
+    responseStore: createRedisResponseStore(client, state.keyPrefix, limits, address),
+    async close() {
+      lost = true; // a deliberate close is not a lost connection
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectRedis } from "./redis-client.js";
+import { createRedisProviderState } from "./redis-provider-state.js";
+import { redisServerBinary, startRedisServer, type TestRedis } from "./start-redis-server.js";
+
+describe.runIf(redisServerBinary())("redis provider state", () => {
+  let redis: TestRedis;
+  let client: Redis;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    client = await connectRedis({ url: redis.url, connectTimeoutMs: 5_000 });
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await redis?.dispose();
+  });
+
+  it("round-trips JSON values, deletes, and keeps prefixes apart", async () => {
+    const one = createRedisProviderState(client, "a", "test");
+    const other = createRedisProviderState(client, "b", "test");
+    await one.set("token", { value: "t", until: 5 });
+    expect(await one.get("token")).toEqual({ value: "t", until: 5 });
+    expect(await other.get("token")).toBeUndefined();
+    await one.delete("token");
+    expect(await one.get("token")).toBeUndefined();
+  });
+
+  it("counts across clients, and expires what was set with a ttl", async () => {
+    const second = await connectRedis({ url: redis.url, connectTimeoutMs: 5_000 });
+    try {
+      const a = createRedisProviderState(client, "c", "test");
+      const b = createRedisProviderState(second, "c", "test");
+      await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).increment("n")));
+      expect(await a.get("n")).toBe(50);
+      expect(await b.increment("n", -10)).toBe(40);
+
+      await a.increment("short", 1, { ttlMs: 30 });
+      await a.set("brief", true, { ttlMs: 30 });
+      // Redis expires keys by its own clock: poll, bounded, instead of sleeping a guessed time.
+      for (let i = 0; i < 100 && ((await a.get("short")) !== undefined || (await a.get("brief")) !== undefined); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await a.get("short")).toBeUndefined();
+      expect(await a.get("brief")).toBeUndefined();
+    } finally {
+      second.disconnect();
+    }
+  });
+
+  it("answers 503 shared_state_unavailable while Redis is gone, and works again when it returns", async () => {
+    const state = createRedisProviderState(client, "d", "redis://127.0.0.1:test");
+    await redis.stop();
+    const failure = await state.get("x").catch((error: unknown) => error);
+    expect(failure).toMatchObject({ status: 503, code: "shared_state_unavailable" });
+    expect(String((failure as Error).message)).toContain("(Redis at redis://127.0.0.1:test) is not reachable");
+    await redis.start();
+    let recovered = false;
+    for (let i = 0; i < 100 && !recovered; i++) {
+      recovered = await state.set("x", 1).then(
+        () => true,
+        () => new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 50)),
+      );
+    }
+    expect(recovered).toBe(true);
+    expect(await state.get("x")).toBe(1);
+  });
+});
+
+describe("connectRedis", () => {
+  it("fails at start with the address (no password) and what to do", async () => {
+    const failure = await connectRedis({ url: "redis://:hunter2@127.0.0.1:1", connectTimeoutMs: 2_000 }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    const message = (failure as Error).message;
+    expect(message).toContain("Redis at redis://127.0.0.1:1 cannot be reached");
+    expect(message).toContain("remove the state section");
+    expect(message).not.toContain("hunter2");
+  });
+});

@@ -1,0 +1,37 @@
+import type { ProviderState } from "@toolshim/core/provider-utils";
+import type { Redis } from "ioredis";
+import { guarded } from "./redis-client.js";
+
+// INCRBY, and the expiry only when this call created the counter (as the memory store does).
+const INCREMENT = `
+local existed = redis.call('EXISTS', KEYS[1])
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if existed == 0 and tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return value`;
+
+/**
+ * Core's `ProviderState` on Redis, so every gateway instance sees the same leases, cooldowns, tokens and learned modes.
+ * Values travel as JSON; keys live under `prefix`, which carries a hash tag so a Redis Cluster keeps them on one node.
+ */
+export function createRedisProviderState(client: Redis, prefix: string, address: string): ProviderState {
+  const at = (key: string) => `${prefix}:{state}:${key}`;
+  return {
+    get: <T>(key: string) =>
+      guarded(address, async () => {
+        const text = await client.get(at(key));
+        return text === null ? undefined : (JSON.parse(text) as T);
+      }),
+    set: (key, value, options) =>
+      guarded(address, async () => {
+        const text = JSON.stringify(value);
+        if (options?.ttlMs !== undefined) await client.set(at(key), text, "PX", Math.max(1, Math.ceil(options.ttlMs)));
+        else await client.set(at(key), text);
+      }),
+    delete: (key) =>
+      guarded(address, async () => {
+        await client.del(at(key));
+      }),
+    increment: (key, by = 1, options) =>
+      guarded(address, async () => Number(await client.eval(INCREMENT, 1, at(key), by, Math.ceil(options?.ttlMs ?? 0)))),
+  };
+}

@@ -39,8 +39,8 @@ describe("readEmulatedPrompt", () => {
     const prompt = readEmulatedPrompt(messages, defaultDialect);
     expect(prompt.nonce).toBe(nonce);
     expect(prompt.tools.map((t) => t.name)).toEqual(["get_weather", "search_docs"]);
-    expect(prompt.tools[0]!.parameters).toEqual(weather.function.parameters);
-    expect(prompt.tools[0]!.description).toContain("Get the current weather for a city");
+    expect(prompt.tools[0]?.parameters).toEqual(weather.function.parameters);
+    expect(prompt.tools[0]?.description).toContain("Get the current weather for a city");
     expect(prompt).toMatchObject({ userText: "Weather in Paris please", lastRole: "user", results: [] });
   });
 

@@ -76,8 +76,8 @@ describe("generic provider: responses", () => {
     expect(text(events)).toBe("Hello world");
     expect(text(events, "reasoning")).toBe("why");
     expect(events.at(-1)).toEqual({ type: "end", reason: "length" });
-    expect(d.chatRequests()[0]!.body.stream).toBe(false);
-    expect(d.chatRequests()[0]!.body.stream_options).toBeUndefined();
+    expect(d.chatRequests()[0]?.body.stream).toBe(false);
+    expect(d.chatRequests()[0]?.body.stream_options).toBeUndefined();
   });
 
   it("maps reasoning_content and reasoning deltas to reasoning events", async () => {
@@ -132,7 +132,7 @@ describe("generic provider: responses", () => {
     expect(calls.filter((c) => c.name !== undefined).map((c) => c.index)).toEqual([0, 1]);
     expect(events.at(-1)).toEqual({ type: "end", reason: "tool-calls" });
 
-    const body = d.chatRequests()[0]!.body;
+    const body = d.chatRequests()[0]?.body;
     expect(body.messages).toEqual([
       { role: "system", content: "be brief" },
       { role: "user", content: [{ type: "text", text: "look" }, { type: "image_url", image_url: { url: "data:image/png;base64,AA", detail: "low" } }] },
@@ -222,16 +222,16 @@ describe("generic provider: tool modes", () => {
     const d = await start({ tools: "reject" });
     const upstream = createGenericUpstream({ baseURL: d.url, tools: "emulate" });
     await collect(upstream.stream(request({ tools: [weatherTool], responseFormat: { type: "json_object" } }), new AbortController().signal));
-    expect(d.chatRequests()[0]!.body).not.toHaveProperty("tools");
-    expect(d.chatRequests()[0]!.body).not.toHaveProperty("response_format");
+    expect(d.chatRequests()[0]?.body).not.toHaveProperty("tools");
+    expect(d.chatRequests()[0]?.body).not.toHaveProperty("response_format");
   });
 
   it("folds system text into the first user turn for models without a system role", async () => {
     const d = await start();
     const upstream = createGenericUpstream({ baseURL: d.url, tools: "emulate", models: [{ id: "m", systemRole: false }] });
     await collect(upstream.stream(request({ messages: [{ role: "system", content: "rules" }, { role: "user", content: "hi" }] }), new AbortController().signal));
-    expect(d.chatRequests()[0]!.body.messages).toEqual([{ role: "user", content: "rules\n\nhi" }]);
-    expect((await upstream.listModels())[0]!.capabilities.systemRole).toBe(false);
+    expect(d.chatRequests()[0]?.body.messages).toEqual([{ role: "user", content: "rules\n\nhi" }]);
+    expect((await upstream.listModels())[0]?.capabilities.systemRole).toBe(false);
   });
 
   it("discovers models from /v1/models when none are configured", async () => {
@@ -239,7 +239,7 @@ describe("generic provider: tool modes", () => {
     const upstream = createGenericUpstream({ baseURL: `${d.url}/`, apiKey: "sk-secret-key", tools: "emulate" });
     const models = await upstream.listModels();
     expect(models.map((m) => m.id)).toEqual(["qwen3:8b", "llama3.2"]);
-    expect(models[0]!.capabilities).toEqual({ nativeTools: false, reasoning: false, systemRole: true, vision: false });
+    expect(models[0]?.capabilities).toEqual({ nativeTools: false, reasoning: false, systemRole: true, vision: false });
     const refused = createGenericUpstream({ baseURL: d.url, apiKey: "sk-wrong-key" });
     await expect(refused.listModels()).rejects.toMatchObject({ status: 502, code: "upstream_auth_failed" });
   });

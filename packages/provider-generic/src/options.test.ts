@@ -24,7 +24,7 @@ describe("genericProviderOptionsSchema", () => {
   it("rejects bad values with the offending path", () => {
     const result = genericProviderOptionsSchema.safeParse({ baseURL: "ftp://x", tools: "sometimes", models: [{ id: "" }], timeoutMs: -1 });
     expect(result.success).toBe(false);
-    const paths = result.error!.issues.map((issue) => issue.path.join("."));
+    const paths = result.error?.issues.map((issue) => issue.path.join("."));
     expect(paths).toEqual(expect.arrayContaining(["baseURL", "tools", "models.0.id", "timeoutMs"]));
   });
 });

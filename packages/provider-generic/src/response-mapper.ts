@@ -19,7 +19,7 @@ export function mapFinishReason(reason: string): EndReason {
   }
 }
 
-export function mapUsage(usage: WireUsage | undefined): UpstreamEvent | undefined {
+export function mapUsage(usage: WireUsage | null | undefined): UpstreamEvent | undefined {
   if (!usage || typeof usage !== "object") return undefined;
   const event: Extract<UpstreamEvent, { type: "usage" }> = { type: "usage" };
   if (typeof usage.prompt_tokens === "number") event.inputTokens = usage.prompt_tokens;

@@ -152,14 +152,14 @@ describe("generic provider: timeouts and aborts", () => {
     const { error } = await failWith({ failure: { kind: "hang" } }, { timeoutMs: { firstByteMs: 80, idleMs: 5000 } });
     expect(error).toMatchObject({ status: 504, retryable: true, code: "upstream_timeout" });
     expect(error.message).toContain("80 ms");
-    expect(await double!.waitForOutcome(0)).toBe("aborted");
+    expect(await double?.waitForOutcome(0)).toBe("aborted");
   });
 
   it("silence mid-stream beyond the idle timeout → 504, and the upstream sees the disconnect", async () => {
     const { error, seen } = await failWith({ text: "abcdefgh", failure: { kind: "stall", afterChunks: 2 } }, { timeoutMs: { firstByteMs: 5000, idleMs: 400 } });
     expect(error).toMatchObject({ status: 504, code: "upstream_timeout" });
     expect(seen).toEqual([{ type: "text", text: "abcd" }]);
-    expect(await double!.waitForOutcome(0)).toBe("aborted");
+    expect(await double?.waitForOutcome(0)).toBe("aborted");
   });
 
   it("a slow consumer does not count as upstream silence", async () => {
@@ -213,7 +213,7 @@ describe("generic provider: timeouts and aborts", () => {
     const upstream = createGenericUpstream({ baseURL: double.url, tools: "emulate" });
     const controller = new AbortController();
     const done = collect(upstream.stream(request, controller.signal)).catch((e: unknown) => e);
-    await expect.poll(() => double!.requests.length).toBe(1);
+    await expect.poll(() => double?.requests.length).toBe(1);
     controller.abort();
     expect(await done).toMatchObject({ name: "AbortError" });
     expect(await double.waitForOutcome(0)).toBe("aborted");
@@ -232,8 +232,8 @@ describe("generic provider: timeouts and aborts", () => {
     double = await startOpenAIDouble({ script: { failure: { kind: "hang" } } });
     const upstream = createGenericUpstream({ baseURL: double.url, tools: "emulate" });
     const done = collect(upstream.stream(request, new AbortController().signal)).catch((e: unknown) => e);
-    await expect.poll(() => double!.requests.length).toBe(1);
-    await upstream.close!();
+    await expect.poll(() => double?.requests.length).toBe(1);
+    await upstream.close?.();
     expect(await done).toMatchObject({ code: "provider_closed" });
     expect(await double.waitForOutcome(0)).toBe("aborted");
   });

@@ -30,7 +30,7 @@ export interface WireUsage {
 /** A streamed `chat.completion.chunk`, a whole `chat.completion`, or an error body. */
 export interface WireCompletion {
   choices?: WireChoice[];
-  usage?: WireUsage;
+  usage?: WireUsage | null;
   error?: unknown;
 }
 

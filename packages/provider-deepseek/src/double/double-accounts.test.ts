@@ -78,7 +78,7 @@ describe("tokens", () => {
   ];
 
   it.each(authorized)("%s %s without a valid token is 40003 on HTTP 200", async (method, route) => {
-    for (const headers of [{}, { authorization: "Bearer not-a-token" }]) {
+    for (const headers of [{}, { authorization: "Bearer not-a-token" }] as Record<string, string>[]) {
       const response = await client.request(method, route, method === "POST" ? {} : undefined, headers);
       expect(response.status).toBe(200);
       expect(response.json).toEqual(INVALID_TOKEN);
@@ -111,7 +111,7 @@ describe("client version gate", () => {
   });
 
   it("accepts current versions and requests without identity headers", async () => {
-    for (const profile of [{ "x-client-version": "2.0.4" }, { "x-client-version": "2.5.0" }, {}]) {
+    for (const profile of [{ "x-client-version": "2.0.4" }, { "x-client-version": "2.5.0" }, {}] as Record<string, string>[]) {
       const response = await new RawClient(double.url, profile).post("chat_session/create", {}, "direct-token");
       expect(response.json.code).toBe(0);
     }
@@ -167,8 +167,8 @@ describe("chat sessions", () => {
 
     expect((await client.post("chat_session/delete_all", {}, alice)).json.code).toBe(0);
     expect((await listed()).chat_sessions).toHaveLength(0);
-    expect(double.state.sessions.get(other)!.deleted).toBe(false);
-    expect(double.state.sessions.get(two)!.deleted).toBe(true);
+    expect(double.state.sessions.get(other)?.deleted).toBe(false);
+    expect(double.state.sessions.get(two)?.deleted).toBe(true);
   });
 
   it("refuses a completion in a deleted session", async () => {
@@ -208,7 +208,7 @@ describe("routing and non-completion scenarios", () => {
   it("drops the connection without an answer", async () => {
     double.queueScenario({ kind: "drop", route: "chat/create_pow_challenge" });
     await expect(client.post("chat/create_pow_challenge", { target_path: "/api/v0/chat/completion" }, "direct-token")).rejects.toThrow();
-    expect(double.requestsTo("chat/create_pow_challenge")[0]!.outcome).toBe("dropped");
+    expect(double.requestsTo("chat/create_pow_challenge")[0]?.outcome).toBe("dropped");
   });
 
   it("logs every request with headers, body and answer", async () => {
@@ -221,6 +221,6 @@ describe("routing and non-completion scenarios", () => {
       response: { status: 200, kind: "json", code: 0, bizCode: 0 },
       outcome: "completed",
     });
-    expect(entry!.headers["x-client-version"]).toBe("2.0.4");
+    expect(entry?.headers["x-client-version"]).toBe("2.0.4");
   });
 });

@@ -30,9 +30,9 @@ describe("completion stream", () => {
     expect(fragmentText(root, "RESPONSE")).toBe("The answer is 42, as computed.");
     expect(root.response).toMatchObject({ status: "FINISHED", quasi_status: "FINISHED", message_id: 2, parent_id: 1, thinking_enabled: true });
     expect(named.map((e) => e.event)).toEqual(["ready", "update_session", "finish", "update_session", "title", "close"]);
-    expect(JSON.parse(named[0]!.data)).toEqual({ request_message_id: 1, response_message_id: 2, model_type: "default" });
-    expect(JSON.parse(named[4]!.data)).toEqual({ content: "What is six times se" });
-    expect(JSON.parse(named[5]!.data)).toEqual({ click_behavior: "none", auto_resume: false });
+    expect(JSON.parse(named[0]?.data ?? "null")).toEqual({ request_message_id: 1, response_message_id: 2, model_type: "default" });
+    expect(JSON.parse(named[4]?.data ?? "null")).toEqual({ content: "What is six times se" });
+    expect(JSON.parse(named[5]?.data ?? "null")).toEqual({ click_behavior: "none", auto_resume: false });
 
     // Wire details of §6.4/§6.5: the snapshot carries the first token, later tokens are pathless, the RESPONSE
     // fragment's first content frame omits "o", elapsed_secs closes THINK.
@@ -104,9 +104,9 @@ describe("threading and model type", () => {
     const second = await complete({ parent_message_id: 2, model_type: "default" });
     const named = decodeStream(second.text).named;
     // The session keeps the model of its first message; only the first answer gets a title.
-    expect(JSON.parse(named[0]!.data)).toEqual({ request_message_id: 3, response_message_id: 4, model_type: "expert" });
+    expect(JSON.parse(named[0]?.data ?? "null")).toEqual({ request_message_id: 3, response_message_id: 4, model_type: "expert" });
     expect(named.map((e) => e.event)).not.toContain("title");
-    expect(double.state.sessions.get(session)!.messages.map((m) => [m.id, m.role, m.parentId])).toEqual([
+    expect(double.state.sessions.get(session)?.messages.map((m) => [m.id, m.role, m.parentId])).toEqual([
       [1, "USER", null],
       [2, "ASSISTANT", 1],
       [3, "USER", 2],
@@ -195,7 +195,7 @@ describe("scenarios", () => {
     const first = decodeStream((await complete({ thinking_enabled: true })).text);
     expect(first.root.response).toMatchObject({ status: "INCOMPLETE", quasi_status: "INCOMPLETE" });
     expect(first.named.map((e) => e.event)).toContain("title");
-    expect(double.state.sessions.get(session)!.messages.at(-1)!.status).toBe("INCOMPLETE");
+    expect(double.state.sessions.get(session)?.messages.at(-1)?.status).toBe("INCOMPLETE");
 
     const second = await client.continueMessage(TOKEN, session, 2);
     expect(second.text.startsWith('event: ready\ndata: {"request_message_id":1,"response_message_id":2,"model_type":"default"}\n\n: \n\n')).toBe(true);
@@ -214,7 +214,7 @@ describe("scenarios", () => {
     expect(fragmentText(last.root, "THINK")).toBe("A long chain of thought goes here.");
     expect(fragmentText(last.root, "RESPONSE")).toBe("The full answer has several words in it.");
     expect(last.root.response.accumulated_token_usage).toBeGreaterThan(middle.root.response.accumulated_token_usage);
-    expect(double.state.sessions.get(session)!.messages.at(-1)!.status).toBe("FINISHED");
+    expect(double.state.sessions.get(session)?.messages.at(-1)?.status).toBe("FINISHED");
 
     // Nothing is left to continue, and the next turn threads on message 2 as usual.
     expect((await client.continueMessage(TOKEN, session, 2)).json).toEqual(bizError(26, "invalid message id"));
@@ -241,16 +241,16 @@ describe("scenarios", () => {
     expect(response.status).toBe(200);
     const events = parseSse(response.text);
     expect(events.map((e) => e.event)).toEqual(["ready", "hint", "close"]);
-    expect(JSON.parse(events[1]!.data)).toEqual({ type: "error", content, clear_response: true, finish_reason: finishReason });
-    expect(JSON.parse(events[2]!.data)).toEqual({ click_behavior: click, auto_resume: false });
-    expect(double.state.sessions.get(session)!.lastResponseMessageId).toBeNull();
+    expect(JSON.parse(events[1]?.data ?? "null")).toEqual({ type: "error", content, clear_response: true, finish_reason: finishReason });
+    expect(JSON.parse(events[2]?.data ?? "null")).toEqual({ click_behavior: click, auto_resume: false });
+    expect(double.state.sessions.get(session)?.lastResponseMessageId).toBeNull();
     expect(decodeStream((await complete({ parent_message_id: null })).text).root.response.status).toBe("FINISHED");
   });
 
   it("input-too-long also follows from maxPromptChars", async () => {
     await double.close();
     await start({ maxPromptChars: 10 });
-    expect(parseSse((await complete({ prompt: "x".repeat(11) })).text)[1]!.data).toContain("input_exceeds_limit");
+    expect(parseSse((await complete({ prompt: "x".repeat(11) })).text)[1]?.data).toContain("input_exceeds_limit");
     expect(decodeStream((await complete({ prompt: "x".repeat(10) })).text).root.response.status).toBe("FINISHED");
   });
 
@@ -288,7 +288,7 @@ describe("scenarios", () => {
     });
     expect(response.status).toBe(200);
     await expect(response.text()).rejects.toThrow();
-    expect(double.requestsTo("chat/completion")[0]!.outcome).toBe("dropped");
+    expect(double.requestsTo("chat/completion")[0]?.outcome).toBe("dropped");
   });
 
   it("a muted account gets biz_code 5 with mute_until", async () => {
@@ -324,7 +324,7 @@ describe("concurrency and stopping", () => {
     const third = await complete();
     const events = parseSse(third.text);
     expect(events.map((e) => e.event)).toEqual(["ready", "hint", "close"]);
-    expect(JSON.parse(events[1]!.data)).toMatchObject({ content: "消息发送过于频繁，请稍后再试", finish_reason: "rate_limit_reached" });
+    expect(JSON.parse(events[1]?.data ?? "null")).toMatchObject({ content: "消息发送过于频繁，请稍后再试", finish_reason: "rate_limit_reached" });
     release();
     for (const response of held) expect(decodeStream(await response.text()).root.response.status).toBe("FINISHED");
     expect(double.state.leases.size).toBe(0);
@@ -338,7 +338,7 @@ describe("concurrency and stopping", () => {
     release();
     const { root } = decodeStream(await response.text());
     expect(root.response.status).toBe("INCOMPLETE");
-    expect(double.state.sessions.get(session)!.messages.at(-1)!.status).toBe("INCOMPLETE");
+    expect(double.state.sessions.get(session)?.messages.at(-1)?.status).toBe("INCOMPLETE");
   });
 
   it("a client that goes away frees its slot", async () => {
@@ -349,7 +349,7 @@ describe("concurrency and stopping", () => {
     controller.abort();
     await response.text().catch(() => undefined);
     // The held stream notices the departure without being released.
-    await expect.poll(() => double.requestsTo("chat/completion")[0]!.outcome).toBe("aborted");
+    await expect.poll(() => double.requestsTo("chat/completion")[0]?.outcome).toBe("aborted");
     expect(double.state.leases.size).toBe(0);
     release();
   });
@@ -361,7 +361,7 @@ describe("replay", () => {
     const response = await complete();
     const { CAPTURES } = await import("./captures.js");
     expect(Buffer.from(response.text)).toEqual(Buffer.from(`${CAPTURES.A.text}\n`));
-    expect(double.state.sessions.get(session)!.lastResponseMessageId).toBe(2);
+    expect(double.state.sessions.get(session)?.lastResponseMessageId).toBe(2);
     expect(decodeStream((await complete({ parent_message_id: 2 })).text).root.response.message_id).toBe(4);
   });
 
@@ -370,8 +370,8 @@ describe("replay", () => {
     const { replayRounds } = await import("./replay-rounds.js");
     const [round1, round2] = replayRounds("F");
     expect((await complete()).text).toBe(round1);
-    expect(double.state.sessions.get(session)!.messages.at(-1)!.status).toBe("INCOMPLETE");
+    expect(double.state.sessions.get(session)?.messages.at(-1)?.status).toBe("INCOMPLETE");
     expect((await client.continueMessage(TOKEN, session, 2)).text).toBe(round2);
-    expect(double.state.sessions.get(session)!.messages.at(-1)!.status).toBe("FINISHED");
+    expect(double.state.sessions.get(session)?.messages.at(-1)?.status).toBe("FINISHED");
   });
 });

@@ -3,13 +3,14 @@ import { UpstreamError } from "@toolshim/core";
 import { decodePowResponse, encodePowResponse, PowSolver, solvePowChallenge, type PowChallenge } from "./index.js";
 
 // Real challenges with their answers, protocol reference §5.2 (salt, expire_at, challenge, difficulty, answer).
-const realChallenges = [
+type ChallengeRow = readonly [salt: string, expireAt: number, challenge: string, difficulty: number, answer: number];
+const realChallenges: [ChallengeRow, ChallengeRow, ChallengeRow] = [
   ["404e9b1b931574575ab7", 1772967221890, "38c282a8dfab4b018b6c2466b600f572a4caa68367e8ff05db40779f6f329f3b", 144000, 55317],
   ["4e8565ce57578f4efb4d", 1791027488061, "56792d7dd642aa1c27191ba9710df5ceb3504cd3a55b225b13f6dad53356f560", 144000, 31223],
   ["17738b0f3ba7f708b8a2", 1773608037291, "b2cf746eb1e9669b6e3e49b2b9f1b5fdacd177cdc8553067f29c702b0524dc0d", 20, 16],
-] as const;
+];
 
-function challengeOf([salt, expireAt, challenge, difficulty]: (typeof realChallenges)[number]): PowChallenge {
+function challengeOf([salt, expireAt, challenge, difficulty]: ChallengeRow): PowChallenge {
   return {
     algorithm: "DeepSeekHashV1",
     challenge,
@@ -23,7 +24,7 @@ function challengeOf([salt, expireAt, challenge, difficulty]: (typeof realChalle
 }
 
 describe("solvePowChallenge", () => {
-  it.each(realChallenges)("solves the real challenge with salt %s", async (...row) => {
+  it.each(realChallenges)("solves the real challenge with salt %s", async (...row: ChallengeRow) => {
     expect(await solvePowChallenge(challengeOf(row))).toBe(row[4]);
   });
 

@@ -37,12 +37,12 @@ describe("OpenAI double: what the official openai client accepts", () => {
     const deltas: string[] = [];
     stream.on("content", (delta) => deltas.push(delta));
     const completion = await stream.finalChatCompletion();
-    expect(completion.choices[0]!.message).toMatchObject({ role: "assistant", content: "Hello there, world" });
-    expect(completion.choices[0]!.finish_reason).toBe("stop");
+    expect(completion.choices[0]?.message).toMatchObject({ role: "assistant", content: "Hello there, world" });
+    expect(completion.choices[0]?.finish_reason).toBe("stop");
     expect(completion.usage).toMatchObject({ prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 });
     expect(deltas.length).toBe(Math.ceil("Hello there, world".length / 4));
-    expect(d.chatRequests()[0]!.body).toMatchObject({ model: "m", stream: true, stream_options: { include_usage: true } });
-    expect(d.chatRequests()[0]!.outcome).toBe("completed");
+    expect(d.chatRequests()[0]?.body).toMatchObject({ model: "m", stream: true, stream_options: { include_usage: true } });
+    expect(d.chatRequests()[0]?.outcome).toBe("completed");
   });
 
   it("frames SSE as data: lines ending in [DONE], usage chunk only when asked", async () => {
@@ -67,10 +67,10 @@ describe("OpenAI double: what the official openai client accepts", () => {
     const d = await start({ script: { text: "plain", reasoning: "hmm" } });
     const completion = await client(d).chat.completions.create({ model: "m", messages: user });
     expect(completion.object).toBe("chat.completion");
-    expect(completion.choices[0]!.message.content).toBe("plain");
-    expect((completion.choices[0]!.message as unknown as { reasoning_content: string }).reasoning_content).toBe("hmm");
-    expect(completion.choices[0]!.finish_reason).toBe("stop");
-    expect(completion.usage!.total_tokens).toBeGreaterThan(0);
+    expect(completion.choices[0]?.message.content).toBe("plain");
+    expect((completion.choices[0]?.message as unknown as { reasoning_content: string }).reasoning_content).toBe("hmm");
+    expect(completion.choices[0]?.finish_reason).toBe("stop");
+    expect(completion.usage?.total_tokens).toBeGreaterThan(0);
   });
 
   it("streams reasoning before content in reasoning_content or reasoning deltas", async () => {
@@ -105,7 +105,7 @@ describe("OpenAI double: scripting", () => {
     });
     d.enqueue("first", { text: "second" });
     const ask = (messages: OpenAI.ChatCompletionMessageParam[]) =>
-      client(d).chat.completions.create({ model: "m", messages }).then((c) => c.choices[0]!.message.content);
+      client(d).chat.completions.create({ model: "m", messages }).then((c) => c.choices[0]?.message.content);
     expect(await ask(user)).toBe("first");
     expect(await ask(user)).toBe("second");
     expect(await ask(user)).toBe("no result yet");
@@ -126,7 +126,7 @@ describe("OpenAI double: scripting", () => {
     expect(error.message).toContain("m does not support tools");
     d.setToolsMode("ignore");
     const completion = await client(d).chat.completions.create({ model: "m", messages: user, tools });
-    expect(completion.choices[0]!.message.content).toBe("after switching");
+    expect(completion.choices[0]?.message.content).toBe("after switching");
   });
 
   it("returns scripted native tool calls in native mode, streamed and not", async () => {
@@ -135,14 +135,14 @@ describe("OpenAI double: scripting", () => {
     d.enqueue(reply, reply);
     const tools: OpenAI.ChatCompletionTool[] = [{ type: "function", function: { name: "get_weather" } }];
     const streamed = await client(d).chat.completions.stream({ model: "m", messages: user, tools }).finalChatCompletion();
-    expect(streamed.choices[0]!.finish_reason).toBe("tool_calls");
-    expect(streamed.choices[0]!.message.tool_calls).toEqual([
+    expect(streamed.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(streamed.choices[0]?.message.tool_calls).toEqual([
       { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
       { id: "call_double_1", type: "function", function: { name: "noop", arguments: "{}" } },
     ]);
     const plain = await client(d).chat.completions.create({ model: "m", messages: user, tools });
-    expect(plain.choices[0]!.message.content).toBeNull();
-    expect(plain.choices[0]!.message.tool_calls).toEqual(streamed.choices[0]!.message.tool_calls);
+    expect(plain.choices[0]?.message.content).toBeNull();
+    expect(plain.choices[0]?.message.tool_calls).toEqual(streamed.choices[0]?.message.tool_calls);
   });
 });
 
@@ -181,7 +181,7 @@ describe("OpenAI double: failure modes", () => {
     const seen: string[] = [];
     const run = (async () => {
       for await (const chunk of stream) {
-        seen.push(chunk.choices[0]!.delta.content ?? "");
+        seen.push(chunk.choices[0]?.delta.content ?? "");
         if (seen.length === 2) setTimeout(() => controller.abort(), 20);
       }
     })();

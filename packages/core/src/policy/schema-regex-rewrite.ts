@@ -87,8 +87,11 @@ export function rewriteRegexes(schema: Schema | boolean, instance: unknown, mete
     if (isSchemaObject(node.patternProperties)) {
       const properties = isSchemaObject(result.properties) ? result.properties : {};
       for (const [source, sub] of Object.entries(node.patternProperties)) {
+        // Unenforced (RE2 cannot run it): no key counts as additional, and its schema applies to none.
+        const enforced = compilePattern(source).ok;
         for (const key of byPattern(source, strings.keys, "key")) {
-          define(properties, key, Object.hasOwn(properties, key) ? { allOf: [properties[key], copy(sub)] } : copy(sub));
+          if (!enforced) define(properties, key, Object.hasOwn(properties, key) ? properties[key] : true);
+          else define(properties, key, Object.hasOwn(properties, key) ? { allOf: [properties[key], copy(sub)] } : copy(sub));
         }
       }
       result.properties = properties;

@@ -99,5 +99,7 @@ describe("validateAgainstSchema", () => {
     const schema = { type: "object", properties: { p: { type: "string", pattern: "^(?=.*[0-9]).{8,}$" } } };
     expect(compileSchema(schema).unenforcedPatterns).toHaveLength(1);
     expect(check(schema, { p: "x" })).toEqual({ valid: true });
+    const keys = { type: "object", patternProperties: { "^(?!x)": { type: "integer" } }, additionalProperties: false };
+    expect(check(keys, { a: "not an integer", xb: 1 })).toEqual({ valid: true });
   });
 });

@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", double: "src/double.ts" },
+  entry: { index: "src/index.ts", double: "src/double/index.ts" },
   format: ["esm"],
   dts: true,
   clean: true,

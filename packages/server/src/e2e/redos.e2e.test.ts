@@ -23,6 +23,7 @@ let server: RunningCli;
 beforeAll(async () => {
   double = await startOpenAIDouble({ tools: "native", delayMs: 1 });
   const config = await writeConfig({
+    storage: { kind: "memory" },
     providers: { local: { use: "generic", baseURL: double.url, tools: "native" } },
     models: [{ id: "m", provider: "local", upstreamModel: "double-model" }],
   });

@@ -234,7 +234,8 @@ function sourceFile(random, lines) {
       `  for (const item of await collect(input)) if (!seen.has(item.key)) seen.set(item.key, item.value ?? ${i});`,
       `  return [...seen.keys()].slice(0, options.limit ?? ${i * 3});`,
       "}",
-      "",
+      // Agents' own tool names turn up as words in code and docs ("Read", "Write", "Edit", "Bash").
+      i % 4 === 0 ? "// Read the config once; Write it back only when Edit changed something." : "",
     ];
     out.push(...body);
   }
@@ -244,7 +245,7 @@ function sourceFile(random, lines) {
 function markdownDoc(random, length) {
   let text = "";
   while (text.length < length) {
-    text += `## ${prose(random, 30)}\n\n${prose(random, 400)}\n\n\`\`\`ts\nconst config = { retries: ${Math.floor(random() * 9)}, paths: ["src", "test"] };\n\`\`\`\n\n`;
+    text += `## ${prose(random, 30)}\n\nRun the tests with Bash, then Read the report. ${prose(random, 400)}\n\n\`\`\`ts\nconst config = { retries: ${Math.floor(random() * 9)}, paths: ["src", "test"] };\n\`\`\`\n\n`;
   }
   return text;
 }

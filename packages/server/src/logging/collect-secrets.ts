@@ -19,8 +19,8 @@ export function collectSecrets(config: ToolshimConfig): string[] {
   };
   for (const provider of Object.values(config.providers)) visit(provider.options, false);
   if (config.console?.adminKey) secrets.push(config.console.adminKey);
-  // A Redis URL can carry a password (redis://:secret@host); the whole URL counts, so neither part is ever logged.
-  if (config.state?.url) secrets.push(config.state.url, ...redisPassword(config.state.url));
+  // A Redis URL can carry a password (redis://:secret@host); the address itself is useful in logs and errors.
+  if (config.state?.url) secrets.push(...redisPassword(config.state.url));
   return secrets.filter((secret) => secret.length > 0);
 }
 

@@ -7,3 +7,4 @@ export * from "./retry.js";
 export * from "./scripted-fetch.js";
 export * from "./account-pool.js";
 export * from "./clock.js";
+export * from "./shared-account-slots.js";

@@ -9,6 +9,14 @@ export interface ProviderState {
   delete(key: string): Promise<void>;
   /** Adds `by` to a counter (created at 0) and returns the new value; the expiry applies when it is created. */
   increment(key: string, by?: number, options?: { ttlMs?: number }): Promise<number>;
+  /**
+   * Atomically takes `key` for `owner` for `ttlMs` when it is free or already `owner`'s (which extends it): true when
+   * `owner` holds it now. Leases shared between gateway instances are built on this; an owner that dies stops
+   * renewing and its key frees itself.
+   */
+  claim(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Frees `key` if `owner` still holds it (a lease that expired and was taken by another stays theirs). */
+  unclaim(key: string, owner: string): Promise<void>;
 }
 
 interface Entry {
@@ -45,6 +53,15 @@ export function createMemoryState(now: () => number = () => Date.now()): Provide
       entries.set(key, { value, expiresAt: entry?.expiresAt ?? expiry(options?.ttlMs) });
       return value;
     },
+    async claim(key, owner, ttlMs) {
+      const entry = live(key);
+      if (entry && entry.value !== owner) return false;
+      entries.set(key, { value: owner, expiresAt: expiry(ttlMs) });
+      return true;
+    },
+    async unclaim(key, owner) {
+      if (live(key)?.value === owner) entries.delete(key);
+    },
   };
 }
 
@@ -56,5 +73,7 @@ export function scopedState(state: ProviderState, prefix: string): ProviderState
     set: (key, value, options) => state.set(at(key), value, options),
     delete: (key) => state.delete(at(key)),
     increment: (key, by, options) => state.increment(at(key), by, options),
+    claim: (key, owner, ttlMs) => state.claim(at(key), owner, ttlMs),
+    unclaim: (key, owner) => state.unclaim(at(key), owner),
   };
 }

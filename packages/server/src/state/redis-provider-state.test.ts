@@ -48,6 +48,30 @@ describe.runIf(redisServerBinary())("redis provider state", () => {
     }
   });
 
+  it("claims a key for one owner at a time across clients, and frees it on unclaim or expiry", async () => {
+    const second = await connectRedis({ url: redis.url, connectTimeoutMs: 5_000 });
+    try {
+      const a = createRedisProviderState(client, "e", "test");
+      const b = createRedisProviderState(second, "e", "test");
+      const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).claim("slot", `owner-${i}`, 60_000)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      const owner = `owner-${wins.indexOf(true)}`;
+      expect(await a.claim("slot", owner, 60_000)).toBe(true);
+      await b.unclaim("slot", "someone-else");
+      expect(await b.claim("slot", "late", 60_000)).toBe(false);
+      await b.unclaim("slot", owner);
+      expect(await b.claim("slot", "late", 30)).toBe(true);
+      let taken = false;
+      for (let i = 0; i < 100 && !taken; i++) {
+        taken = await a.claim("slot", "after-expiry", 60_000);
+        if (!taken) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(taken).toBe(true);
+    } finally {
+      second.disconnect();
+    }
+  });
+
   it("answers 503 shared_state_unavailable while Redis is gone, and works again when it returns", async () => {
     const state = createRedisProviderState(client, "d", "redis://127.0.0.1:test");
     await redis.stop();

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { AccountPool, type PoolAccount } from "./account-pool.js";
+import { createMemoryState } from "./provider-state.js";
+import { SharedAccountSlots } from "./shared-account-slots.js";
+
+function account(label: string): PoolAccount {
+  return { label, status: "ok", terminal: false, inFlight: 0, lastLeasedAt: 0, availableAt: () => true, readyAt: () => undefined };
+}
+
+/** One gateway instance: its own pool over the same two accounts, the shared slots over the common state. */
+function instance(state: ReturnType<typeof createMemoryState>, waitMs = 5_000) {
+  const pool = new AccountPool([account("a"), account("b")], { maxStreamsPerAccount: 1, queueTimeoutMs: 5_000, maxQueueLength: 100, service: "Test" });
+  const slots = new SharedAccountSlots(state, { slotsPerAccount: 1, ttlMs: 60_000, waitMs, pollMs: 5, service: "Test" });
+  return (signal?: AbortSignal) => slots.acquire((exclude) => pool.acquire({ exclude, ...(signal ? { signal } : {}) }), new Set(), signal);
+}
+
+describe("SharedAccountSlots", () => {
+  it("never gives one account to two instances at once; a waiting request gets the first slot freed", async () => {
+    const state = createMemoryState();
+    const [first, second, third] = [instance(state), instance(state), instance(state)];
+    const one = await first();
+    const two = await second();
+    expect(new Set([one.account.label, two.account.label])).toEqual(new Set(["a", "b"]));
+
+    const waiting = third();
+    let settled = false;
+    void waiting.then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(settled).toBe(false);
+    two.release();
+    expect((await waiting).account.label).toBe(two.account.label);
+    one.release();
+    two.release(); // idempotent: must not free the slot the waiting request now holds
+    expect((await second()).account.label).toBe(one.account.label);
+  });
+
+  it("answers 429 accounts_busy when no slot frees within the wait, holding nothing afterwards", async () => {
+    const state = createMemoryState();
+    const held = [await instance(state)(), await instance(state)()];
+    await expect(instance(state, 50)()).rejects.toMatchObject({ status: 429, code: "accounts_busy" });
+    for (const lease of held) lease.release();
+    const again = instance(state);
+    expect([(await again()).account.label, (await again()).account.label].sort()).toEqual(["a", "b"]);
+  });
+
+  it("takes over a slot whose holder stopped renewing once its TTL passes", async () => {
+    let now = 0;
+    const state = createMemoryState(() => now);
+    // A dead instance's claims: never renewed, never released.
+    await state.claim("slot:a:0", "dead", 1_000);
+    await state.claim("slot:b:0", "dead", 1_000);
+    const waiting = instance(state)();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    now = 1_001;
+    expect(["a", "b"]).toContain((await waiting).account.label);
+  });
+
+  it("ends a wait when the request is aborted", async () => {
+    const state = createMemoryState();
+    await state.claim("slot:a:0", "other", 60_000);
+    await state.claim("slot:b:0", "other", 60_000);
+    const controller = new AbortController();
+    const waiting = instance(state)(controller.signal);
+    controller.abort(new Error("client left"));
+    await expect(waiting).rejects.toThrow("client left");
+  });
+});

@@ -1,0 +1,125 @@
+import { UpstreamError } from "../upstream.js";
+import type { AccountLease, PoolAccount } from "./account-pool.js";
+import { type Clock, systemClock } from "./clock.js";
+import type { ProviderState } from "./provider-state.js";
+
+export interface SharedAccountSlotsOptions {
+  /** Streams one account serves across every instance sharing `state`. */
+  slotsPerAccount: number;
+  /** A slot whose instance stops renewing it (killed, cut off) frees itself after this long. */
+  ttlMs: number;
+  /** How long a request waits for a slot another instance holds before it is answered 429. */
+  waitMs: number;
+  /** How often a waiting request looks again (other instances' releases are not announced). Default 100 ms. */
+  pollMs?: number;
+  clock?: Clock;
+  /** The service's name in error messages ("DeepSeek"). */
+  service: string;
+}
+
+/** How one account's local lease is had: the provider's own pool, excluding accounts known to be full elsewhere. */
+export type LocalAcquire<A extends PoolAccount> = (exclude: ReadonlySet<A>) => Promise<AccountLease<A>>;
+
+/**
+ * Per-account stream slots shared by every gateway instance on one `ProviderState` (Redis), on top of each instance's
+ * own `AccountPool`. A slot is a claimed key (`slot:<account>:<n>`) renewed every third of its TTL while the stream
+ * runs, so an instance that dies (kill -9) frees its slots within the TTL. With a memory state (one instance) the
+ * slots mirror the pool's own limit and cost a map lookup.
+ */
+export class SharedAccountSlots {
+  readonly #state: ProviderState;
+  readonly #options: SharedAccountSlotsOptions;
+  readonly #clock: Clock;
+
+  constructor(state: ProviderState, options: SharedAccountSlotsOptions) {
+    this.#state = state;
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /**
+   * A local lease whose account also holds a shared slot. Accounts whose slots are all taken elsewhere are skipped;
+   * when every account is, the request polls until `waitMs`, then gets 429 `accounts_busy`. Errors of the shared
+   * store (503) and of the local pool pass through; nothing stays held after a failure.
+   */
+  async acquire<A extends PoolAccount>(local: LocalAcquire<A>, exclude: ReadonlySet<A>, signal?: AbortSignal): Promise<AccountLease<A>> {
+    const deadline = this.#clock.now() + this.#options.waitMs;
+    let full = new Set<A>();
+    for (;;) {
+      let lease: AccountLease<A>;
+      try {
+        lease = await local(new Set([...exclude, ...full]));
+      } catch (error) {
+        // Refused only because the accounts left are full elsewhere: wait for another instance to free one.
+        if (full.size === 0) throw error;
+        if (this.#clock.now() >= deadline) throw this.#busy();
+        await this.#sleep(signal);
+        full = new Set();
+        continue;
+      }
+      const release = await this.#claim(lease.account.label).catch((error: unknown) => {
+        lease.release();
+        throw error;
+      });
+      if (release) return { account: lease.account, release: once(() => (release(), lease.release())) };
+      lease.release();
+      full.add(lease.account);
+    }
+  }
+
+  /** A release function when a slot of `account` was claimed, undefined when all are held. */
+  async #claim(account: string): Promise<(() => void) | undefined> {
+    const owner = globalThis.crypto.randomUUID();
+    const { ttlMs, slotsPerAccount } = this.#options;
+    for (let slot = 0; slot < slotsPerAccount; slot++) {
+      const key = `slot:${account}:${slot}`;
+      if (!(await this.#state.claim(key, owner, ttlMs))) continue;
+      // A failed renewal is retried at the next tick; if the store stays away the slot lapses, as for a dead instance.
+      let timer: unknown;
+      const schedule = () => {
+        timer = this.#clock.setTimeout(() => {
+          this.#state.claim(key, owner, ttlMs).catch(() => undefined);
+          schedule();
+        }, Math.max(1, Math.floor(ttlMs / 3)));
+      };
+      schedule();
+      return () => {
+        this.#clock.clearTimeout(timer);
+        this.#state.unclaim(key, owner).catch(() => undefined);
+      };
+    }
+    return undefined;
+  }
+
+  #sleep(signal: AbortSignal | undefined): Promise<void> {
+    signal?.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.#clock.clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      const timer = this.#clock.setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, this.#options.pollMs ?? 100);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  #busy(): UpstreamError {
+    const { service, slotsPerAccount, waitMs } = this.#options;
+    return new UpstreamError(
+      `Every ${service} account is busy across the gateway's instances (${slotsPerAccount} stream${slotsPerAccount === 1 ? "" : "s"} per account; waited ${Math.round(waitMs / 1000)} s). Retry shortly or add accounts.`,
+      { status: 429, retryable: true, code: "accounts_busy", retryAfter: 1 },
+    );
+  }
+}
+
+function once(action: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    action();
+  };
+}

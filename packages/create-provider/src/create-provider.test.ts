@@ -45,7 +45,7 @@ function linkDependencies(): void {
 /** Runs a dependency's command-line entry in the generated folder, as its package.json scripts would. */
 function run(pkg: string, bin: string, args: string[]): string {
   const manifest = JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")) as { bin: string | Record<string, string> };
-  const entry = typeof manifest.bin === "string" ? manifest.bin : manifest.bin[bin]!;
+  const entry = typeof manifest.bin === "string" ? manifest.bin : (manifest.bin[bin] ?? bin);
   return execFileSync(process.execPath, [join(root, "node_modules", pkg, entry), ...args], { cwd: dir, encoding: "utf8", stdio: "pipe", env: { ...process.env, NO_COLOR: "1", VITEST: undefined, VITEST_MODE: undefined, VITEST_POOL_ID: undefined, VITEST_WORKER_ID: undefined, NODE_OPTIONS: undefined } });
 }
 

@@ -55,8 +55,8 @@ function placeholders(name: string, packageName: string, inWorkspace: boolean): 
     NAME: name,
     PACKAGE: packageName,
     USE: packageName,
-    TITLE: words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join(" "),
-    IDENT: words[0] + words.slice(1).map((word) => word[0]!.toUpperCase() + word.slice(1)).join(""),
+    TITLE: words.map(capitalize).join(" "),
+    IDENT: words[0] + words.slice(1).map(capitalize).join(""),
     ENV: `${name.replace(/-/g, "_").toUpperCase()}_TOKEN`,
     CORE_VERSION: inWorkspace ? "workspace:*" : `^${core.version}`,
     ZOD_VERSION: core.dependencies?.zod ?? "^4",
@@ -66,11 +66,13 @@ function placeholders(name: string, packageName: string, inWorkspace: boolean): 
   };
 }
 
+const capitalize = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
 function main(argv: string[]): void {
   const flags = new Map<string, string>();
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i] ?? "";
     if (arg === "--dir" || arg === "--package") flags.set(arg, argv[++i] ?? "");
     else if (arg === "--help" || arg === "-h") flags.set("--help", "");
     else positional.push(arg);

@@ -53,7 +53,9 @@ function words(text: string): string[] {
 /** The declared tool whose name (weighted) and description share the most words with the user's message. */
 export function pickTool(tools: PromptTool[], userText: string): PromptTool {
   const said = new Set(words(userText).flatMap(stems));
-  let best = tools[0]!;
+  const [first] = tools;
+  if (!first) throw new Error("pickTool needs at least one tool");
+  let best = first;
   let bestScore = -1;
   for (const tool of tools) {
     const score =
@@ -83,7 +85,8 @@ export function argumentsFor(schema: JsonSchema, userText: string, name = ""): u
     return schema.enum.find((value) => typeof value === "string" && userText.toLowerCase().includes(value.toLowerCase())) ?? schema.enum[0];
   }
   const variants = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
-  if (Array.isArray(variants) && variants.length > 0) return argumentsFor(variants[0]!, userText, name);
+  const [variant] = Array.isArray(variants) ? variants : [];
+  if (variant) return argumentsFor(variant, userText, name);
   const type = Array.isArray(schema.type) ? (schema.type.find((t) => t !== "null") as string | undefined) : (schema.type as string | undefined);
   switch (type ?? (schema.properties ? "object" : "string")) {
     case "object": {

@@ -45,7 +45,7 @@ export function readEmulatedPrompt(messages: CanonicalMessage[], dialect: Dialec
   const tools = found ? readTools(instructions.slice(found.index), templates) : [];
   const last = texts.at(-1);
   const lastRole = last?.role === "user" || last?.role === "assistant" ? last.role : "none";
-  let userText = lastRole === "user" ? last!.text : "";
+  let userText = lastRole === "user" ? (last?.text ?? "") : "";
   const results: PromptResult[] = [];
   if (nonce && lastRole === "user") {
     for (const pattern of templates.results(nonce)) {

@@ -54,7 +54,8 @@ describe("generic provider: responses", () => {
     expect(text(events)).toBe("Hello world");
     expect(events.at(-2)).toEqual({ type: "usage", inputTokens: 5, outputTokens: 2 });
     expect(events.at(-1)).toEqual({ type: "end", reason: "stop" });
-    const sent = d.chatRequests()[0]!;
+    const [sent] = d.chatRequests();
+    if (!sent) throw new Error("no chat request reached the double");
     expect(sent.headers.authorization).toBe("Bearer k-123456");
     expect(sent.body).toEqual({
       model: "m",

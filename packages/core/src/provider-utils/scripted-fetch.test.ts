@@ -5,7 +5,7 @@ describe("createScriptedFetch", () => {
   it("answers with the scripted status and frames, one read per frame, and records the request", async () => {
     const fetch = createScriptedFetch((request, body) => ({ frames: [`got ${request.method} ${body}`, "!"] }));
     const response = await fetch("http://double.invalid/chat", { method: "POST", body: "hi" });
-    const reader = response.body!.getReader();
+    const reader = (response.body ?? new ReadableStream<Uint8Array>()).getReader();
     const reads: string[] = [];
     for (let read = await reader.read(); !read.done; read = await reader.read()) reads.push(new TextDecoder().decode(read.value));
     expect(reads).toEqual(["got POST hi", "!"]);
@@ -19,7 +19,7 @@ describe("createScriptedFetch", () => {
     const controller = new AbortController();
     const stalling = createScriptedFetch(() => ({ status: 200, frames: ["a"], end: "stall" }));
     const response = await stalling("http://x.invalid", { signal: controller.signal });
-    const reader = response.body!.getReader();
+    const reader = (response.body ?? new ReadableStream<Uint8Array>()).getReader();
     await reader.read();
     const pending = reader.read();
     expect(stalling.openBodies()).toBe(1);

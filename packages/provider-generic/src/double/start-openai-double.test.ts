@@ -81,7 +81,7 @@ describe("OpenAI double: what the official openai client accepts", () => {
 
     d.script({ reasoning: "x", reasoningField: "reasoning", text: "y" });
     const second = await rawStream(d, {});
-    expect(JSON.parse(second.payloads[1]!).choices[0].delta).toEqual({ reasoning: "x" });
+    expect(JSON.parse(second.payloads[1] ?? "null").choices[0].delta).toEqual({ reasoning: "x" });
   });
 
   it("lists models, requires the bearer key when configured and records headers", async () => {

@@ -101,7 +101,7 @@ export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Prom
   };
 
   async function resolveReply(record: RecordedRequest): Promise<DoubleReply> {
-    const script = queue.length > 0 ? queue.shift()! : defaultScript;
+    const script = queue.shift() ?? defaultScript;
     const value = typeof script === "function" ? await script(record) : script;
     return typeof value === "string" ? { text: value } : value;
   }
@@ -225,7 +225,7 @@ export async function startOpenAIDouble(options: OpenAIDoubleOptions = {}): Prom
     } catch {
       body = undefined;
     }
-    const path = (req.url ?? "/").split("?")[0]!;
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
     const record: RecordedRequest = { method: req.method ?? "GET", path, headers: { ...req.headers }, body, rawBody, outcome: "pending" };
     requests.push(record);
     res.on("close", () => setOutcome(record, res.writableFinished ? "completed" : "aborted"));

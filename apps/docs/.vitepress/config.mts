@@ -50,6 +50,7 @@ export default defineConfig({
           { text: "Configuration reference", link: "/configuration-reference" },
           { text: "Generic provider (llama.cpp, LM Studio, Ollama, vLLM)", link: "/provider-generic" },
           { text: "DeepSeek web chat", link: "/provider-deepseek" },
+          { text: "Qwen Chat web chat", link: "/provider-qwen" },
           { text: "Responses and Anthropic Messages", link: "/responses-and-anthropic" },
           { text: "Web console", link: "/console" },
         ],

@@ -6,6 +6,8 @@
 //   latency:    the same, with the upstream pacing its chunks (PACE_MS apart) so nothing saturates; a tap between
 //               proxy and double timestamps each upstream chunk, the client timestamps when its text arrives, and
 //               the difference per chunk is that proxy's latency. "Added" = toolshim's minus pass-through's.
+//   console:    a third process, toolshim with the web console on (every request traced into its ring buffer), runs
+//               the same rounds, so the console's cost is a ratio measured in the same run (BENCH_CONSOLE=0: skip).
 //   CPU:        each proxy runs in its own process; the CPU time it used (all threads, from /proc) per upstream chunk
 //               in both phases. On a shared machine this is far steadier than wall time, which also depends on
 //               whatever else runs. The double's and this process's (client + tap) CPU are shown too: they bound the
@@ -25,6 +27,7 @@ const STREAMS = Number(process.env.BENCH_STREAMS ?? 50);
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PACE_MS = Number(process.env.BENCH_PACE_MS ?? 10);
+const WITH_CONSOLE = process.env.BENCH_CONSOLE !== "0";
 const here = new URL(".", import.meta.url).pathname;
 const cli = join(here, "../dist/cli.js");
 
@@ -135,6 +138,23 @@ const targets = {
   "pass-through": await firstLine(passProc, /(http:\/\/\S+)/),
   toolshim: await firstLine(gatewayProc, /listening on (http:\/\/\S+)/, "stderr"),
 };
+const proxyPid = { "pass-through": () => passProc.child.pid, toolshim: () => gatewayProc.child.pid };
+if (WITH_CONSOLE) {
+  const consoleConfig = join(configDir, "bench-console.yaml");
+  await writeFile(consoleConfig, `${readFileSync(configPath, "utf8")}console:\n  enabled: true\n  adminKey: bench-console-admin-key-0123\n`);
+  const consoleProc = start([cli, "serve", "--config", consoleConfig, "--port", "0"], "toolshim+console");
+  consoleProc.child.stdout.resume();
+  targets["toolshim+console"] = await firstLine(consoleProc, /listening on (http:\/\/\S+)/, "stderr");
+  proxyPid["toolshim+console"] = () => consoleProc.child.pid;
+}
+// BENCH_BASELINE_CLI=<another checkout>/packages/server/dist/cli.js: that build too, same config, same rounds.
+if (process.env.BENCH_BASELINE_CLI) {
+  const baselineProc = start([process.env.BENCH_BASELINE_CLI, "serve", "--config", configPath, "--port", "0"], "baseline");
+  baselineProc.child.stdout.resume();
+  targets.baseline = await firstLine(baselineProc, /listening on (http:\/\/\S+)/, "stderr");
+  proxyPid.baseline = () => baselineProc.child.pid;
+}
+const names = Object.keys(targets);
 
 const tool = {
   type: "function",
@@ -203,7 +223,6 @@ function cpuSeconds(pid) {
     }
   }
 }
-const proxyPid = { "pass-through": () => passProc.child.pid, toolshim: () => gatewayProc.child.pid };
 const benchCpuSeconds = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
@@ -222,7 +241,7 @@ async function run(name, paced, round) {
 
 function check(name, results) {
   for (const r of results) {
-    if (name === "toolshim" && (r.toolCalls !== 1 || r.finish !== "tool_calls")) {
+    if (name !== "pass-through" && (r.toolCalls !== 1 || r.finish !== "tool_calls")) {
       throw new Error(`toolshim stream ${r.id}: expected one emulated tool call, got ${r.toolCalls} (finish ${r.finish})`);
     }
     if (!r.content.startsWith(`[stream-${r.id}] the quick`)) throw new Error(`${name} stream ${r.id}: unexpected content`);
@@ -252,13 +271,15 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const loadBefore = loadavg();
 for (const name of Object.keys(targets)) check(name, (await run(name, false, 9)).results);
 
-const wall = { "pass-through": [], toolshim: [] };
-const cpu = { "pass-through": [], toolshim: [] };
-const sideCpu = { "pass-through": { double: [], bench: [] }, toolshim: { double: [], bench: [] } };
+const perName = (make) => Object.fromEntries(names.map((name) => [name, make()]));
+const wall = perName(() => []);
+const cpu = perName(() => []);
+const sideCpu = perName(() => ({ double: [], bench: [] }));
 let chunksPerStream = {};
 let readsPerStream = {};
 for (let round = 0; round < ROUNDS; round++) {
-  const order = round % 2 === 0 ? ["pass-through", "toolshim"] : ["toolshim", "pass-through"];
+  // Each proxy goes first in turn.
+  const order = names.map((_, i) => names[(i + round) % names.length]);
   for (const name of order) {
     const { seconds, cpu: used, doubleCpu, benchCpu, results } = await run(name, false, round + 1);
     check(name, results);
@@ -293,7 +314,7 @@ console.log(
 );
 for (const name of Object.keys(targets)) {
   console.log(
-    `  ${name.padEnd(13)} ${Math.round(throughput[name]).toLocaleString("en-US").padStart(9)} upstream chunks/s  ` +
+    `  ${name.padEnd(16)} ${Math.round(throughput[name]).toLocaleString("en-US").padStart(9)} upstream chunks/s  ` +
       `(${chunksPerStream[name]} client chunks/stream in ${readsPerStream[name]} reads; wall ${wall[name].map((s) => s.toFixed(2)).join("/")} s)  ` +
       `latency per chunk p50 ${ms(pct(latency[name], 50))}, p99 ${ms(pct(latency[name], 99))}  (paced ${PACE_MS} ms, ${latency[name].length} chunks)`,
   );
@@ -320,6 +341,19 @@ if (cpu.toolshim.length) {
   console.log(`toolshim CPU per chunk: ${(proxyCpu("toolshim") / proxyCpu("pass-through")).toFixed(1)}x the pass-through's`);
 }
 console.log(`toolshim throughput: ${ratio.toFixed(1)}% of pass-through`);
+if (targets.baseline) {
+  console.log(
+    `toolshim vs the baseline build: ${((100 * throughput.toolshim) / throughput.baseline).toFixed(1)}% of its throughput, ` +
+      `${(median(cpu.toolshim) / median(cpu.baseline)).toFixed(2)}x its CPU per chunk`,
+  );
+}
+if (WITH_CONSOLE) {
+  const cpuRatio = cpu.toolshim.length ? ` and ${(median(cpu["toolshim+console"]) / median(cpu.toolshim)).toFixed(2)}x its CPU per chunk` : "";
+  console.log(
+    `toolshim with the console on: ${((100 * throughput["toolshim+console"]) / throughput.toolshim).toFixed(1)}% of toolshim's throughput${cpuRatio}; ` +
+      `added latency per chunk p50 ${ms(pct(latency["toolshim+console"], 50) - pct(latency.toolshim, 50))}`,
+  );
+}
 console.log(
   `toolshim added latency per chunk: p50 ${ms(pct(latency.toolshim, 50) - pct(latency["pass-through"], 50))}, ` +
     `p99 ${ms(pct(latency.toolshim, 99) - pct(latency["pass-through"], 99))}`,

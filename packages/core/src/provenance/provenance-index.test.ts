@@ -91,6 +91,11 @@ describe("ProvenanceIndex", () => {
     // A declared name only as the start of a longer word is not a name the parser could read.
     expect(new ProvenanceIndex(["new ReadableStream({ start() {} })", "Read_all {"], { toolNames: ["Read"] }).mode).toBe("not-needed");
     expect(new ProvenanceIndex(['{"name": "Read"}'], { toolNames: ["Read"] }).mode).toBe("indexed");
+    // `{` and `[` start a span only where a JSON call could: `{` then a quoted key, `[` then such a `{`.
+    const code = 'const a = { x: 1 }; const b = [1, { y: 2 }]; call("send_money")';
+    expect(new ProvenanceIndex([code], { toolNames: ["send_money"] }).length).toBe("send_money\")".length);
+    const json = 'const a = { x: 1 }; const b = [ {\n "name": "send_money"}]';
+    expect(new ProvenanceIndex([json], { toolNames: ["send_money"] }).length).toBe(json.length - json.indexOf("[ {"));
     // Markup but no tool name, or a tool name but no markup: nothing a copied call could come from.
     expect(new ProvenanceIndex(['{"results": [1, 2, 3]}'], { toolNames: ["send_money"] }).mode).toBe("not-needed");
     // An item of a wrapper may begin with the tool's name: indexed from its first mention.

@@ -1,13 +1,16 @@
 import { BARE_ITEMS, BARE_JSON, type ItemSyntax, WRAPPERS } from "../parser/format-table.js";
+import { isSpace } from "../parser/scan-input.js";
 
 /**
  * Where a copied call's markup can begin. The provenance gate matches a span from where foreign markup opens (a call
  * trigger of the format table, or a code fence) or from where an item of a wrapper or fence begins (its opener, a
  * name prefix such as `functions.`, or for items that begin with their name, a declared tool's name). So a copy in an
- * input starts with one of these literals, and only the input suffixes starting at one need indexing.
+ * input starts with one of these literals, and only the input suffixes starting at one need indexing. A JSON call
+ * (bare, or an item) is read only as `{` then a key in quotes, so `{` counts where `"` follows it (after whitespace)
+ * and `[` where such a `{` does: code's `{ x }` and `[1, 2]` are not starts.
  */
 const FORMAT_LITERALS: readonly string[] = (() => {
-  const literals = new Set<string>(["{", "[", "```"]);
+  const literals = new Set<string>(["```"]);
   const visit = (syntax: ItemSyntax): void => {
     if (syntax.kind === "json") return;
     for (const literal of syntax.open) literals.add(literal);
@@ -47,7 +50,9 @@ export class SpanStarts {
 
   startsAt(text: string, at: number): boolean {
     if (!this.toolNames) return true;
-    if (this.first[text.charCodeAt(at)] !== 1) return false;
+    const code = text.charCodeAt(at);
+    if ((code === 123 || code === 91) && jsonCallAt(text, at)) return true;
+    if (this.first[code] !== 1) return false;
     let node: TrieNode | undefined = this.root;
     for (let i = at; i < text.length; i++) {
       node = node.next.get(text.charCodeAt(i));
@@ -72,4 +77,16 @@ export class SpanStarts {
     }
     node.end = true;
   }
+}
+
+/** `{` then a quoted key, or `[` then such a `{`, whitespace allowed between (what the JSON call reader accepts). */
+function jsonCallAt(text: string, at: number): boolean {
+  let i = at + 1;
+  if (text.charCodeAt(at) === 91) {
+    while (isSpace(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== 123) return false;
+    i++;
+  }
+  while (isSpace(text.charCodeAt(i))) i++;
+  return text.charCodeAt(i) === 34;
 }

@@ -17,6 +17,7 @@ const PASSWORD = "correct horse battery staple";
 const TOOL_RESULT = "4 degrees and sleet";
 
 let double: QwenDouble;
+let failing: QwenDouble;
 let server: RunningCli;
 
 /** The double's "model": thinks, then calls get_weather in the markup the prompt asked for, or answers from the result. */
@@ -31,9 +32,14 @@ function model(context: AnswerContext): DoubleAnswer {
 beforeAll(async () => {
   double = await startQwenDouble({ accounts: [{ email: "alice@example.com", password: PASSWORD }], keepAliveMs: 1000 });
   double.setReply(model);
+  failing = await startQwenDouble({ tokens: ["bob-token"] });
   const config = await writeConfig({
-    providers: { qwen: { use: "@toolshim/provider-qwen", baseURL: double.url, accounts: [{ email: "alice@example.com", password: PASSWORD }] } },
+    providers: {
+      qwen: { use: "@toolshim/provider-qwen", baseURL: double.url, accounts: [{ email: "alice@example.com", password: PASSWORD }] },
+      "qwen-failing": { use: "@toolshim/provider-qwen", baseURL: failing.url, accounts: [{ name: "bob", token: "bob-token" }], verificationCooldownMs: 0, rateLimitCooldownMs: 0 },
+    },
     models: [
+      { id: "qwen-failing", provider: "qwen-failing", upstreamModel: "qwen3.7-plus" },
       { id: "qwen", provider: "qwen", upstreamModel: "qwen3.7-plus" },
       { id: "qwen-thinking", provider: "qwen", upstreamModel: "qwen3.7-plus-thinking" },
     ],
@@ -48,6 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await double?.close();
+  await failing?.close();
 });
 
 const openaiTool: OpenAI.Chat.Completions.ChatCompletionTool = {
@@ -126,5 +133,39 @@ describe("Qwen Chat through the real server", () => {
     expect(logs).not.toContain(PASSWORD);
     expect(logs).not.toMatch(/eyJ[\w-]+\.eyJ/);
     expect([...double.chats.values()].every((chat) => chat.deleted)).toBe(true);
+  });
+});
+
+describe("Qwen Chat failures through the real server", () => {
+  const client = () => new OpenAI({ baseURL: server.baseURL, apiKey: "unused", maxRetries: 0 });
+
+  it("a captcha becomes a 503 that names the account and says what to do", async () => {
+    failing.failNext({ kind: "waf" });
+    const error = await client().chat.completions.create({ model: "qwen-failing", messages: question }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(error).toMatchObject({ status: 503, code: "human_verification_required" });
+    expect((error as Error).message).toMatch(/account "bob".*browser/);
+  });
+
+  it("an error after text has streamed ends the stream with an error, and is not retried", async () => {
+    failing.failNext({ kind: "stream-error", code: "Too_Many_Requests", details: "slow down", afterAnswer: ["Half an ans"] });
+    const before = failing.requestsTo("/chat/completions").length;
+    const stream = await client().chat.completions.create({ model: "qwen-failing", messages: question, stream: true });
+    let text = "";
+    const error = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    })().catch((caught: unknown) => caught);
+    expect(text).toBe("Half an ans");
+    expect(error).toBeInstanceOf(Error);
+    expect(failing.requestsTo("/chat/completions").length - before).toBe(1);
+  });
+
+  it("a used-up daily quota becomes a 429 with retry-after", async () => {
+    failing.failNext({ kind: "envelope-error", code: "RateLimited", details: "daily usage limit reached", num: 4 });
+    const anthropic = new Anthropic({ baseURL: server.url, apiKey: "unused", maxRetries: 0 });
+    const error = await anthropic.messages.create({ model: "qwen-failing", max_tokens: 100, messages: question }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect(error).toMatchObject({ status: 429 });
+    expect((error as InstanceType<typeof Anthropic.APIError>).headers?.get("retry-after")).toBe("14400");
   });
 });

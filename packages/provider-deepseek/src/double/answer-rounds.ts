@@ -60,7 +60,7 @@ export function firstRound(
   stream.ready();
   stream.updateSession();
   if (answer.thinking.length > 0) {
-    stream.snapshot([stream.fragment("THINK", answer.thinking[0]!, 1)]);
+    stream.snapshot([stream.fragment("THINK", answer.thinking[0] ?? "", 1)]);
     stream.countToken();
     progress.position = 1;
   } else {
@@ -138,10 +138,10 @@ function sendTokens(stream: AnswerStream, progress: AnswerProgress, to: number, 
   while (progress.position < to) {
     const p = progress.position++;
     if (p < thinking.length) {
-      stream.token(thinking[p]!);
+      stream.token(thinking[p] ?? "");
       continue;
     }
-    const token = text[p - thinking.length]!;
+    const token = text[p - thinking.length] ?? "";
     if (progress.responseFragment === undefined) {
       closeThinkIfOpen(stream, progress);
       const id = stream.nextFragmentId;

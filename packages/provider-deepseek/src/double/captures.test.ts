@@ -26,7 +26,7 @@ describe("captures", () => {
 
   it("capture A replays as the 4 702-byte original file", () => {
     const [round] = replayRounds("A");
-    expect(Buffer.byteLength(round!)).toBe(4702);
+    expect(Buffer.byteLength(round ?? "")).toBe(4702);
     expect(round).toBe(`${CAPTURES.A.text}\n`);
   });
 
@@ -40,7 +40,7 @@ describe("captures", () => {
   });
 
   it("capture A decodes, with the generic patch rules, to a finished answer", () => {
-    const { root, named } = decodeStream(replayRounds("A")[0]!);
+    const { root, named } = decodeStream(replayRounds("A")[0] ?? "");
     expect(root.response.status).toBe("FINISHED");
     expect(fragmentText(root, "THINK")).toBe("我们只需要输出markdown格式的示例，展示四五个类型。比如标题、列表、代码块、表格、引用等。直接输出即可。");
     expect(fragmentText(root, "RESPONSE").startsWith("```markdown\n# 一级标题\n")).toBe(true);
@@ -49,7 +49,7 @@ describe("captures", () => {
 
   it("capture E decodes to CONTENT_FILTER with the fragments replaced by the refusal template", () => {
     // The excerpt's gap line is not an SSE field line the decoder uses; every data line around it is complete.
-    const { root, named } = decodeStream(replayRounds("E")[0]!);
+    const { root, named } = decodeStream(replayRounds("E")[0] ?? "");
     expect(root.response.status).toBe("CONTENT_FILTER");
     expect(root.response.quasi_status).toBe("CONTENT_FILTER");
     expect(root.response.fragments).toEqual([{ id: 38, type: "TEMPLATE_RESPONSE", content: "你好，这个问题我暂时无法回答，让我们换个话题再聊聊吧。" }]);

@@ -80,7 +80,9 @@ export function completionRoutes(ctx: CompletionContext) {
   async function stream(res: ServerResponse, entry: LoggedRequest, caller: Caller, streamKey: string, frames: string[], dropBefore?: number) {
     const control = { stop: false };
     streaming.set(streamKey, control);
-    state.leases.set(caller.token, (state.leases.get(caller.token) ?? 0) + 1);
+    const opened = (state.leases.get(caller.token) ?? 0) + 1;
+    state.leases.set(caller.token, opened);
+    state.peakLeases.set(caller.token, Math.max(opened, state.peakLeases.get(caller.token) ?? 0));
     try {
       return await writeStream(res, entry, frames, {
         frameDelayMs: options.frameDelayMs ?? 0,
@@ -177,12 +179,13 @@ export function completionRoutes(ctx: CompletionContext) {
     const title = session.title === null ? titleOf(prompt) : undefined;
     if (title !== undefined) session.title = title;
     if (scenario?.kind === "replay") {
-      const rounds = replayRounds(scenario.capture);
-      const captured = readyIds(rounds[0]!) ?? { request: answerIds.requestMessageId, response: answerIds.responseMessageId };
+      const [first = "", ...later] = replayRounds(scenario.capture);
+      const rounds = [first, ...later];
+      const captured = readyIds(first) ?? { request: answerIds.requestMessageId, response: answerIds.responseMessageId };
       verdict.challenge.usedBy.messageId = captured.response;
       const message = record(session, prompt, parent, captured.request, rounds.length > 1 ? "INCOMPLETE" : "FINISHED");
       if (rounds.length > 1) continuations.set(key(session.id, captured.response), { kind: "replay", rounds: rounds.slice(1) });
-      const outcome = await stream(res, entry, caller, key(session.id, captured.response), [rounds[0]!]);
+      const outcome = await stream(res, entry, caller, key(session.id, captured.response), [first]);
       if (outcome === "stopped") message.status = "INCOMPLETE";
       return;
     }
@@ -241,7 +244,7 @@ export function completionRoutes(ctx: CompletionContext) {
     }
     let frames: string[];
     if (continuation.kind === "replay") {
-      frames = [continuation.rounds.shift()!];
+      frames = [continuation.rounds.shift() ?? ""];
       message.status = continuation.rounds.length > 0 ? "INCOMPLETE" : "FINISHED";
       if (continuation.rounds.length === 0) continuations.delete(streamKey);
     } else {

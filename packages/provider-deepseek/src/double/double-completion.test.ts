@@ -96,8 +96,8 @@ describe("completion stream", () => {
 
 describe("threading and model type", () => {
   it("numbers messages 2k−1 / 2k and requires the latest answer as parent", async () => {
-    const first = parseSse((await complete({ model_type: "expert" })).text)[0]!;
-    expect(JSON.parse(first.data)).toEqual({ request_message_id: 1, response_message_id: 2, model_type: "expert" });
+    const [first] = parseSse((await complete({ model_type: "expert" })).text);
+    expect(JSON.parse(first?.data ?? "null")).toEqual({ request_message_id: 1, response_message_id: 2, model_type: "expert" });
     for (const parent of [null, 1, 3]) {
       expect((await complete({ parent_message_id: parent })).json).toEqual(bizError(26, "invalid message id"));
     }

@@ -234,6 +234,8 @@ export interface DeepSeekDoubleState {
   challenges: IssuedChallenge[];
   /** Open completion streams per token. */
   leases: Map<string, number>;
+  /** The most completion streams each token ever had open at once (tests of per-account limits assert on it). */
+  peakLeases: Map<string, number>;
   requests: LoggedRequest[];
 }
 

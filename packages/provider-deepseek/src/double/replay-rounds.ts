@@ -26,7 +26,7 @@ export function replayRounds(id: CaptureId): string[] {
 export function readyIds(round: string): { request: number; response: number } | undefined {
   const match = /event: ready\ndata: (\{[^\n]*\})/.exec(round);
   if (match === null) return undefined;
-  const ready = JSON.parse(match[1]!) as { request_message_id?: unknown; response_message_id?: unknown };
+  const ready = JSON.parse(match[1] ?? "{}") as { request_message_id?: unknown; response_message_id?: unknown };
   if (typeof ready.request_message_id !== "number" || typeof ready.response_message_id !== "number") return undefined;
   return { request: ready.request_message_id, response: ready.response_message_id };
 }

@@ -19,7 +19,7 @@ export function searchRound(
   stream.ready();
   stream.updateSession();
   if (stage1.length > 0) {
-    stream.snapshot([stream.fragment("THINK", stage1[0]!, 1)], { search: true });
+    stream.snapshot([stream.fragment("THINK", stage1[0] ?? "", 1)], { search: true });
     stream.countToken();
     for (const token of stage1.slice(1)) stream.token(token);
     stream.elapsed(elapsedSeconds(stage1.length));
@@ -42,7 +42,7 @@ export function searchRound(
     { p: "fragments", o: "APPEND", v: searches.map(({ index: _, ...fragment }) => fragment) },
     { p: "has_pending_fragment", o: "SET", v: false },
   ]);
-  const results = searches.map((search) => resultsFor(search.queries[0]!.query, search.index, options.publishedAt));
+  const results = searches.map((search) => resultsFor(search.queries[0]?.query ?? "", search.index, options.publishedAt));
   for (const search of searches) {
     const fromEnd = searches.length - search.index;
     stream.patch(`response/fragments/-${fromEnd}/results`, "SET", results[search.index]);
@@ -55,7 +55,7 @@ export function searchRound(
     id: stream.nextFragmentId++,
     type: "TOOL_OPEN",
     status: "WIP",
-    result: results[search.index]![0],
+    result: results[search.index]?.[0],
     reference: { id: search.id, type: "TOOL_SEARCH" },
     stage_id: 2,
   }));
@@ -81,7 +81,7 @@ function thinkStage(stream: AnswerStream, tokens: string[], stage: number): void
   if (tokens.length === 0) return;
   stream.patch("response/has_pending_fragment", "SET", true);
   stream.batch("response", [
-    { p: "fragments", o: "APPEND", v: [stream.fragment("THINK", tokens[0]!, stage)] },
+    { p: "fragments", o: "APPEND", v: [stream.fragment("THINK", tokens[0] ?? "", stage)] },
     { p: "has_pending_fragment", o: "SET", v: false },
   ]);
   stream.countToken();

@@ -51,6 +51,7 @@ export async function startDeepSeekDouble(options: DeepSeekDoubleOptions = {}): 
     sessions: new Map(),
     challenges: [],
     leases: new Map(),
+    peakLeases: new Map(),
     requests: [],
   };
   const ledger = new PowLedger(state.challenges, {
@@ -302,7 +303,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 /** Whether a declared client version ("2.0.4", "1.3.0-auto-resume") is older than the minimum; absent is fine (§2.3 C). */
 function isOlder(version: string | undefined, minimum: string): boolean {
   if (version === undefined) return false;
-  const parse = (v: string) => v.split("-")[0]!.split(".").map((part) => Number.parseInt(part, 10) || 0);
+  const parse = (v: string) => (v.split("-")[0] ?? "").split(".").map((part) => Number.parseInt(part, 10) || 0);
   const a = parse(version);
   const b = parse(minimum);
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -319,6 +320,6 @@ function userView(caller: Caller): Record<string, unknown> {
     token: caller.token,
     email: account?.email ?? "",
     mobile_number: account?.mobile ?? "",
-    chat: { is_muted: muted ? 1 : 0, mute_until: muted ? account!.muteUntil : 0 },
+    chat: { is_muted: muted ? 1 : 0, mute_until: muted ? (account?.muteUntil ?? 0) : 0 },
   };
 }

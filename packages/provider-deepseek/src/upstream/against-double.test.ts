@@ -66,7 +66,7 @@ describe("provider against the double", () => {
     expect(result.text).toBe("The answer is 42.\n\n- one\n- two");
     expect(result.end).toEqual({ type: "end", reason: "stop" });
     const usage = result.events.find((event) => event.type === "usage");
-    expect(usage?.type === "usage" && usage.outputTokens! > 0).toBe(true);
+    expect(usage?.type === "usage" && (usage.outputTokens ?? 0) > 0).toBe(true);
     expect(sessionsLeft(double)).toBe(0);
     const [completion] = double.requestsTo("chat/completion");
     expect(completion?.body).toMatchObject({ thinking_enabled: true, search_enabled: false, model_type: "default", parent_message_id: null });
@@ -163,8 +163,8 @@ describe("provider against the double", () => {
     const { double, upstream } = await setup({ accounts: [{ email: "a@example.com", password: "pw" }] }, { accounts: [{ email: "a@example.com", password: "pw" }] });
     expect((await run(upstream)).error).toBeUndefined();
     const token = double.requestsTo("chat_session/create")[0]?.token;
-    expect(token).toBeDefined();
-    double.revokeToken(token!);
+    if (token === undefined) throw new Error("no session was created with a token");
+    double.revokeToken(token);
     expect((await run(upstream)).error).toBeUndefined();
     expect(double.requestsTo("users/login")).toHaveLength(2);
     expect(double.requestsTo("users/login")[0]?.body).toMatchObject({ email: "a@example.com", os: "android" });
@@ -258,7 +258,8 @@ describe("provider against the double", () => {
   });
 
   it("close ends the streams in flight (stopped, sessions deleted, accounts free), refuses waiting and later requests, and stops the solver", async () => {
-    double = await startDeepSeekDouble({ powDifficulty: 300, tokens: ["t1", "t2"], reply: "An answer that is held mid-stream." });
+    const held = await startDeepSeekDouble({ powDifficulty: 300, tokens: ["t1", "t2"], reply: "An answer that is held mid-stream." });
+    double = held;
     const solver = new PowSolver();
     const upstream = upstreamFor(double.url, { accounts: [{ token: "t1" }, { token: "t2" }], maxStreamsPerAccount: 1 }, { powSolver: solver });
     double.holdStreams();
@@ -286,7 +287,7 @@ describe("provider against the double", () => {
     expect(sessionsLeft(double)).toBe(0);
     expect(await upstream.health()).toMatchObject({ inFlight: 0, waiting: 0 });
     expect(solver.running).toBe(false);
-    await until(() => openStreams(double!) === 0, "the double to see both streams closed");
+    await until(() => openStreams(held) === 0, "the double to see both streams closed");
     expect(double.requestsTo("chat/completion").map((entry) => entry.outcome)).toEqual(["aborted", "aborted"]);
 
     const requestsBefore = double.state.requests.length;

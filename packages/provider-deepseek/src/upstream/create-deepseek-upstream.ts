@@ -1,6 +1,6 @@
 import { type Upstream, UpstreamError, type UpstreamEvent, type UpstreamRequest } from "@toolshim/core";
 import { Account } from "../accounts/account.js";
-import { type AccountLease, AccountPool, type Clock, NO_UNTRIED_ACCOUNT, type PoolHealth, systemClock } from "@toolshim/core/provider-utils";
+import { type AccountLease, AccountPool, type Clock, NO_UNTRIED_ACCOUNT, type PoolHealth, type ProviderState, SharedAccountSlots, systemClock } from "@toolshim/core/provider-utils";
 import { DeepSeekClient } from "../client/deepseek-client.js";
 import { DeepSeekFailure, type FailureKind } from "../client/deepseek-failure.js";
 import { encodePowResponse, PowSolver, solvePowChallenge } from "../pow/index.js";
@@ -24,6 +24,11 @@ export interface DeepSeekDeps {
   powSolver?: PowSolver;
   /** Tests only: other proof-of-work functions instead of a solver. */
   pow?: PowFunctions;
+  /**
+   * Shared state (the server's; Redis when several instances run): account stream slots are claimed there too, so
+   * the per-account limit holds across instances. Absent: this process's pool alone.
+   */
+  state?: ProviderState;
 }
 
 export type DeepSeekHealth = PoolHealth;
@@ -76,6 +81,9 @@ export function createDeepSeekUpstream(input: DeepSeekOptionsInput, deps: DeepSe
     clock,
     service: "DeepSeek",
   });
+  const slots = deps.state
+    ? new SharedAccountSlots(deps.state, { slotsPerAccount: options.maxStreamsPerAccount, ttlMs: options.leaseTtlMs, waitMs: options.queueTimeoutMs, clock, service: "DeepSeek" })
+    : undefined;
   const inFlight = new InFlight();
   const solver = deps.pow ? undefined : (deps.powSolver ?? new PowSolver());
   const context: AttemptContext = {
@@ -111,7 +119,7 @@ export function createDeepSeekUpstream(input: DeepSeekOptionsInput, deps: DeepSe
     name: "deepseek",
     listModels: async () => describeModels(),
     toolMode: () => "emulate",
-    stream: (request, signal) => streamCompletion(context, inFlight, request, signal),
+    stream: (request, signal) => streamCompletion(context, inFlight, request, signal, slots),
     health: async () => pool.health(),
     close: () => (closing ??= close()),
   };
@@ -122,6 +130,7 @@ async function* streamCompletion(
   inFlight: InFlight,
   request: UpstreamRequest,
   callerSignal: AbortSignal,
+  slots: SharedAccountSlots | undefined,
 ): AsyncGenerator<UpstreamEvent> {
   inFlight.signal.throwIfAborted();
   const signal = AbortSignal.any([callerSignal, inFlight.signal]);
@@ -134,7 +143,7 @@ async function* streamCompletion(
   let busyRetries = 0;
   let emptyAnswers = 0;
   for (;;) {
-    const lease = await acquire(context.pool, signal, tried, previous);
+    const lease = await acquire(context.pool, signal, tried, previous, slots);
     const run = new AccountAttempt(context, lease.account, model, prompt, signal, request.requestId);
     inFlight.add(run, lease);
     try {
@@ -170,8 +179,15 @@ async function* streamCompletion(
 }
 
 /** A lease, or — when every account this request may use was tried — the failure that made it try them. */
-async function acquire(pool: AccountPool<Account>, signal: AbortSignal, tried: ReadonlySet<Account>, previous: DeepSeekFailure | undefined): Promise<AccountLease<Account>> {
+async function acquire(
+  pool: AccountPool<Account>,
+  signal: AbortSignal,
+  tried: ReadonlySet<Account>,
+  previous: DeepSeekFailure | undefined,
+  slots: SharedAccountSlots | undefined,
+): Promise<AccountLease<Account>> {
   try {
+    if (slots) return await slots.acquire((exclude) => pool.acquire({ signal, exclude }), tried, signal);
     return await pool.acquire({ signal, exclude: tried });
   } catch (error) {
     if (previous && error instanceof Error && (error as { code?: unknown }).code === NO_UNTRIED_ACCOUNT) throw previous;

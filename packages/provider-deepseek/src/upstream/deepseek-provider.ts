@@ -8,5 +8,5 @@ export const deepseekProvider = defineProvider({
   name: "deepseek",
   description: "the DeepSeek web chat (chat.deepseek.com) through its users' accounts",
   settings: deepSeekOptionsSchema,
-  create: (settings, context) => createDeepSeekUpstream(settings, { fetch: context.fetch, logger: context.logger }),
+  create: (settings, context) => createDeepSeekUpstream(settings, { fetch: context.fetch, logger: context.logger, state: context.state }),
 });

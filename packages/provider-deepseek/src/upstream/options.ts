@@ -43,6 +43,11 @@ export const deepSeekOptionsSchema = strictSettings({
     queueTimeoutMs: count(30_000),
     /** Requests allowed to wait at once; more get a 429 at once. */
     maxQueueLength: count(100),
+    /**
+     * With shared state (several instances on Redis): an account's stream slot held by an instance that died frees
+     * itself after this long; a running stream renews its slot every third of it.
+     */
+    leaseTtlMs: count(15_000, 1),
     /** How long a throttled account rests before it is used again. */
     rateLimitCooldownMs: count(60_000),
     /** Accounts one request may try before it gives up (throttled, rejected token, …). */

@@ -155,7 +155,7 @@ function apply(root: any, path: string, op: string, value: unknown): any {
   const segments = path.split("/");
   let target = root;
   for (const segment of segments.slice(0, -1)) target = target[index(target, segment)];
-  const last = index(target, segments.at(-1)!);
+  const last = index(target, segments.at(-1) ?? "");
   if (op === "SET") target[last] = value;
   else if (typeof target[last] === "string") target[last] += value;
   else if (Array.isArray(target[last])) target[last].push(...(value as unknown[]));

@@ -10,6 +10,8 @@ export class QwenAccount implements PoolAccount {
   readonly email: string | undefined;
   readonly password: Secret | undefined;
   token: Secret | undefined;
+  /** A sign-in in progress, shared by the requests that need it. */
+  signingIn: Promise<string> | undefined;
   status = "ok";
   terminal = false;
   until: number | undefined;

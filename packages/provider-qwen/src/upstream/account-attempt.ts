@@ -31,9 +31,17 @@ export async function ensureToken(client: QwenClient, account: QwenAccount, sign
     if (account.token && !force) return account.token.reveal();
     throw tokenRefused(account);
   }
-  const token = await client.signIn(account.email, account.password.reveal(), failureContext(account, "signing in"), signal);
-  account.token = new Secret(token);
-  return token;
+  // Concurrent requests on one account share a sign-in instead of each starting one.
+  account.signingIn ??= client
+    .signIn(account.email, account.password.reveal(), failureContext(account, "signing in"), signal)
+    .then((token) => {
+      account.token = new Secret(token);
+      return token;
+    })
+    .finally(() => {
+      account.signingIn = undefined;
+    });
+  return account.signingIn;
 }
 
 function tokenRefused(account: QwenAccount, afterSignIn = false): QwenFailure {

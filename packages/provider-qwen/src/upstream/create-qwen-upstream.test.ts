@@ -164,4 +164,15 @@ describe("qwen upstream", () => {
     expect(settingsSchema.safeParse({ accounts: [{ token: "t" }], maxStreams: 3 }).success).toBe(false);
     expect(settingsSchema.parse({ accounts: [{ token: "t" }], maxStreamsPerAccount: "3", deleteChats: "false" })).toMatchObject({ maxStreamsPerAccount: 3, deleteChats: false, baseURL: "https://chat.qwen.ai" });
   });
+
+  it("keeps each account under its stream limit and shares one sign-in between concurrent requests", async () => {
+    const bob = { email: "bob@example.com", password: "bob-pw" };
+    // The double refuses a second concurrent stream per account with Too_Many_Requests: any overlap would fail.
+    const { double, upstream } = await setup({ accounts: [ALICE, bob], maxConcurrentStreams: 1, frameDelayMs: 5 }, { accounts: [ALICE, bob], maxStreamsPerAccount: 1 });
+    double.setReply({ keepAlivesFirst: 2, answer: ["one ", "two ", "three"] });
+    const results = await Promise.all(Array.from({ length: 6 }, () => collect(upstream.stream(ask(), new AbortController().signal))));
+    expect(results.map((result) => result.error)).toEqual(Array(6).fill(undefined));
+    expect(results.map((result) => text(result.events))).toEqual(Array(6).fill("one two three"));
+    expect(double.auth.logins).toBe(2);
+  });
 });

@@ -1,4 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { createReplayUpstream } from "@toolshim/core/testing";
+import { createApp } from "../app.js";
+import { resolveConfig } from "../config/load-config.js";
+import { createLogger } from "../logging/create-logger.js";
 import { routeHarness } from "../routes/__fixtures__/route-harness.js";
 
 const ADMIN = "console-admin-key-0123456789";
@@ -8,7 +12,7 @@ function consoleHarness(enabled = true) {
   return routeHarness({ server: { apiKeys: [API_KEY] }, config: { console: { enabled, adminKey: ADMIN } } });
 }
 
-type App = ReturnType<typeof consoleHarness>["app"];
+type App = ReturnType<typeof createApp>;
 
 async function login(app: App): Promise<{ cookie: string; csrf: string }> {
   const response = await app.request("/console/login", {
@@ -154,5 +158,31 @@ describe("console live list", () => {
     expect(text).not.toContain(API_KEY);
     controller.abort();
     await reader.cancel().catch(() => {});
+  });
+});
+
+describe("console providers view", () => {
+  it("shows /health's per-account states and each model's tool mode, without credentials", async () => {
+    const config = resolveConfig({
+      server: { apiKeys: [API_KEY] },
+      providers: { replay: { use: "demo" } },
+      models: [{ id: "model-a", provider: "replay", upstreamModel: "replay" }],
+      storage: { kind: "memory" },
+      console: { enabled: true, adminKey: ADMIN },
+    });
+    const upstream = Object.assign(createReplayUpstream({ responses: { text: "hi" } }), {
+      toolMode: () => "native" as const,
+      health: async () => ({
+        status: "degraded" as const,
+        accounts: [{ account: "acct-1", status: "cooling_down", inFlight: 0, maxStreams: 1, detail: `login failed for ${API_KEY}` }],
+      }),
+    });
+    const app = createApp(config, { logger: createLogger({ level: "silent" }), upstreams: new Map([["replay", upstream]]) });
+    const { cookie } = await login(app);
+    const text = await (await app.request("/console/api/providers", { headers: { cookie } })).text();
+    expect(text).not.toContain(API_KEY);
+    const view = JSON.parse(text) as { health: { providers: Record<string, { accounts: { status: string; detail: string }[] }> }; models: unknown[] };
+    expect(view.health.providers.replay?.accounts[0]).toMatchObject({ status: "cooling_down", detail: "login failed for [redacted]" });
+    expect(view.models).toEqual([{ id: "model-a", provider: "replay", upstreamModel: "replay", toolMode: "native" }]);
   });
 });

@@ -186,3 +186,28 @@ describe("console providers view", () => {
     expect(view.models).toEqual([{ id: "model-a", provider: "replay", upstreamModel: "replay", toolMode: "native" }]);
   });
 });
+
+describe("console traces of the other APIs", () => {
+  it("trace /v1/messages and /v1/responses too, and keep only console.maxTraces", async () => {
+    const { app, post } = routeHarness({ server: { apiKeys: [API_KEY] }, config: { console: { enabled: true, adminKey: ADMIN, maxTraces: 2 } } });
+    const auth = { authorization: `Bearer ${API_KEY}` };
+    const ids: string[] = [];
+    for (const [path, body] of [
+      ["/v1/chat/completions", { model: "model-a", messages: [{ role: "user", content: "hi" }] }],
+      ["/v1/messages", { model: "model-a", max_tokens: 50, messages: [{ role: "user", content: "hi" }] }],
+      ["/v1/responses", { model: "model-a", input: "hi" }],
+    ] as const) {
+      const response = await post(path, body, auth);
+      expect(response.status, path).toBe(200);
+      ids.push(response.headers.get("x-toolshim-trace-id") ?? "");
+      await response.text();
+    }
+    const { cookie } = await login(app);
+    const list = (await (await app.request("/console/api/traces", { headers: { cookie } })).json()) as { traces: { id: string; api: string }[] };
+    expect(list.traces.map((t) => [t.id, t.api])).toEqual([
+      [ids[2], "responses"],
+      [ids[1], "messages"],
+    ]);
+    expect((await app.request(`/console/api/traces/${ids[0]}`, { headers: { cookie } })).status).toBe(404);
+  });
+});

@@ -1,5 +1,7 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startOpenAIDouble, type OpenAIDouble, type RecordedRequest } from "@toolshim/provider-generic/double";
 import OpenAI from "openai";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
@@ -10,7 +12,12 @@ import { promptOf, replyWithCalls, startCli, writeConfig, type RunningCli } from
 // open their traces, run the playground, and check that no key ever reaches the page. Screenshots go to the docs.
 
 const CHROMIUM = process.env.TOOLSHIM_CHROMIUM ?? "/usr/bin/chromium";
-const SHOTS = new URL("../../../../apps/docs/console/", import.meta.url).pathname;
+// The docs' screenshots are rewritten only when asked (TOOLSHIM_SCREENSHOTS=1), so an ordinary test run leaves the
+// working tree alone; otherwise they go to a temporary folder.
+const SHOTS =
+  process.env.TOOLSHIM_SCREENSHOTS === "1"
+    ? new URL("../../../../apps/docs/console/", import.meta.url).pathname
+    : `${mkdtempSync(join(tmpdir(), "toolshim-console-shots-"))}/`;
 const ADMIN_KEY = "console-admin-9f8e7d6c5b4a3210";
 const API_KEY = "sk-client-key-5a4b3c2d1e0f9876";
 const UPSTREAM_KEY = "sk-upstream-secret-0a1b2c3d4e5f";

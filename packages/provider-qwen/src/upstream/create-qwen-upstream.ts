@@ -33,7 +33,8 @@ export function createQwenUpstream(settings: Settings, options: QwenUpstreamOpti
   async function listModels(): Promise<UpstreamModel[]> {
     if (settings.models) return withVariants(settings.models.map((id) => ({ id, thinking: true, search: true, vision: false })));
     if (models && Date.now() - models.at < MODELS_TTL_MS) return models.list;
-    const account = accounts.find((candidate) => !candidate.terminal) ?? accounts[0]!;
+    const account = accounts.find((candidate) => !candidate.terminal) ?? accounts[0];
+    if (!account) throw new UpstreamError("The Qwen Chat provider has no accounts.", { status: 503, retryable: false, code: "no_usable_account" });
     const token = account.token || account.canSignIn ? await ensureToken(client, account, AbortSignal.timeout(30_000)) : undefined;
     const list = withVariants(readModelList(await client.listModels(token, failureContext(account, "listing models"))));
     models = { at: Date.now(), list };

@@ -149,6 +149,8 @@ describe.skipIf(process.env.TOOLSHIM_CHROMIUM === undefined && !existsSync(CHROM
     expect(whole).toMatch(/^Let me check\. <call:\w+>\{"name": "get_weather"/);
     expect(panels.stream).toContain("call-start");
     expect(panels.stream).toContain("call-end");
+    // The chunks that began the marker were held back until the parser knew what they were.
+    expect(panels.stream).toContain("held back");
     expect(panels.request).toContain("[masked]");
     expect(panels.response).toContain("tool_calls");
     await page.screenshot({ path: `${SHOTS}trace-call.png`, fullPage: true });

@@ -103,17 +103,27 @@ function scanLine(event: Record<string, unknown>): string {
 function streamPanel(entries: Entry[]): HTMLElement {
   const raw = h("ol", { class: "raw" });
   const parsed = h("ol", { class: "parsed" });
-  for (const e of entries) {
+  entries.forEach((e, i) => {
     const prefix = `+${e.t.toFixed(1)} ms · #${e.attempt ?? 1} `;
     if (e.kind === "upstream-event") {
       const event = e.event as Record<string, unknown>;
-      raw.append(h("li", { class: `ev-${String(event.type)}` }, h("span", { class: "t" }, prefix), h("code", {}, "text" in event ? String(event.text) : JSON.stringify(event))));
+      // Text the parser gave nothing for yet: it is holding it back while it could still be the start of call markup.
+      const held = event.type === "text" && entries[i + 1]?.kind !== "scan";
+      raw.append(
+        h(
+          "li",
+          { class: `ev-${String(event.type)}${held ? " held" : ""}` },
+          h("span", { class: "t" }, prefix),
+          h("code", {}, "text" in event ? String(event.text) : JSON.stringify(event)),
+          held ? h("span", { class: "tag" }, "held back") : null,
+        ),
+      );
     } else if (e.kind === "scan") {
       for (const event of e.events as Record<string, unknown>[]) {
         parsed.append(h("li", { class: `ev-${String(event.type)}` }, h("span", { class: "t" }, prefix), h("code", {}, scanLine(event))));
       }
     }
-  }
+  });
   return panel(
     "Model's raw text and parser events",
     "stream",

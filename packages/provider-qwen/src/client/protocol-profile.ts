@@ -27,6 +27,11 @@ export const protocolProfileSchema = z
     thinkingMode: z.string().default("Thinking"),
     fastMode: z.string().default("Fast"),
     thinkingFormat: z.string().default("summary"),
+    /** Phases whose `content` is reasoning (older full chain of thought), and whose is the reply (reference §8.3). */
+    reasoningPhases: z.array(z.string()).default(["think", "thinking", "reasoning", "DeepThinking"]),
+    answerPhases: z.array(z.string()).default(["answer", "deep_research_answer"]),
+    /** The phase whose `extra.summary_thought.content` repeats every reasoning paragraph so far. */
+    summaryPhase: z.string().default("thinking_summary"),
     /** Extra headers for every request (e.g. a `bx-umidtoken` or `Cookie` copied from a browser). Never logged. */
     headers: z.record(z.string(), z.string()).default({}),
   })
@@ -35,11 +40,6 @@ export const protocolProfileSchema = z
 export type ProtocolProfile = z.output<typeof protocolProfileSchema>;
 
 export const defaultProtocolProfile: ProtocolProfile = protocolProfileSchema.parse({});
-
-/** The phases whose text is the model's reasoning, and those whose text is the reply (reference §8.3). */
-export const REASONING_PHASES: ReadonlySet<string> = new Set(["think", "thinking", "reasoning", "DeepThinking"]);
-export const SUMMARY_PHASE = "thinking_summary";
-export const ANSWER_PHASES: ReadonlySet<string> = new Set(["answer", "deep_research_answer"]);
 
 /** The headers of one request, as the web app sends them (reference §3.1). */
 export function browserHeaders(profile: ProtocolProfile, options: { token?: string; referer: string; json: boolean }): Record<string, string> {

@@ -82,4 +82,11 @@ describe("QwenStreamParser", () => {
     expect(error.message).toContain('account "alice@example.com"');
     expect(error.message).toMatch(/browser.*slider/);
   });
+
+  it("takes the phase table from the protocol profile, so a renamed phase is a config change", () => {
+    const frame = 'data: {"choices": [{"delta": {"role": "assistant", "content": "deep thought", "phase": "reasoning_v2", "status": "typing"}}]}\n\n';
+    expect(events(parse([encode(frame)]))).toEqual([]);
+    const parser = new QwenStreamParser(context, { reasoningPhases: ["reasoning_v2"], answerPhases: ["answer"], summaryPhase: "thinking_summary" });
+    expect(parser.push(encode(frame))).toEqual([{ kind: "event", event: { type: "reasoning", text: "deep thought" } }]);
+  });
 });

@@ -1,6 +1,6 @@
 import type { UpstreamEvent } from "@toolshim/core";
 import { SseDecoder } from "@toolshim/core/provider-utils";
-import { ANSWER_PHASES, REASONING_PHASES, SUMMARY_PHASE } from "../client/protocol-profile.js";
+import { defaultProtocolProfile, type ProtocolProfile } from "../client/protocol-profile.js";
 import { businessFailure, changedShape, type FailureContext, isRecord, isWafBody, wafFailure } from "../client/failures.js";
 
 /** What the parser makes of the stream: events for the client, the reply's id (for `stop`), the end. */
@@ -15,14 +15,20 @@ export type ParsedItem = { kind: "event"; event: UpstreamEvent } | { kind: "crea
 export class QwenStreamParser {
   readonly #sse = new SseDecoder();
   readonly #context: FailureContext;
+  readonly #reasoningPhases: ReadonlySet<string>;
+  readonly #answerPhases: ReadonlySet<string>;
+  readonly #summaryPhase: string;
   #summary = "";
   #usage: { input?: number; output?: number; reasoning?: number } | undefined;
   #frames = 0;
   #finished = false;
   #pending: unknown;
 
-  constructor(context: FailureContext) {
+  constructor(context: FailureContext, phases: Pick<ProtocolProfile, "reasoningPhases" | "answerPhases" | "summaryPhase"> = defaultProtocolProfile) {
     this.#context = context;
+    this.#reasoningPhases = new Set(phases.reasoningPhases);
+    this.#answerPhases = new Set(phases.answerPhases);
+    this.#summaryPhase = phases.summaryPhase;
   }
 
   get finished(): boolean {
@@ -104,11 +110,11 @@ export class QwenStreamParser {
   #delta(delta: Record<string, unknown>, items: ParsedItem[]): void {
     const phase = typeof delta.phase === "string" ? delta.phase : null;
     const content = typeof delta.content === "string" ? delta.content : "";
-    if (phase === SUMMARY_PHASE) {
+    if (phase === this.#summaryPhase) {
       this.#summaryGrowth(delta.extra, items);
-    } else if (phase !== null && REASONING_PHASES.has(phase)) {
+    } else if (phase !== null && this.#reasoningPhases.has(phase)) {
       if (content) items.push({ kind: "event", event: { type: "reasoning", text: content } });
-    } else if (phase === null || ANSWER_PHASES.has(phase)) {
+    } else if (phase === null || this.#answerPhases.has(phase)) {
       if (content) items.push({ kind: "event", event: { type: "text", text: content } });
       if (delta.status === "finished") this.#finish(items);
     }

@@ -73,7 +73,7 @@ export async function* runAttempt(options: AttemptOptions): AsyncGenerator<Upstr
     }
   };
   const chatId = await renewOnce((current) => client.newChat(current, model.model, model.search ? "search" : "t2t", failureContext(account, "creating a chat"), signal));
-  const parser = new QwenStreamParser(failureContext(account, "streaming the answer"));
+  const parser = new QwenStreamParser(failureContext(account, "streaming the answer"), client.profile);
   let responseId: string | undefined;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UpstreamError } from "../upstream.js";
 import { AccountPool, type PoolAccount } from "./account-pool.js";
 import type { Clock } from "./clock.js";
+import { createMemoryState } from "./provider-state.js";
 
 /** Time that moves only when the test says so. */
 function manualClock(): Clock & { advance(ms: number): void } {
@@ -33,6 +34,10 @@ function account(label: string): PoolAccount & { until?: number; status: string 
     terminal: false,
     inFlight: 0,
     lastLeasedAt: 0,
+    restoreCooldown(status, until) {
+      this.status = status;
+      this.until = until;
+    },
     availableAt(now) {
       return this.until === undefined || this.until <= now;
     },
@@ -67,5 +72,24 @@ describe("AccountPool", () => {
     expect(refusal).toBeInstanceOf(UpstreamError);
     expect(refusal).toMatchObject({ status: 429, code: "rate_limited", retryAfter: 60 });
     expect((refusal as Error).message).toMatch(/^Every Acme account is cooling down/);
+  });
+
+  it("records cooldowns in its state, so a pool sharing the store (another instance, the next run) respects them", async () => {
+    const clock = manualClock();
+    const state = createMemoryState(() => clock.now());
+    const options = { maxStreamsPerAccount: 1, queueTimeoutMs: 1_000, maxQueueLength: 5, clock, service: "Acme", state };
+    const throttled = account("a");
+    const first = new AccountPool([throttled], options);
+    throttled.status = "rate_limited";
+    throttled.until = clock.now() + 30_000;
+    first.changed();
+
+    const second = new AccountPool([account("a")], options);
+    expect(await second.restore()).toBe(1);
+    await expect(second.acquire()).rejects.toMatchObject({ status: 429, code: "rate_limited", retryAfter: 30 });
+    clock.advance(30_000);
+    const third = new AccountPool([account("a")], options);
+    expect(await third.restore()).toBe(0);
+    expect((await third.acquire()).account.label).toBe("a");
   });
 });

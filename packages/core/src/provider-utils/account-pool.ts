@@ -1,5 +1,6 @@
 import { UpstreamError } from "../upstream.js";
 import { type Clock, systemClock } from "./clock.js";
+import type { ProviderState } from "./provider-state.js";
 
 /**
  * What the pool needs of an account. The provider's own account class keeps its credentials, login and status
@@ -22,6 +23,15 @@ export interface PoolAccount {
   availableAt(now: number): boolean;
   /** When the account leaves its cooldown, or undefined when it is not cooling down. */
   readyAt(now: number): number | undefined;
+  /** Puts the account back into a cooldown another instance (or an earlier run) recorded in the pool's state. */
+  restoreCooldown?(status: string, until: number, detail?: string): void;
+}
+
+/** What the pool keeps in its state for an account that is cooling down. */
+interface CooldownRecord {
+  status: string;
+  until: number;
+  detail?: string;
 }
 
 export interface AccountPoolOptions {
@@ -34,6 +44,11 @@ export interface AccountPoolOptions {
   clock?: Clock;
   /** The service's name in error messages ("DeepSeek"). */
   service: string;
+  /**
+   * Where cooldowns are recorded (keyed by account label, expiring with the cooldown), so another gateway instance
+   * sharing the store, or the next run, does not hammer an account the upstream just throttled. Leases stay local.
+   */
+  state?: ProviderState;
 }
 
 /** A lease on one stream slot of an account. `release` is idempotent. */
@@ -86,7 +101,8 @@ interface Waiter<A extends PoolAccount> {
  */
 export class AccountPool<A extends PoolAccount = PoolAccount> {
   readonly #accounts: readonly A[];
-  readonly #options: Required<Omit<AccountPoolOptions, "clock">>;
+  readonly #options: Required<Omit<AccountPoolOptions, "clock" | "state">>;
+  readonly #state: ProviderState | undefined;
   readonly #clock: Clock;
   readonly #waiters: Waiter<A>[] = [];
   #wakeTimer: unknown;
@@ -102,6 +118,7 @@ export class AccountPool<A extends PoolAccount = PoolAccount> {
       service: options.service,
     };
     this.#clock = options.clock ?? systemClock;
+    this.#state = options.state;
   }
 
   get accounts(): readonly A[] {
@@ -145,7 +162,27 @@ export class AccountPool<A extends PoolAccount = PoolAccount> {
 
   /** Re-examine waiting requests after an account's state changed (cooldown set, login succeeded, …). */
   changed(): void {
+    this.#persist();
     this.#pump();
+  }
+
+  /**
+   * Reads the cooldowns recorded in the state and applies those still running to accounts that can take them
+   * (`restoreCooldown`). Returns how many were restored; a failing store restores none rather than failing requests.
+   */
+  async restore(): Promise<number> {
+    const state = this.#state;
+    if (!state) return 0;
+    let restored = 0;
+    const now = this.#clock.now();
+    for (const account of this.#accounts) {
+      const record = await state.get<CooldownRecord>(`cooldown:${account.label}`).catch(() => undefined);
+      if (!record || !account.restoreCooldown || typeof record.until !== "number" || record.until <= now) continue;
+      account.restoreCooldown(record.status, record.until, record.detail);
+      restored++;
+    }
+    if (restored > 0) this.#pump();
+    return restored;
   }
 
   /** Rejects every waiting request and every later `acquire` with `reason`. Leases already given stay valid. */
@@ -177,6 +214,18 @@ export class AccountPool<A extends PoolAccount = PoolAccount> {
     });
     const status = usable === this.#accounts.length ? "ok" : usable > 0 ? "degraded" : "down";
     return { status, inFlight, waiting: this.#waiters.length, accounts };
+  }
+
+  /** Records every running cooldown, expiring with it; fire and forget, since a store outage must not fail requests. */
+  #persist(): void {
+    const state = this.#state;
+    if (!state) return;
+    const now = this.#clock.now();
+    for (const account of this.#accounts) {
+      if (account.terminal || account.status === "ok" || account.until === undefined || account.until <= now) continue;
+      const record: CooldownRecord = { status: account.status, until: account.until, ...(account.detail !== undefined ? { detail: account.detail } : {}) };
+      state.set(`cooldown:${account.label}`, record, { ttlMs: account.until - now }).catch(() => {});
+    }
   }
 
   #tryLease(exclude: ReadonlySet<A> | undefined): AccountLease<A> | undefined {

@@ -1,7 +1,7 @@
 import { UpstreamError } from "@toolshim/core";
 import { describe, expect, it } from "vitest";
 import { Account, type AccountConfig } from "./account.js";
-import { type AccountLease, AccountPool, NO_UNTRIED_ACCOUNT } from "@toolshim/core/provider-utils";
+import { type AccountLease, AccountPool, createMemoryState, NO_UNTRIED_ACCOUNT } from "@toolshim/core/provider-utils";
 import { FakeClock } from "./__fixtures__/fake-clock.js";
 
 function makePool(configs: AccountConfig[], options: Partial<{ max: number; timeout: number; queue: number }> = {}) {
@@ -186,5 +186,28 @@ describe("AccountPool", () => {
     expect(text).not.toContain("hunter2-secret");
     expect(text).not.toContain("tok-SECRET-123");
     expect(text).toContain("b***@example.com");
+  });
+});
+
+describe("cooldowns in the shared state", () => {
+  it("a throttled account stays out of a second pool over the same store until its cooldown ends", async () => {
+    const clock = new FakeClock();
+    const state = createMemoryState(() => clock.now());
+    const options = { maxStreamsPerAccount: 2, queueTimeoutMs: 1_000, maxQueueLength: 10, clock, service: "DeepSeek", state };
+    const first = new AccountPool([new Account({ token: "tok-0" }, 0), new Account({ token: "tok-1" }, 1)], options);
+    first.accounts[0]?.coolDown("rate_limited", clock.now() + 60_000, "throttled");
+    first.changed();
+
+    const accounts = [new Account({ token: "tok-0" }, 0), new Account({ token: "tok-1" }, 1)];
+    const second = new AccountPool(accounts, options);
+    expect(await second.restore()).toBe(1);
+    expect(accounts.map((account) => account.status)).toEqual(["rate_limited", "ok"]);
+    expect((await second.acquire()).account).toBe(accounts[1]);
+  });
+
+  it("restores only cooldowns, never a terminal state over a fresh configuration", () => {
+    const account = new Account({ token: "tok-0" }, 0);
+    account.restoreCooldown("banned", Date.now() + 60_000);
+    expect(account.status).toBe("ok");
   });
 });

@@ -100,6 +100,12 @@ export class Account {
     this.#setDetail(detail);
   }
 
+  /** A cooldown another gateway instance or an earlier run recorded (see AccountPool's state). */
+  restoreCooldown(status: string, until: number, detail?: string): void {
+    if (this.terminal || (status !== "rate_limited" && status !== "muted")) return;
+    this.coolDown(status, until, detail);
+  }
+
   /** A state only a configuration change can undo. */
   disable(status: "invalid_token" | "wrong_password" | "login_failed" | "banned", detail?: string): void {
     this.status = status;

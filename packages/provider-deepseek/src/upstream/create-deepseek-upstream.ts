@@ -80,7 +80,10 @@ export function createDeepSeekUpstream(input: DeepSeekOptionsInput, deps: DeepSe
     maxQueueLength: options.maxQueueLength,
     clock,
     service: "DeepSeek",
+    state: deps.state,
   });
+  // Cooldowns recorded by other instances (or before a restart) apply before the first request picks an account.
+  const restoring = pool.restore().catch(() => 0);
   const slots = deps.state
     ? new SharedAccountSlots(deps.state, { slotsPerAccount: options.maxStreamsPerAccount, ttlMs: options.leaseTtlMs, waitMs: options.queueTimeoutMs, clock, service: "DeepSeek" })
     : undefined;
@@ -119,7 +122,7 @@ export function createDeepSeekUpstream(input: DeepSeekOptionsInput, deps: DeepSe
     name: "deepseek",
     listModels: async () => describeModels(),
     toolMode: () => "emulate",
-    stream: (request, signal) => streamCompletion(context, inFlight, request, signal, slots),
+    stream: (request, signal) => streamCompletion(context, inFlight, request, signal, slots, restoring),
     health: async () => pool.health(),
     close: () => (closing ??= close()),
   };
@@ -131,8 +134,10 @@ async function* streamCompletion(
   request: UpstreamRequest,
   callerSignal: AbortSignal,
   slots: SharedAccountSlots | undefined,
+  restoring: Promise<number>,
 ): AsyncGenerator<UpstreamEvent> {
   inFlight.signal.throwIfAborted();
+  await restoring;
   const signal = AbortSignal.any([callerSignal, inFlight.signal]);
   const model = resolveModel(request.model);
   const prompt = buildPrompt(request.messages);

@@ -13,7 +13,11 @@ function generate(): string {
   return configReference(
     {
       server: read("packages/server/src/config/config-schema.ts"),
-      kinds: { generic: read("packages/provider-generic/src/options.ts"), deepseek: read("packages/provider-deepseek/src/upstream/options.ts") },
+      kinds: {
+        generic: read("packages/provider-generic/src/options.ts"),
+        demo: read("packages/provider-demo/src/demo-provider.ts"),
+        deepseek: read("packages/provider-deepseek/src/upstream/options.ts"),
+      },
     },
     providerKinds,
   );

@@ -1,4 +1,5 @@
 import { ToolshimError, toToolshimError } from "@toolshim/core";
+import { createMemoryState, type ProviderState } from "@toolshim/core/provider-utils";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -6,6 +7,7 @@ import type { Logger } from "pino";
 import type { ToolshimConfig } from "./config/load-config.js";
 import { authenticate } from "./http/authenticate.js";
 import { cors } from "./http/cors.js";
+import { rateLimits } from "./http/rate-limits.js";
 import { renderOpenAIError } from "./http/error-response.js";
 import { requestContext } from "./http/request-context.js";
 import type { ServerEnv } from "./http/server-env.js";
@@ -30,6 +32,8 @@ export interface AppDeps {
   inFlight?: InFlightCalls;
   /** Where Responses are kept when not per `storage` (the shared Redis store); default: opened from `storage`. */
   responseStore?: ResponseStore;
+  /** Where per-key rate limits are counted (the shared Redis state); default: this process's memory. */
+  state?: ProviderState;
 }
 
 /** The whole HTTP surface of toolshim as a hono app, without listening: tests call `app.request` or serve it. */
@@ -51,6 +55,11 @@ export function createApp(config: ToolshimConfig, deps: AppDeps): Hono<ServerEnv
     // The console has its own admin key and session (see console/console-routes.ts).
     const open = (path: string) => path === "/health" || (traces !== undefined && (path === "/console" || path.startsWith("/console/")));
     app.use((c, next) => (open(c.req.path) ? next() : auth(c, next)));
+    const namedKeys = config.server.keys ?? [];
+    if (namedKeys.length) {
+      const limits = rateLimits(namedKeys, deps.state ?? createMemoryState(), deps.logger);
+      app.use((c, next) => (open(c.req.path) ? next() : limits(c, next)));
+    }
   }
   app.use(
     bodyLimit({

@@ -67,28 +67,8 @@ export class SharedAccountSlots {
     }
   }
 
-  /** A release function when a slot of `account` was claimed, undefined when all are held. */
-  async #claim(account: string): Promise<(() => void) | undefined> {
-    const owner = globalThis.crypto.randomUUID();
-    const { ttlMs, slotsPerAccount } = this.#options;
-    for (let slot = 0; slot < slotsPerAccount; slot++) {
-      const key = `slot:${account}:${slot}`;
-      if (!(await this.#state.claim(key, owner, ttlMs))) continue;
-      // A failed renewal is retried at the next tick; if the store stays away the slot lapses, as for a dead instance.
-      let timer: unknown;
-      const schedule = () => {
-        timer = this.#clock.setTimeout(() => {
-          this.#state.claim(key, owner, ttlMs).catch(() => undefined);
-          schedule();
-        }, Math.max(1, Math.floor(ttlMs / 3)));
-      };
-      schedule();
-      return () => {
-        this.#clock.clearTimeout(timer);
-        this.#state.unclaim(key, owner).catch(() => undefined);
-      };
-    }
-    return undefined;
+  #claim(account: string): Promise<(() => void) | undefined> {
+    return claimSlot(this.#state, `slot:${account}`, this.#options.slotsPerAccount, this.#options.ttlMs, this.#clock);
   }
 
   #sleep(signal: AbortSignal | undefined): Promise<void> {
@@ -122,4 +102,31 @@ function once(action: () => void): () => void {
     done = true;
     action();
   };
+}
+
+/**
+ * Claims the first free of `count` slots `<base>:0 … <base>:<count-1>` in `state` for `ttlMs`, renewed every third of
+ * it until the returned function releases it; undefined when every slot is held. A holder that dies stops renewing,
+ * so its slot frees itself after `ttlMs`. Shared by account slots and the server's per-key concurrency limits.
+ */
+export async function claimSlot(state: ProviderState, base: string, count: number, ttlMs: number, clock: Clock = systemClock): Promise<(() => void) | undefined> {
+  const owner = globalThis.crypto.randomUUID();
+  for (let slot = 0; slot < count; slot++) {
+    const key = `${base}:${slot}`;
+    if (!(await state.claim(key, owner, ttlMs))) continue;
+    let timer: unknown;
+    // A failed renewal is retried at the next tick; if the store stays away the slot lapses, as for a dead holder.
+    const schedule = () => {
+      timer = clock.setTimeout(() => {
+        state.claim(key, owner, ttlMs).catch(() => undefined);
+        schedule();
+      }, Math.max(1, Math.floor(ttlMs / 3)));
+    };
+    schedule();
+    return () => {
+      clock.clearTimeout(timer);
+      state.unclaim(key, owner).catch(() => undefined);
+    };
+  }
+  return undefined;
 }

@@ -46,6 +46,22 @@ export const serverSchema = strictShape({
   port: port.default(8686),
   /** Keys clients must send as `Authorization: Bearer <key>` or `x-api-key`. None: the server is open. */
   apiKeys: z.array(apiKey).default([]),
+  /**
+   * Named API keys (accepted like apiKeys) with optional limits, enforced across instances when state is on Redis:
+   * requestsPerMinute, tokensPerMinute (input + output, counted when a request ends), concurrentStreams (requests in
+   * progress; a stream counts until its last byte). Over a limit: 429 with retry-after.
+   */
+  keys: z
+    .array(
+      strictShape({
+        name: z.string().regex(/^[\w.-]{1,64}$/, "use letters, digits, '.', '-' or '_' (at most 64)"),
+        key: apiKey,
+        requestsPerMinute: positiveInt.optional(),
+        tokensPerMinute: positiveInt.optional(),
+        concurrentStreams: positiveInt.optional(),
+      }),
+    )
+    .default([]),
   bodyLimit: byteSize.default(10 * 1024 ** 2),
   cors: strictShape({
     /** Origins allowed to call from a browser; ["*"] for any. Default: any when apiKeys are set, none otherwise. */

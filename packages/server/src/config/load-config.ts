@@ -138,7 +138,9 @@ export function resolveConfig(document: unknown, options: ResolveOptions = {}): 
 
   if (!parsed.success || problems.length) throw new ConfigError(source, problems);
   const models = parsed.data.models.map((model) => ({ ...model, upstreamModel: model.upstreamModel ?? model.id }));
-  return { server: parsed.data.server, providers, models, logging: parsed.data.logging, storage: parsed.data.storage, responses: parsed.data.responses, console: parsed.data.console, state: parsed.data.state };
+  // A named key is also a key: everything that checks or masks apiKeys sees it.
+  const server = { ...parsed.data.server, apiKeys: [...parsed.data.server.apiKeys, ...parsed.data.server.keys.map((named) => named.key)] };
+  return { server, providers, models, logging: parsed.data.logging, storage: parsed.data.storage, responses: parsed.data.responses, console: parsed.data.console, state: parsed.data.state };
 }
 
 /** The `use:` values of a parsed, not yet validated config document. */

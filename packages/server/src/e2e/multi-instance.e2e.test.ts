@@ -15,12 +15,12 @@ describe.runIf(redisServerBinary())("three gateway instances on one Redis", () =
   let double: OpenAIDouble;
   let config: string;
   let instances: RunningCli[] = [];
-  const clients = () => instances.map((instance) => new OpenAI({ baseURL: instance.baseURL, apiKey: "unused", maxRetries: 0 }));
+  const clients = (apiKey = "plain-key-12345") => instances.map((instance) => new OpenAI({ baseURL: instance.baseURL, apiKey, maxRetries: 0 }));
 
   beforeAll(async () => {
     [redis, double] = await Promise.all([startRedisServer(), startOpenAIDouble({ tools: "reject", chunkSize: 5 })]);
     config = await writeConfig({
-      server: { keepAliveMs: 1000 },
+      server: { keepAliveMs: 1000, apiKeys: ["plain-key-12345"], keys: [{ name: "agent", key: "agent-key-12345", requestsPerMinute: 4 }] },
       providers: { local: { use: "generic", baseURL: double.url, tools: "emulate" } },
       models: [{ id: MODEL, provider: "local", upstreamModel: "double-model" }],
       // A SQLite directory is never created: with shared state the responses live on Redis.
@@ -59,6 +59,25 @@ describe.runIf(redisServerBinary())("three gateway instances on one Redis", () =
     await expect(b.responses.retrieve(second.id)).rejects.toMatchObject({ status: 404 });
     await expect(c.responses.create({ model: MODEL, input: "?", previous_response_id: third.id })).rejects.toMatchObject({ status: 400 });
   });
+
+  it("holds a key's requests-per-minute limit across instances", async () => {
+    // Windows are whole minutes: start early in one, so the five requests below share it.
+    const second = new Date().getSeconds();
+    if (second > 45) await new Promise((resolve) => setTimeout(resolve, (61 - second) * 1000));
+    const agents = clients("agent-key-12345");
+    double.script({ text: "ok" });
+    for (let i = 0; i < 4; i++) {
+      const answer = await agents[i % 3]!.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: `n${i}` }] });
+      expect(answer.choices[0]!.message.content).toBe("ok");
+    }
+    for (const agent of agents) {
+      const refused = await agent.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "over" }] }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ status: 429, code: "rate_limit_exceeded" });
+      expect(Number((refused as { headers: Headers }).headers.get("retry-after"))).toBeGreaterThan(0);
+    }
+    // Another key is not counted against it.
+    expect((await clients()[2]!.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "plain" }] })).choices[0]!.message.content).toBe("ok");
+  }, 30_000);
 
   it("answers 503 shared_state_unavailable while Redis is down and recovers by itself when it returns", async () => {
     const [a, b] = clients() as [OpenAI, OpenAI];

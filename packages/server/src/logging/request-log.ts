@@ -10,6 +10,7 @@ export class RequestLog {
   deferred = false;
   private readonly startedAt = performance.now();
   private written = false;
+  private readonly finished: ((fields: Record<string, unknown>) => void)[] = [];
 
   constructor(
     private readonly logger: Logger,
@@ -43,6 +44,13 @@ export class RequestLog {
     const status = typeof this.fields.status === "number" ? this.fields.status : 0;
     const level = this.fields.error !== undefined ? (status >= 500 || status === 0 ? "error" : "warn") : "info";
     this.logger[level](this.fields, "request");
+    for (const callback of this.finished.splice(0)) callback(this.fields);
+  }
+
+  /** Runs `callback` with the line's fields once the request is complete (a stream: its last byte or the client left). */
+  onFinish(callback: (fields: Record<string, unknown>) => void): void {
+    if (this.written) callback(this.fields);
+    else this.finished.push(callback);
   }
 
   /** A shutdown ended the request: record what the client saw, a stream's error event or an error status. */

@@ -53,6 +53,7 @@ export default defineConfig({
           { text: "Qwen Chat web chat", link: "/provider-qwen" },
           { text: "Responses and Anthropic Messages", link: "/responses-and-anthropic" },
           { text: "Web console", link: "/console" },
+          { text: "Scaling out (several instances on Redis)", link: "/scaling" },
         ],
       },
       {

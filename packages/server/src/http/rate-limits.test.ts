@@ -1,5 +1,11 @@
+import { createMemoryState } from "@toolshim/core/provider-utils";
+import { Hono } from "hono";
+import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { routeHarness } from "../routes/__fixtures__/route-harness.js";
+import { rateLimits } from "./rate-limits.js";
+import { requestContext } from "./request-context.js";
+import type { ServerEnv } from "./server-env.js";
 
 const chat = { model: "model-a", messages: [{ role: "user", content: "hi" }] };
 const anthropic = { model: "model-a", max_tokens: 50, messages: [{ role: "user", content: "hi" }] };
@@ -57,5 +63,33 @@ describe("per-key rate limits (server.keys)", () => {
 
   it("refuses a key name with spaces (names appear in messages and state keys)", async () => {
     expect(() => harness([{ name: "has space", key: "some-key-123" }])).toThrow(/server\.keys\[0\]\.name/);
+  });
+});
+
+describe("concurrentStreams", () => {
+  it("refuses a second request of a key while its first is in progress, and frees the slot when it ends", async () => {
+    let finish: () => void = () => {};
+    let entered: () => void = () => {};
+    const inHandler = new Promise<void>((resolve) => (entered = resolve));
+    const app = new Hono<ServerEnv>();
+    const logger = pino({ level: "silent" });
+    app.use(requestContext(logger));
+    app.use(rateLimits([{ name: "one-at-a-time", key: "single-key-123", concurrentStreams: 1 }], createMemoryState(), logger));
+    app.post("/slow", () => {
+      entered();
+      return new Promise<Response>((resolve) => (finish = () => resolve(new Response("done"))));
+    });
+    app.post("/fast", () => new Response("done"));
+    app.onError((error) => new Response((error as Error).message, { status: (error as { status?: number }).status ?? 500 }));
+    const headers = { authorization: "Bearer single-key-123" };
+
+    const slow = app.request("/slow", { method: "POST", headers });
+    await inHandler;
+    const refused = await app.request("/fast", { method: "POST", headers });
+    expect(refused.status).toBe(429);
+    expect(await refused.text()).toContain("limited to 1 concurrent requests");
+    finish();
+    expect((await slow).status).toBe(200);
+    expect((await app.request("/fast", { method: "POST", headers })).status).toBe(200);
   });
 });

@@ -80,4 +80,23 @@ describe.runIf(redisServerBinary())("DeepSeek accounts shared by three instances
     expect(answer.choices[0]!.message.content).toBe("After the crash.");
     expect(Math.max(...double.state.peakLeases.values())).toBe(1);
   });
+
+  it("answers 503 shared_state_unavailable while Redis is down, then serves again when it returns", async () => {
+    const survivor = instances[2]!;
+    await redis.stop();
+    const refused = await client(survivor)
+      .chat.completions.create({ model: "deepseek-chat", messages: [{ role: "user", content: "no redis" }] })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 503, code: "shared_state_unavailable" });
+    await redis.start();
+    double.setReply({ text: "Redis is back." });
+    let answer: string | null | undefined;
+    for (let attempt = 0; attempt < 60 && answer === undefined; attempt++) {
+      answer = await client(survivor)
+        .chat.completions.create({ model: "deepseek-chat", messages: [{ role: "user", content: "again" }] })
+        .then((completion) => completion.choices[0]!.message.content)
+        .catch(() => new Promise<undefined>((resolve) => setTimeout(resolve, 250)));
+    }
+    expect(answer).toBe("Redis is back.");
+  });
 });

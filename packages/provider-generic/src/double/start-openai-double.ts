@@ -67,8 +67,8 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function carriesTools(body: any): boolean {
-  return (Array.isArray(body.tools) && body.tools.length > 0) || (Array.isArray(body.functions) && body.functions.length > 0);
+function carriesTools(body: { tools?: unknown; functions?: unknown } | null | undefined): boolean {
+  return (Array.isArray(body?.tools) && body.tools.length > 0) || (Array.isArray(body?.functions) && body.functions.length > 0);
 }
 
 /**

@@ -13,6 +13,7 @@ const MAX_REQUEST_MS = 2_000;
 /** The corpus runs twice; the second pass may grow RSS by at most this much (the first warms up and fills caches). */
 const SECOND_PASS_RSS_GROWTH_MB = 150;
 const CONCURRENCY = 6;
+const HEAVY_BODY_BYTES = 256 * 1024;
 
 let emulated: OpenAIDouble;
 let native: OpenAIDouble;
@@ -101,10 +102,18 @@ function sendAlone(request: BadRequest): Promise<Outcome> {
   });
 }
 
+/**
+ * Megabyte-sized requests and replies run one at a time: a request's time then measures the server's work on it, not
+ * its wait behind five other megabytes on a 2-core machine that is also running other suites.
+ */
+const isHeavy = (request: BadRequest) =>
+  request.overLimit === true || request.body.length > HEAVY_BODY_BYTES || /huge/.test(request.name);
+
 async function sendAll(corpus: BadRequest[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  const requests = corpus.filter((request) => !request.overLimit);
+  const requests = corpus.filter((request) => !isHeavy(request));
   for (const request of corpus.filter((r) => r.overLimit)) outcomes.push(await sendAlone(request));
+  for (const request of corpus.filter((r) => isHeavy(r) && !r.overLimit)) outcomes.push(await send(request));
   let next = 0;
   const worker = async () => {
     while (next < requests.length) outcomes.push(await send(requests[next++]!));
@@ -167,5 +176,5 @@ describe("the bad-input corpus", () => {
     expect(server.process.exitCode).toBeNull();
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     expect(rssAfter - rssBefore).toBeLessThan(SECOND_PASS_RSS_GROWTH_MB);
-  }, 90_000);
+  }, 300_000);
 });

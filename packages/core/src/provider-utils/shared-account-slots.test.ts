@@ -11,7 +11,7 @@ function account(label: string): PoolAccount {
 function instance(state: ReturnType<typeof createMemoryState>, waitMs = 5_000) {
   const pool = new AccountPool([account("a"), account("b")], { maxStreamsPerAccount: 1, queueTimeoutMs: 5_000, maxQueueLength: 100, service: "Test" });
   const slots = new SharedAccountSlots(state, { slotsPerAccount: 1, ttlMs: 60_000, waitMs, pollMs: 5, service: "Test" });
-  return (signal?: AbortSignal) => slots.acquire((exclude) => pool.acquire({ exclude, ...(signal ? { signal } : {}) }), new Set(), signal);
+  return (signal?: AbortSignal) => slots.acquire((exclude, local) => pool.acquire({ exclude, ...(local ? { signal: local } : {}) }), new Set(), signal);
 }
 
 describe("SharedAccountSlots", () => {
@@ -63,5 +63,55 @@ describe("SharedAccountSlots", () => {
     const waiting = instance(state)(controller.signal);
     controller.abort(new Error("client left"));
     await expect(waiting).rejects.toThrow("client left");
+  });
+});
+
+describe("SharedAccountSlots and cooldowns another instance recorded", () => {
+  it("puts the account into that cooldown instead of using it, and answers the pool's 429 when every account cools down", async () => {
+    const state = createMemoryState();
+    const accounts = [account("a"), account("b")].map((base) => {
+      const cooled = Object.assign(base, {
+        until: undefined as number | undefined,
+        restoreCooldown(status: string, until: number) {
+          cooled.until = until;
+        },
+        availableAt(now: number) {
+          return cooled.until === undefined || cooled.until <= now;
+        },
+        readyAt(now: number) {
+          return cooled.until !== undefined && cooled.until > now ? cooled.until : undefined;
+        },
+      });
+      return cooled;
+    });
+    const pool = new AccountPool(accounts, { maxStreamsPerAccount: 1, queueTimeoutMs: 1_000, maxQueueLength: 10, service: "Test" });
+    const slots = new SharedAccountSlots(state, { slotsPerAccount: 1, ttlMs: 60_000, waitMs: 1_000, pollMs: 5, service: "Test" });
+    const acquire = () => slots.acquire((exclude, signal) => pool.acquire({ exclude, ...(signal ? { signal } : {}) }), new Set());
+
+    await state.set("cooldown:a", { status: "rate_limited", until: Date.now() + 120_000 });
+    const lease = await acquire();
+    expect(lease.account.label).toBe("b");
+    expect(accounts[0]!.until).toBeGreaterThan(Date.now());
+    lease.release();
+
+    await state.set("cooldown:b", { status: "rate_limited", until: Date.now() + 120_000 });
+    await expect(acquire()).rejects.toMatchObject({ status: 429, code: "rate_limited" });
+  });
+
+  it("takes an account freed elsewhere rather than waiting out another account's cooldown", async () => {
+    const state = createMemoryState();
+    const cooling = Object.assign(account("a"), { until: Date.now() + 120_000 });
+    Object.assign(cooling, {
+      availableAt: (now: number) => cooling.until <= now,
+      readyAt: (now: number) => (cooling.until > now ? cooling.until : undefined),
+    });
+    // The local pool would wait up to 5 minutes for "a" to leave its cooldown.
+    const pool = new AccountPool([cooling, account("b")], { maxStreamsPerAccount: 1, queueTimeoutMs: 300_000, maxQueueLength: 10, service: "Test" });
+    const slots = new SharedAccountSlots(state, { slotsPerAccount: 1, ttlMs: 60_000, waitMs: 5_000, pollMs: 5, service: "Test" });
+    await state.claim("slot:b:0", "other-instance", 60_000);
+    const waiting = slots.acquire((exclude, signal) => pool.acquire({ exclude, ...(signal ? { signal } : {}) }), new Set());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await state.unclaim("slot:b:0", "other-instance");
+    expect((await waiting).account.label).toBe("b");
   });
 });

@@ -18,7 +18,7 @@ export interface SharedAccountSlotsOptions {
 }
 
 /** How one account's local lease is had: the provider's own pool, excluding accounts known to be full elsewhere. */
-export type LocalAcquire<A extends PoolAccount> = (exclude: ReadonlySet<A>) => Promise<AccountLease<A>>;
+export type LocalAcquire<A extends PoolAccount> = (exclude: ReadonlySet<A>, signal: AbortSignal | undefined) => Promise<AccountLease<A>>;
 
 /**
  * Per-account stream slots shared by every gateway instance on one `ProviderState` (Redis), on top of each instance's
@@ -46,29 +46,46 @@ export class SharedAccountSlots {
     const deadline = this.#clock.now() + this.#options.waitMs;
     let full = new Set<A>();
     for (;;) {
+      // With accounts full elsewhere, the local pool may wait for the others (their cooldown, its own queue) while a
+      // full one frees sooner on another instance: bound that wait to one poll, then look again.
+      const poll = full.size > 0 ? new AbortController() : undefined;
+      const timer = poll ? this.#clock.setTimeout(() => poll.abort(), this.#options.pollMs ?? 100) : undefined;
+      const localSignal = poll ? (signal ? AbortSignal.any([signal, poll.signal]) : poll.signal) : signal;
       let lease: AccountLease<A>;
       try {
-        lease = await local(new Set([...exclude, ...full]));
+        lease = await local(new Set([...exclude, ...full]), localSignal);
       } catch (error) {
-        // Refused only because the accounts left are full elsewhere: wait for another instance to free one.
-        if (full.size === 0) throw error;
+        // Refused or bounded only because the accounts left are full elsewhere: wait for another instance to free one.
+        if (full.size === 0 || signal?.aborted) throw error;
         if (this.#clock.now() >= deadline) throw this.#busy();
-        await this.#sleep(signal);
+        if (!poll?.signal.aborted) await this.#sleep(signal);
         full = new Set();
         continue;
+      } finally {
+        if (timer !== undefined) this.#clock.clearTimeout(timer);
       }
-      const release = await this.#claim(lease.account.label).catch((error: unknown) => {
+      const outcome = await this.#take(lease.account).catch((error: unknown) => {
         lease.release();
         throw error;
       });
-      if (release) return { account: lease.account, release: once(() => (release(), lease.release())) };
+      if (typeof outcome === "function") return { account: lease.account, release: once(() => (outcome(), lease.release())) };
       lease.release();
-      full.add(lease.account);
+      // A cooldown another instance recorded is now this account's too: the pool stops offering it (and answers 429
+      // rate_limited with its end when every account cools down) instead of this instance throttling it again.
+      if (outcome !== "cooling" || lease.account.availableAt(this.#clock.now())) full.add(lease.account);
     }
   }
 
-  #claim(account: string): Promise<(() => void) | undefined> {
-    return claimSlot(this.#state, `slot:${account}`, this.#options.slotsPerAccount, this.#options.ttlMs, this.#clock);
+  /** A slot's release function; "cooling" when a running cooldown is recorded for the account; "full" otherwise. */
+  async #take(account: PoolAccount): Promise<(() => void) | "cooling" | "full"> {
+    // The pool records cooldowns under this key (AccountPool's state); reading it here shares them at run time.
+    const cooldown = await this.#state.get<{ status?: unknown; until?: unknown; detail?: unknown }>(`cooldown:${account.label}`);
+    if (cooldown && typeof cooldown.until === "number" && cooldown.until > this.#clock.now() && typeof cooldown.status === "string") {
+      account.restoreCooldown?.(cooldown.status, cooldown.until, typeof cooldown.detail === "string" ? cooldown.detail : undefined);
+      return "cooling";
+    }
+    const release = await claimSlot(this.#state, `slot:${account.label}`, this.#options.slotsPerAccount, this.#options.ttlMs, this.#clock);
+    return release ?? "full";
   }
 
   #sleep(signal: AbortSignal | undefined): Promise<void> {

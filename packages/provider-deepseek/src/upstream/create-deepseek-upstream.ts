@@ -192,7 +192,7 @@ async function acquire(
   slots: SharedAccountSlots | undefined,
 ): Promise<AccountLease<Account>> {
   try {
-    if (slots) return await slots.acquire((exclude) => pool.acquire({ signal, exclude }), tried, signal);
+    if (slots) return await slots.acquire((exclude, local) => pool.acquire({ signal: local ?? signal, exclude }), tried, signal);
     return await pool.acquire({ signal, exclude: tried });
   } catch (error) {
     if (previous && error instanceof Error && (error as { code?: unknown }).code === NO_UNTRIED_ACCOUNT) throw previous;

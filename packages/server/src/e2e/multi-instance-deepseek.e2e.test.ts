@@ -99,4 +99,23 @@ describe.runIf(redisServerBinary())("DeepSeek accounts shared by three instances
     }
     expect(answer).toBe("Redis is back.");
   });
+
+  it("an account one instance saw throttled is left alone by the others until its cooldown ends", async () => {
+    const [first, second] = [instances[1]!, instances[2]!];
+    // Clear the accounts' slots and tails of earlier tests, so the throttled account is the one the next request takes.
+    for (let i = 0; i < 200 && double.state.leases.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    double.setReply({ text: "Served." });
+    double.queueScenario({ kind: "rate-limit" });
+    const before = double.requestsTo("chat/completion").length;
+    expect((await client(first).chat.completions.create({ model: "deepseek-chat", messages: [{ role: "user", content: "x" }] })).choices[0]!.message.content).toBe("Served.");
+    const [throttled, rotatedTo] = double.requestsTo("chat/completion").slice(before).map((request) => request.token);
+    expect(throttled).not.toBe(rotatedTo);
+
+    const afterThrottle = double.requestsTo("chat/completion").length;
+    for (let i = 0; i < 4; i++) {
+      const answer = await client(second).chat.completions.create({ model: "deepseek-chat", messages: [{ role: "user", content: `y${i}` }] });
+      expect(answer.choices[0]!.message.content).toBe("Served.");
+    }
+    expect(double.requestsTo("chat/completion").slice(afterThrottle).map((request) => request.token)).toEqual(Array(4).fill(rotatedTo));
+  });
 });

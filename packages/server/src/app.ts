@@ -34,6 +34,8 @@ export interface AppDeps {
   responseStore?: ResponseStore;
   /** Where per-key rate limits are counted (the shared Redis state); default: this process's memory. */
   state?: ProviderState;
+  /** The shared state's reachability for /health (Redis); absent when embedded. */
+  stateHealth?: () => { status: string; [detail: string]: unknown };
 }
 
 /** The whole HTTP surface of toolshim as a hono app, without listening: tests call `app.request` or serve it. */
@@ -86,7 +88,7 @@ export function createApp(config: ToolshimConfig, deps: AppDeps): Hono<ServerEnv
   registerMessages(api, server);
   app.route("/v1", api);
   app.route("/", api);
-  registerHealth(app, server);
+  registerHealth(app, server, deps.stateHealth);
 
   app.notFound((c) => {
     throw new ToolshimError(`Invalid URL (${c.req.method} ${c.req.path}): this toolshim server has no such route.`, {

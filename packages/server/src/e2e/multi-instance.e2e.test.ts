@@ -93,6 +93,8 @@ describe.runIf(redisServerBinary())("three gateway instances on one Redis", () =
     expect(storing).toMatchObject({ status: 503, code: "shared_state_unavailable" });
     // Failed before any upstream work.
     expect(double.chatRequests().length).toBe(upstreamCalls);
+    const health = () => fetch(`${instances[0]!.url}/health`, { headers: { authorization: "Bearer plain-key-12345" } }).then((response) => response.json());
+    expect(await health()).toMatchObject({ status: "degraded", state: { kind: "redis", status: "down", redis: redis.url } });
     // Requests that need no shared state still work.
     double.script({ text: "Stateless." });
     const chat = await a.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Hi" }] });
@@ -106,6 +108,7 @@ describe.runIf(redisServerBinary())("three gateway instances on one Redis", () =
       after = await b.responses.create({ model: MODEL, input: "Four" }).catch(() => new Promise<undefined>((resolve) => setTimeout(resolve, 250)));
     }
     expect(after?.output_text).toBe("Back.");
+    expect(await health()).toMatchObject({ state: { kind: "redis", status: "ok" } });
     const lost = instances[0]!.logs().find((line) => String(line.msg).startsWith("lost the connection to Redis"));
     expect(lost).toBeDefined();
   });

@@ -23,17 +23,18 @@ type Reported = ProviderHealth | { status: "unknown"; [detail: string]: unknown 
  * Without a key it says only ok/degraded. Provider details (states, accounts, probe errors) need one of
  * `server.apiKeys`; a server without keys is open anyway and shows them to everyone. Credentials never appear.
  */
-export function registerHealth(app: Hono<ServerEnv>, server: ServerContext): void {
+export function registerHealth(app: Hono<ServerEnv>, server: ServerContext, sharedState?: () => { status: string; [detail: string]: unknown }): void {
   const probes = new ProbeCache(server.upstreams);
   const keyCheck = server.config.server.apiKeys.length ? authenticate(server.config.server.apiKeys) : undefined;
 
   app.get("/health", async (c) => {
     if (server.inFlight.draining) return c.json({ status: "shutting_down" }, 503);
     const providers = await probes.snapshot();
-    const degraded = Object.values(providers).some((health) => health.status === "down" || health.status === "degraded");
+    const state = sharedState?.();
+    const degraded = Object.values(providers).some((health) => health.status === "down" || health.status === "degraded") || state?.status === "down";
     const status = degraded ? "degraded" : "ok";
     if (!(await authorised(c, keyCheck))) return c.json({ status });
-    const body = { status, uptimeSeconds: Math.floor(Date.now() / 1000) - server.startedAt, providers };
+    const body = { status, uptimeSeconds: Math.floor(Date.now() / 1000) - server.startedAt, providers, ...(state ? { state } : {}) };
     return c.body(server.redact(JSON.stringify(body)), 200, { "content-type": "application/json" });
   });
 }

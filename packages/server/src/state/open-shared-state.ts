@@ -12,6 +12,8 @@ import { createRedisProviderState } from "./redis-provider-state.js";
 export interface SharedState {
   providerState?: ProviderState;
   responseStore?: ResponseStore;
+  /** For /health: where the shared state is and whether it answers now; undefined when embedded. */
+  health?(): { kind: "redis"; status: "ok" | "down"; redis: string };
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function openSharedState(config: ToolshimConfig, logger: Logger): P
   return {
     providerState: createRedisProviderState(client, state.keyPrefix, address),
     responseStore: createRedisResponseStore(client, state.keyPrefix, limits, address),
+    health: () => ({ kind: "redis", status: client.status === "ready" ? "ok" : "down", redis: address }),
     async close() {
       lost = true; // a deliberate close is not a lost connection
       await client.quit().catch(() => client.disconnect());

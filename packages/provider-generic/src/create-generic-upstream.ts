@@ -1,7 +1,8 @@
 import { UpstreamError, type Upstream, type UpstreamModel } from "@toolshim/core";
-import { redactSecrets } from "@toolshim/core/provider-utils";
+import { type ProviderState, redactSecrets } from "@toolshim/core/provider-utils";
 import { type GenericLogger, type GenericRuntime, GenericStream } from "./generic-stream.js";
 import { genericProviderOptionsSchema, type GenericModelOptions, type GenericProviderOptions, type GenericProviderOptionsInput } from "./options.js";
+import { SharedLearnedModes } from "./shared-learned-modes.js";
 import { UpstreamCall } from "./upstream-call.js";
 import { errorFromStatus, isToolsRejection, malformedError, upstreamMessage } from "./upstream-errors.js";
 import type { WireModelList } from "./wire-types.js";
@@ -13,6 +14,8 @@ export interface GenericUpstreamDeps {
   fetch?: typeof fetch;
   /** Default: silent. */
   logger?: GenericLogger;
+  /** Shared state (Redis with several gateway instances): models `auto` switched to emulation are shared there. */
+  state?: ProviderState;
 }
 
 export interface GenericUpstream extends Upstream {
@@ -31,9 +34,12 @@ const silent: GenericLogger = { debug: noop, info: noop, warn: noop, error: noop
  * them for a model, which is then remembered.
  */
 export function createGenericUpstream(input: GenericProviderOptionsInput & GenericUpstreamDeps): GenericUpstream {
-  const { fetch: fetchImpl = globalThis.fetch.bind(globalThis), logger = silent, ...rest } = input;
-  const runtime = createRuntime(genericProviderOptionsSchema.parse(rest), fetchImpl, logger);
+  const { fetch: fetchImpl = globalThis.fetch.bind(globalThis), logger = silent, state, ...rest } = input;
+  const shared = state ? new SharedLearnedModes(state) : undefined;
+  const runtime = createRuntime(genericProviderOptionsSchema.parse(rest), fetchImpl, logger, shared);
   const { provider, emulated } = runtime;
+  const adopt = (model: string, reason: string) => runtime.learnEmulation(model, reason, false);
+  if (shared) void shared.load(autoModels(runtime.options), adopt);
 
   return {
     name: provider,
@@ -43,7 +49,10 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
       if (runtime.configuredMode(model) === "auto") runtime.learnEmulation(model, "answered with tool-call markup in its text instead of native tool calls");
     },
     learnedEmulation: () => emulated,
-    stream: (request, signal) => new GenericStream(runtime, request, signal),
+    stream: (request, signal) => {
+      if (shared && runtime.configuredMode(request.model) === "auto") shared.refresh(request.model, adopt);
+      return new GenericStream(runtime, request, signal);
+    },
     async close() {
       const reason = new UpstreamError(`Provider "${provider}" is shutting down.`, { status: 503, retryable: true, code: "provider_closed" });
       for (const call of runtime.active) call.cancel(reason);
@@ -51,9 +60,14 @@ export function createGenericUpstream(input: GenericProviderOptionsInput & Gener
   };
 }
 
-type Runtime = GenericRuntime & { emulated: Map<string, string>; learnEmulation(model: string, reason: string): void };
+type Runtime = GenericRuntime & { emulated: Map<string, string>; learnEmulation(model: string, reason: string, publish?: boolean): void };
 
-function createRuntime(options: GenericProviderOptions, fetch: typeof globalThis.fetch, logger: GenericLogger): Runtime {
+/** The configured models in `auto` mode (discovered models are looked up when first requested). */
+function autoModels(options: GenericProviderOptions): string[] {
+  return (options.models ?? []).filter((model) => (model.tools ?? options.tools) === "auto").map((model) => model.id);
+}
+
+function createRuntime(options: GenericProviderOptions, fetch: typeof globalThis.fetch, logger: GenericLogger, shared?: SharedLearnedModes): Runtime {
   const provider = options.name;
   // Short values (a header "1") would turn ordinary words into "[redacted]" everywhere.
   const secrets = [options.apiKey, ...Object.values(options.headers ?? {})].filter((s): s is string => !!s && s.length >= 6);
@@ -80,9 +94,10 @@ function createRuntime(options: GenericProviderOptions, fetch: typeof globalThis
       if (mode !== "auto") return mode;
       return emulated.has(model) ? "emulate" : "native";
     },
-    learnEmulation(model, reason) {
+    learnEmulation(model, reason, publish = true) {
       if (emulated.has(model)) return;
       emulated.set(model, reason);
+      if (publish) shared?.publish(model, reason);
       logger.info({ provider, model, reason }, "tools: switching this model to emulation (auto mode)");
     },
     headers(accept) {

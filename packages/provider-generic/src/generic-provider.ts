@@ -19,7 +19,7 @@ export const genericProvider = defineProvider({
   create(settings, context) {
     // Both the provider's timers and the server's watch then give up at the same limits, with the same wording.
     const timeouts = settings.timeoutMs ?? { firstByteMs: context.timeouts.firstByteMs, idleMs: context.timeouts.idleMs };
-    const upstream = createGenericUpstream({ ...settings, timeoutMs: timeouts, name: context.name, fetch: context.fetch, logger: context.logger });
+    const upstream = createGenericUpstream({ ...settings, timeoutMs: timeouts, name: context.name, fetch: context.fetch, logger: context.logger, state: context.state });
     const probe = cachedProbe(() => probeModels(settings, context));
     return Object.assign(upstream, {
       async health(): Promise<ProviderHealth> {

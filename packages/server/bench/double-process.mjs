@@ -29,8 +29,14 @@ const double = await startOpenAIDouble({
     const pieces = [`[${stream}] `];
     for (let i = 0; i < prose.length; i += chunkSize) pieces.push(prose.slice(i, i + chunkSize));
     for (let i = 0; i < call.length; i += chunkSize) pieces.push(call.slice(i, i + chunkSize));
-    // "paced" requests (the latency phase) get their chunks spaced out, the others as fast as the socket takes them.
-    return { text: pieces, delayMs: text.includes(" paced") ? Number(process.env.BENCH_PACE_MS ?? 3) : 0 };
+    // "paced" requests (the latency phase) get their chunks spaced out, "held" ones (the memory phase) slower still,
+    // the others as fast as the socket takes them.
+    const delayMs = text.includes(" held")
+      ? Number(process.env.BENCH_HOLD_PACE_MS ?? 100)
+      : text.includes(" paced")
+        ? Number(process.env.BENCH_PACE_MS ?? 3)
+        : 0;
+    return { text: pieces, delayMs };
   },
 });
 process.stdout.write(`${double.url}\n`);

@@ -14,7 +14,15 @@
 //               wall-time throughput of both proxies alike.
 //
 // Usage: pnpm bench at the repository root (builds first), or after `pnpm --filter @toolshim/server... build`, pnpm bench
-// here. Env: BENCH_STREAMS, BENCH_CHUNKS, BENCH_ROUNDS, BENCH_PACE_MS; BENCH_PROFILE=<dir> profiles the toolshim process.
+//   memory:     after the rounds, each proxy in turn holds BENCH_HELD slow streams (a chunk every BENCH_HOLD_PACE_MS)
+//               open for BENCH_HOLD_S seconds; its RSS (from /proc) at the end of the hold minus its RSS before,
+//               divided by the number of streams, is its memory per held stream. RSS is also read right after start,
+//               after the warm-up, a few seconds after the fast rounds (a burst) and a few seconds after the held
+//               streams were dropped by the client, to show whether it returns near its baseline.
+//
+// Usage: pnpm bench at the repository root (builds first), or after `pnpm --filter @toolshim/server... build`, pnpm bench
+// here. Env: BENCH_STREAMS, BENCH_CHUNKS, BENCH_ROUNDS, BENCH_PACE_MS, BENCH_HELD, BENCH_HOLD_S, BENCH_HOLD_PACE_MS,
+// BENCH_SETTLE_S; BENCH_PROFILE=<dir> profiles the toolshim process.
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
@@ -28,6 +36,10 @@ const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PACE_MS = Number(process.env.BENCH_PACE_MS ?? 10);
 const WITH_CONSOLE = process.env.BENCH_CONSOLE !== "0";
+const HELD = Number(process.env.BENCH_HELD ?? 300);
+const HOLD_S = Number(process.env.BENCH_HOLD_S ?? 8);
+const HOLD_PACE_MS = Number(process.env.BENCH_HOLD_PACE_MS ?? 100);
+const SETTLE_S = Number(process.env.BENCH_SETTLE_S ?? 5);
 const here = new URL(".", import.meta.url).pathname;
 const cli = join(here, "../dist/cli.js");
 
@@ -57,7 +69,11 @@ process.on("exit", () => children.forEach((c) => c.kill("SIGTERM")));
 process.on("SIGINT", () => process.exit(130));
 
 // --- the double, and a tap in front of it that timestamps every upstream chunk per stream -----------------------
-const doubleProc = start([join(here, "double-process.mjs")], "double", { BENCH_CHUNKS: String(CHUNKS), BENCH_PACE_MS: String(PACE_MS) });
+const doubleProc = start([join(here, "double-process.mjs")], "double", {
+  BENCH_CHUNKS: String(CHUNKS),
+  BENCH_PACE_MS: String(PACE_MS),
+  BENCH_HOLD_PACE_MS: String(HOLD_PACE_MS),
+});
 const doubleUrl = new URL(await firstLine(doubleProc, /(http:\/\/\S+)/));
 
 const tapErrors = [];
@@ -267,9 +283,58 @@ function latencies(results) {
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** Resident set size of a process in KB, from /proc; undefined off Linux. */
+function rssKB(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
+  } catch {
+    return undefined;
+  }
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const rss = Object.fromEntries(names.map((name) => [name, {}]));
+const sampleRss = (key) => names.forEach((name) => (rss[name][key] = rssKB(proxyPid[name]())));
+
+/**
+ * Holds HELD slow streams open through one proxy for HOLD_S seconds (each read as it arrives, like a client would),
+ * then drops them all. Returns the proxy's RSS before, at the end of the hold, and SETTLE_S seconds after the drop.
+ */
+async function hold(name) {
+  const pid = proxyPid[name]();
+  const before = rssKB(pid);
+  const controller = new AbortController();
+  let streaming = 0;
+  let allStreaming;
+  const ready = new Promise((resolve) => (allStreaming = resolve));
+  const one = async (i) => {
+    const response = await fetch(`${targets[name]}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      signal: controller.signal,
+      body: JSON.stringify({ model: "bench", stream: true, tools: [tool], messages: [{ role: "user", content: `stream-8${i} held: what is the weather in Oslo?` }] }),
+    });
+    if (!response.ok) throw new Error(`${name} held stream: HTTP ${response.status} ${await response.text()}`);
+    const reader = response.body.getReader();
+    await reader.read();
+    if (++streaming === HELD) allStreaming();
+    while (!(await reader.read()).done);
+    throw new Error(`${name} held stream ended before the hold did (raise BENCH_HOLD_PACE_MS)`);
+  };
+  const streams = Array.from({ length: HELD }, (_, i) => one(i).catch((error) => (controller.signal.aborted ? undefined : Promise.reject(error))));
+  await Promise.race([ready, Promise.all(streams), sleep(30_000).then(() => Promise.reject(new Error(`${name}: ${streaming}/${HELD} held streams started in 30 s`)))]);
+  await sleep(HOLD_S * 1000);
+  const held = rssKB(pid);
+  controller.abort();
+  await Promise.all(streams);
+  await sleep(SETTLE_S * 1000);
+  return { before, held, after: rssKB(pid) };
+}
+
 // Warm-up (JIT, connection pools), then measured rounds alternating the order.
+sampleRss("start");
 const loadBefore = loadavg();
 for (const name of Object.keys(targets)) check(name, (await run(name, false, 9)).results);
+sampleRss("warm");
 
 const perName = (make) => Object.fromEntries(names.map((name) => [name, make()]));
 const wall = perName(() => []);
@@ -292,6 +357,9 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
+await sleep(SETTLE_S * 1000);
+sampleRss("afterBurst");
+
 const latency = {};
 const pacedCpu = {};
 for (const name of Object.keys(targets)) {
@@ -301,6 +369,8 @@ for (const name of Object.keys(targets)) {
   latency[name] = latencies(results);
   pacedCpu[name] = used;
 }
+const held = {};
+for (const name of names) held[name] = await hold(name);
 const loadAfter = loadavg();
 
 const upstreamChunks = CHUNKS + 1; // prose chunks plus the stream tag; the call markup adds a few more
@@ -338,9 +408,9 @@ if (cpu.toolshim.length) {
     `  shared by both (per 1000 chunks, during each proxy's rounds): double ${side("pass-through", "double")}/${side("toolshim", "double")} ms, ` +
       `client + tap ${side("pass-through", "bench")}/${side("toolshim", "bench")} ms`,
   );
-  console.log(`toolshim CPU per chunk: ${(proxyCpu("toolshim") / proxyCpu("pass-through")).toFixed(1)}x the pass-through's`);
+  console.log(`toolshim CPU per chunk: ${(proxyCpu("toolshim") / proxyCpu("pass-through")).toFixed(2)}x the pass-through's (goal ≤ 1.5x)`);
 }
-console.log(`toolshim throughput: ${ratio.toFixed(1)}% of pass-through`);
+console.log(`toolshim throughput: ${ratio.toFixed(1)}% of pass-through (goal ≥ 90%)`);
 if (targets.baseline) {
   console.log(
     `toolshim vs the baseline build: ${((100 * throughput.toolshim) / throughput.baseline).toFixed(1)}% of its throughput, ` +
@@ -356,6 +426,27 @@ if (WITH_CONSOLE) {
 }
 console.log(
   `toolshim added latency per chunk: p50 ${ms(pct(latency.toolshim, 50) - pct(latency["pass-through"], 50))}, ` +
-    `p99 ${ms(pct(latency.toolshim, 99) - pct(latency["pass-through"], 99))}`,
+    `p99 ${ms(pct(latency.toolshim, 99) - pct(latency["pass-through"], 99))} (goal p99 ≤ 1 ms)`,
 );
+if (held.toolshim.held !== undefined) {
+  const perStream = (name) => (held[name].held - held[name].before) / HELD;
+  const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
+  console.log(`  memory: ${HELD} streams held open ${HOLD_S} s (a chunk every ${HOLD_PACE_MS} ms), RSS from /proc, settled ${SETTLE_S} s after each burst`);
+  for (const name of names) {
+    const r = rss[name];
+    const h = held[name];
+    console.log(
+      `  ${name.padEnd(16)} ${perStream(name).toFixed(0).padStart(5)} KB per held stream (${mb(h.before)} → ${mb(h.held)} → ${mb(h.after)} after they ended); ` +
+        `RSS at start ${mb(r.start)}, after warm-up ${mb(r.warm)}, after the fast rounds ${mb(r.afterBurst)}`,
+    );
+  }
+  const ratioOf = (name) => perStream(name) / perStream("pass-through");
+  console.log(`toolshim memory per held stream: ${ratioOf("toolshim").toFixed(2)}x the pass-through's (goal ≤ 1.5x)`);
+  console.log(
+    `toolshim RSS after a burst: ${(rss.toolshim.afterBurst / rss.toolshim.warm).toFixed(2)}x its RSS after warm-up after the fast rounds, ` +
+      `${(held.toolshim.after / held.toolshim.before).toFixed(2)}x after the held streams (pass-through: ` +
+      `${(rss["pass-through"].afterBurst / rss["pass-through"].warm).toFixed(2)}x, ${(held["pass-through"].after / held["pass-through"].before).toFixed(2)}x)`,
+  );
+  if (targets.baseline) console.log(`toolshim memory per held stream vs the baseline build: ${(perStream("toolshim") / perStream("baseline")).toFixed(2)}x`);
+}
 process.exit(0);

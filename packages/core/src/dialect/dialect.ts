@@ -1,4 +1,5 @@
 import type { CanonicalToolCall, ToolChoice, ToolDefinition } from "../canonical.js";
+import type { NoteSink } from "../parser/parser-note.js";
 import type { ProvenanceIndex } from "../provenance/provenance-index.js";
 
 /**
@@ -49,6 +50,8 @@ export interface ScanContext {
   foreignFormats?: boolean;
   /** Tracing only: called with foreign markup that stayed text because it was copied from an input. */
   onCopied?: (text: string) => void;
+  /** Tracing only: markup that stayed text for other reasons, and what each push holds back (see ParserNote). */
+  onNote?: NoteSink;
 }
 
 /**

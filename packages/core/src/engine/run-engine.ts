@@ -15,7 +15,7 @@ import { BatchSource, type BatchReader, readBatches } from "./batch-iterator.js"
 import { NativeCallMapper } from "./native-call-mapper.js";
 import { answersAsText, plainTextEvents, repairTurns } from "./rejected-reply.js";
 import { TextBuilder } from "../text-builder.js";
-import { traceScan } from "./trace-sink.js";
+import { traceNote, traceScan } from "./trace-sink.js";
 
 export interface EngineRun {
   /** Also a `BatchIterator`: consumers that read batches get everything one upstream read produced at once. */
@@ -186,6 +186,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
     if (trace) {
       const attempt = this.#stats.attempts ?? 1;
       context.onCopied = (text) => trace.record({ kind: "not-a-call", attempt, reason: "copied-from-input", text });
+      context.onNote = (note) => traceNote(trace, attempt, note);
     }
     return this.#dialect.createScanner(context);
   }
@@ -274,6 +275,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
       finishReason: outcome.finishReason,
       toolCalls: outcome.toolCalls,
       answeredAsText: this.#stats.answeredAsText === true,
+      ...(this.#stats.provenance ? { provenance: this.#stats.provenance } : {}),
     });
     this.#release();
     return this.#takeReady();

@@ -26,7 +26,7 @@ describe("the engine's trace", () => {
     expect(raw).toContain(`<call:${nonce}>`);
     const scanned = entries.flatMap((e) => (e.kind === "scan" ? e.events.map((s) => s.type) : []));
     expect(scanned).toEqual(expect.arrayContaining(["text", "call-start", "call-end"]));
-    expect(entries.at(-1)).toEqual({ kind: "done", finishReason: "tool_calls", toolCalls: 1, answeredAsText: false });
+    expect(entries.at(-1)).toEqual({ kind: "done", finishReason: "tool_calls", toolCalls: 1, answeredAsText: false, provenance: "not-needed" });
   });
 
   it("records a strict-schema violation, the repair turns sent back and the second attempt", async () => {
@@ -63,5 +63,29 @@ describe("the engine's trace", () => {
     const { entries, events } = await traced(body(), { text: `<think>Maybe ${call("get_weather", '{"city": "Paris"}')}</think>It is sunny.` });
     expect(events.some((e) => e.type === "tool-call-start")).toBe(false);
     expect(entries.find((e) => e.kind === "not-a-call")).toMatchObject({ reason: "inside-reasoning", text: expect.stringContaining("<call:") });
+  });
+
+  it("names an undeclared tool in a foreign format, which the parser releases as text early", async () => {
+    const { entries, events } = await traced(body(), { text: '<tool_call>{"name": "delete_all", "arguments": {}}</tool_call>' });
+    expect(events.some((e) => e.type === "tool-call-start")).toBe(false);
+    expect(entries.find((e) => e.kind === "not-a-call")).toMatchObject({ reason: "undeclared-tool", text: expect.stringContaining("<tool_call>") });
+  });
+
+  it("reports markup inside a code sample, and reasoning markup split across upstream chunks", async () => {
+    const sample = 'Like this:\n```python\nprint("<tool_call>")\n```\n';
+    const { entries } = await traced(body(), { text: ["<think>Maybe <tool", "_call> here</think>", sample] });
+    const reasons = entries.flatMap((e) => (e.kind === "not-a-call" ? [e.reason] : []));
+    expect(reasons).toEqual(["inside-reasoning", "inside-code"]);
+  });
+
+  it("records what the parser held back between chunks, and the provenance mode", async () => {
+    const { entries } = await traced(body(), { text: `Checking. ${call("get_weather", '{"city": "Paris"}')}`, chunkSize: 4 });
+    expect(entries.some((e) => e.kind === "held" && e.reason === "marker-prefix")).toBe(true);
+    expect(entries.at(-1)).toMatchObject({ kind: "done", provenance: "not-needed" });
+  });
+
+  it("records nothing from the parser when no trace is asked for", async () => {
+    const { entries } = await traced(body(), { text: "`<tool_call>`" }, false);
+    expect(entries).toEqual([]);
   });
 });

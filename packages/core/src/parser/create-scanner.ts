@@ -1,4 +1,5 @@
 import type { ScanContext, ScanEvent, Scanner } from "../dialect/dialect.js";
+import type { NoteSink } from "./parser-note.js";
 import { ProvenanceGate } from "./provenance-gate.js";
 import { isHighSurrogate, ScanInput } from "./scan-input.js";
 import { ScanOutput } from "./scan-output.js";
@@ -21,14 +22,26 @@ export function createScanner(context: ScanContext): Scanner {
     output.gate = gate;
     input.tap = gate;
   }
-  const text = new TextReader(scan, new TriggerTable(context.nonce, foreign), context.reasoningOpen ?? false);
+  const triggers = new TriggerTable(context.nonce, foreign);
+  const note = context.onNote;
+  if (note) output.tracer = { note, markers: triggers.markers };
+  const text = new TextReader(scan, triggers, context.reasoningOpen ?? false);
   // A chunk may end between the two halves of a surrogate pair: the high half waits for the next chunk.
   let carry = "";
   let ended = false;
 
   function run(): ScanEvent[] {
     text.step();
+    if (note && !input.final) noteHeld(note);
     return output.take();
+  }
+
+  /** Tracing only: what this push leaves undecided, which later pushes release as text or as a call. */
+  function noteHeld(note: NoteSink): void {
+    const copy = output.gate?.holding;
+    if (copy) note({ type: "held", reason: "provenance", text: copy });
+    if (input.held) note({ type: "held", reason: "undecided-markup", text: input.held });
+    if (input.rest > 0) note({ type: "held", reason: "marker-prefix", text: input.buf.slice(input.pos) });
   }
 
   return {

@@ -1,6 +1,7 @@
 import { ArgumentsStream } from "./arguments-stream.js";
 import { JsonValueScanner, NEED_MORE, NOT_JSON } from "./json-value-scanner.js";
 import type { Reader, Scan, Step } from "./reader.js";
+import { rejectUndeclared } from "./read-name.js";
 import type { CallWriter, InvalidDetails } from "./scan-output.js";
 import { TextBuilder } from "../text-builder.js";
 
@@ -225,7 +226,9 @@ export class JsonCallReader implements Reader {
   private nameRead(name: string): Step | undefined {
     if (!this.scan.output.tool(name)) {
       this.undeclared = name;
-      return this.fail(`"${name}" is not a declared tool`);
+      const step = this.fail(`"${name}" is not a declared tool`);
+      if (step === "reject" && this.scan.output.tracer) rejectUndeclared(this.scan, name);
+      return step;
     }
     this.name = name;
     this.state = "after";
@@ -318,7 +321,11 @@ export class JsonCallReader implements Reader {
         break;
       } else if (checkName && !this.escapedName && !output.mayBeTool(this.text + buf.slice(input.pos, i + 1))) {
         this.text += input.take(i);
-        return this.fail("not a call");
+        const step = this.fail("not a call");
+        if (step === "reject" && output.tracer) {
+          output.undeclared((input.held ?? "") + buf.charAt(i), `no declared tool's name begins with "${this.text + buf.charAt(i)}"`);
+        }
+        return step;
       }
       i++;
     }

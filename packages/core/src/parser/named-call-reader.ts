@@ -1,7 +1,7 @@
 import { ArgumentsStream } from "./arguments-stream.js";
 import type { NamedSyntax } from "./format-table.js";
 import { JsonValueScanner, NEED_MORE, NOT_JSON } from "./json-value-scanner.js";
-import { readName } from "./read-name.js";
+import { readName, rejectUndeclared } from "./read-name.js";
 import type { Reader, Scan, Step } from "./reader.js";
 import { PARTIAL } from "./scan-input.js";
 import type { CallWriter } from "./scan-output.js";
@@ -55,7 +55,7 @@ export class NamedCallReader implements Reader {
           this.text = read.text;
           if (read.step) return read.step;
           this.name = this.text.trim();
-          if (!this.scan.output.tool(this.name)) return "reject";
+          if (!this.scan.output.tool(this.name)) return rejectUndeclared(this.scan, this.name);
           this.text = "";
           this.state = this.syntax.indexedId && input.code() === 58 ? "index" : "between";
           if (this.state === "index") input.consume(1);

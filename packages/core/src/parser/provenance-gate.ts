@@ -48,6 +48,11 @@ export class ProvenanceGate implements ConsumeTap {
     this.cursor = index.cursor();
   }
 
+  /** Tracing only: the markup of a call held back while it is still a verbatim copy, or null. */
+  get holding(): string | null {
+    return this.mode === "holding" ? this.prefix.join("") + this.span.join("") : null;
+  }
+
   /** Foreign markup begins at the cursor. */
   open(): void {
     this.watch();

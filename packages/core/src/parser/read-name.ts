@@ -15,6 +15,7 @@ export function readName(scan: Scan, text: string, stops: string): { text: strin
     if (stops.includes(char)) break;
     if (!output.mayBeTool((name + char).trimStart())) {
       input.take(i);
+      if (output.tracer) output.undeclared((input.held ?? "") + char, `no declared tool's name begins with "${(name + char).trimStart()}"`);
       return { text: name, step: "reject" };
     }
     name += char;
@@ -23,4 +24,11 @@ export function readName(scan: Scan, text: string, stops: string): { text: strin
   input.take(i);
   if (i === buf.length && !input.final) return { text: name, step: "more" };
   return { text: name };
+}
+
+/** A complete name that no declared tool has: the markup is released as text (and traced when a tracer asked). */
+export function rejectUndeclared(scan: Scan, name: string): "reject" {
+  const { input, output } = scan;
+  if (output.tracer) output.undeclared(input.held ?? name, `"${name}" is not a declared tool`);
+  return "reject";
 }

@@ -1,3 +1,4 @@
+import { MarkupWatcher } from "./markup-watcher.js";
 import type { Reader, Scan, Step } from "./reader.js";
 import { findLiteral, isSpace, PARTIAL } from "./scan-input.js";
 
@@ -9,6 +10,8 @@ export class ReasoningReader implements Reader {
   private opened: boolean;
   private begun = false;
   private space = "";
+  /** Tracing only: call markup inside the block. */
+  private readonly watch: MarkupWatcher | null;
 
   constructor(
     private readonly scan: Scan,
@@ -16,6 +19,8 @@ export class ReasoningReader implements Reader {
     private readonly close: string[],
   ) {
     this.opened = open === null;
+    const tracer = scan.output.tracer;
+    this.watch = tracer ? new MarkupWatcher(tracer.markers, tracer.note, "inside-reasoning") : null;
   }
 
   step(): Step {
@@ -27,17 +32,20 @@ export class ReasoningReader implements Reader {
     input.commit();
     const found = findLiteral(input, input.pos, this.close);
     const end = found.at === -1 ? input.buf.length : found.at;
-    this.text(input.take(end));
+    const piece = input.take(end);
+    this.watch?.feed(piece);
+    this.text(piece);
     if (found.match !== null && found.match !== PARTIAL) {
       input.consume(found.match.length);
-      output.reasoningEnded();
-      return "done";
+      return this.ended();
     }
-    if (input.final) {
-      output.reasoningEnded();
-      return "done";
-    }
-    return "more";
+    return input.final ? this.ended() : "more";
+  }
+
+  private ended(): Step {
+    this.scan.output.reasoningEnded();
+    this.watch?.end("in a reasoning block: reasoning is never a call");
+    return "done";
   }
 
   private text(piece: string): void {

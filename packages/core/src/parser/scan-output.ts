@@ -1,5 +1,6 @@
 import type { ToolDefinition } from "../canonical.js";
 import type { ScanEvent } from "../dialect/dialect.js";
+import type { NoteSink } from "./parser-note.js";
 import type { ProvenanceGate } from "./provenance-gate.js";
 import { TextBuilder } from "../text-builder.js";
 
@@ -17,6 +18,8 @@ export class ScanOutput {
   atBoundary = true;
   /** Holds back calls whose markup is copied from the request's inputs (see ./provenance-gate.ts). */
   gate: ProvenanceGate | null = null;
+  /** Tracing only (see ./parser-note.ts): null unless a tracer asked, so the untraced path does no extra work. */
+  tracer: { note: NoteSink; markers: readonly string[] } | null = null;
 
   constructor(readonly tools: readonly ToolDefinition[]) {}
 
@@ -52,6 +55,11 @@ export class ScanOutput {
   /** Whether some declared tool's name begins with `prefix` (so a name still arriving may yet be declared). */
   mayBeTool(prefix: string): boolean {
     return this.tools.some((tool) => tool.name.startsWith(prefix));
+  }
+
+  /** Tracing only: foreign markup released as text because the tool it names is not declared. */
+  undeclared(markup: string, detail: string): void {
+    this.tracer?.note({ type: "not-a-call", reason: "undeclared-tool", text: markup, detail });
   }
 
   startCall(name: string, id?: string): CallWriter {

@@ -1,5 +1,6 @@
 import { DialectCallReader } from "./dialect-call-reader.js";
 import { FenceReader } from "./fence-reader.js";
+import { MarkupWatcher } from "./markup-watcher.js";
 import { OPEN_REASONING_CLOSE } from "./format-table.js";
 import { QuoteTagReader } from "./quote-tag-reader.js";
 import type { Reader, Scan, Step } from "./reader.js";
@@ -23,6 +24,8 @@ export class TextReader implements Reader {
   private quoted: string | null = null;
   /** Inside an inline code span: its backticks. It ends there or at the end of the line. */
   private inline: string | null = null;
+  /** Tracing only: call markup inside a code sample or inline code span. */
+  private readonly watch: MarkupWatcher | null;
 
   constructor(
     private readonly scan: Scan,
@@ -30,6 +33,8 @@ export class TextReader implements Reader {
     reasoningOpen: boolean,
   ) {
     if (reasoningOpen) this.child = new ReasoningReader(scan, null, OPEN_REASONING_CLOSE);
+    const tracer = scan.output.tracer;
+    this.watch = tracer ? new MarkupWatcher(tracer.markers, tracer.note, "inside-code") : null;
   }
 
   step(): Step {
@@ -57,7 +62,11 @@ export class TextReader implements Reader {
         if (child instanceof FenceReader) this.fence = child.codeSample;
         continue;
       }
-      if (!this.scanText()) return input.final ? "done" : "more";
+      if (this.scanText()) continue;
+      if (!input.final) return "more";
+      if (this.fence !== null) this.watch?.end(IN_FENCE);
+      if (this.inline !== null) this.watch?.end(IN_INLINE);
+      return "done";
     }
   }
 
@@ -68,17 +77,27 @@ export class TextReader implements Reader {
     let start = input.pos;
     let i = start;
     let lineStart = this.lineStart;
+    const { watch } = this;
     while (i < buf.length) {
       const code = buf.charCodeAt(i);
       if (this.inline !== null) {
-        if (code === 10) this.inline = null;
-        else if (code === 96) {
+        if (code === 10) {
+          this.inline = null;
+          watch?.end(IN_INLINE);
+        } else if (code === 96) {
           const ticks = backticks(buf, i);
           if (i + ticks === buf.length && !input.final) return this.pause(start, i, lineStart);
-          if (ticks === this.inline.length) this.inline = null;
+          if (ticks === this.inline.length) {
+            this.inline = null;
+            watch?.end(IN_INLINE);
+          } else {
+            watch?.feed(buf.slice(i, i + ticks));
+          }
           i += ticks;
           lineStart = false;
           continue;
+        } else {
+          watch?.feed(buf.charAt(i));
         }
         lineStart = code === 10;
         i++;
@@ -98,6 +117,7 @@ export class TextReader implements Reader {
           if (match === PARTIAL) return this.pause(start, i, lineStart);
           if (match !== null) {
             i += match.length;
+            if (this.fence !== null) watch?.end(IN_FENCE);
             this.fence = null;
             this.quoted = null;
             lineStart = false;
@@ -141,6 +161,7 @@ export class TextReader implements Reader {
           return true;
         }
       }
+      if (watch !== null && this.fence !== null) watch.feed(buf.charAt(i));
       lineStart = code === 10 ? true : code === 32 || code === 9 ? lineStart : false;
       i++;
     }
@@ -161,6 +182,9 @@ export class TextReader implements Reader {
     input.pos = end;
   }
 }
+
+const IN_FENCE = "in a code sample (a fenced block that is not a call fence): code is never a call";
+const IN_INLINE = "in an inline code span: code is never a call";
 
 function backticks(buf: string, at: number): number {
   let end = at;

@@ -38,6 +38,8 @@ interface TriggerPlace {
 export class TriggerTable {
   private readonly byFirst = new Map<number, Trigger[]>();
   readonly dialectOpen: string;
+  /** Tracing only: call openers distinctive enough to report inside code or reasoning (not `{`, `[` or `>>>`). */
+  readonly markers: string[];
 
   /** `foreign` false: only toolshim's own marker starts a call; other formats stay text. */
   constructor(
@@ -55,6 +57,7 @@ export class TriggerTable {
       reader("{", "boundary", (scan) => new WrapperReader(scan, BARE_JSON)),
       reader("[", "boundary", (scan) => new WrapperReader(scan, BARE_JSON)),
     ];
+    this.markers = ["<call:", ...new Set(calls.map((trigger) => trigger.literal).filter((literal) => literal.length > 3))];
     const triggers: Trigger[] = [
       reader(this.dialectOpen, "anywhere", (scan) => new DialectCallReader(scan, nonce)),
       { literal: "<call:", gate: "anywhere", call: false, action: { type: "quote" } },

@@ -3,7 +3,7 @@ import { ArgumentsStream } from "./arguments-stream.js";
 import type { XmlSyntax } from "./format-table.js";
 import { JsonValueScanner, NEED_MORE, NOT_JSON } from "./json-value-scanner.js";
 import { convertParameter, isStringParameter, parameterSchema } from "./parameter-value.js";
-import { readName } from "./read-name.js";
+import { readName, rejectUndeclared } from "./read-name.js";
 import type { Reader, Scan, Step } from "./reader.js";
 import { findLiteral, isSpace, PARTIAL } from "./scan-input.js";
 import type { CallWriter } from "./scan-output.js";
@@ -72,7 +72,7 @@ export class XmlCallReader implements Reader {
           this.text = read.text;
           if (read.step) return read.step === "more" ? this.needMore() : read.step;
           this.name = this.text.trim();
-          if (!this.scan.output.tool(this.name)) return "reject";
+          if (!this.scan.output.tool(this.name)) return rejectUndeclared(this.scan, this.name);
           this.state = "name-end";
           break;
         }

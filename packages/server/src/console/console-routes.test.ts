@@ -210,4 +210,27 @@ describe("console traces of the other APIs", () => {
     ]);
     expect((await app.request(`/console/api/traces/${ids[0]}`, { headers: { cookie } })).status).toBe(404);
   });
+
+  it("send playground requests to the API the page picks, and refuse an unknown one", async () => {
+    const { app } = consoleHarness();
+    const { cookie, csrf } = await login(app);
+    const play = (api: string, body: unknown) =>
+      app.request(`/console/api/playground?api=${api}`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json", host: "localhost", origin: "http://localhost", "x-toolshim-csrf": csrf },
+        body: JSON.stringify(body),
+      });
+    const messages = await play("messages", { model: "model-a", max_tokens: 50, messages: [{ role: "user", content: "hi" }] });
+    expect(messages.status).toBe(200);
+    expect(((await messages.json()) as { type: string }).type).toBe("message");
+    const responses = await play("responses", { model: "model-a", input: "hi", stream: true });
+    expect(responses.status).toBe(200);
+    expect(await responses.text()).toContain("event: response.completed");
+    const ids = [messages, responses].map((r) => r.headers.get("x-toolshim-trace-id"));
+    const list = (await (await app.request("/console/api/traces", { headers: { cookie } })).json()) as { traces: { id: string; api: string }[] };
+    expect(ids.map((id) => list.traces.find((t) => t.id === id)?.api)).toEqual(["messages", "responses"]);
+    const unknown = await play("__proto__", {});
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain("use one of chat, responses, messages");
+  });
 });

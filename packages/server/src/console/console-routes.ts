@@ -5,6 +5,7 @@ import type { ServerContext } from "../server-context.js";
 import { readAsset } from "./console-assets.js";
 import { appPage, loginPage, SECURITY_HEADERS } from "./console-page.js";
 import { ConsoleSessions, sameOrigin, SESSION_COOKIE, sessionCookie } from "./console-session.js";
+import { clientAddress, LoginLimiter } from "./login-limiter.js";
 import type { TraceStore } from "./trace-store.js";
 
 export const CSRF_HEADER = "x-toolshim-csrf";
@@ -16,6 +17,7 @@ export const CSRF_HEADER = "x-toolshim-csrf";
  */
 export function registerConsole(app: Hono<ServerEnv>, server: ServerContext, store: TraceStore, adminKey: string): void {
   const sessions = new ConsoleSessions(adminKey);
+  const logins = new LoginLimiter();
   const json = (c: Context, value: unknown, status: 200 | 400 | 401 | 403 | 404 = 200) =>
     c.body(server.redact(JSON.stringify(value)), status, { "content-type": "application/json" });
   const refuse = (c: Context, status: 401 | 403 | 404, message: string) => json(c, { error: { message, type: "console_error" } }, status);
@@ -38,9 +40,19 @@ export function registerConsole(app: Hono<ServerEnv>, server: ServerContext, sto
   app.get("/console/login", (c) => c.html(loginPage()));
   app.post("/console/login", async (c) => {
     if (!sameOrigin(c)) return c.html(loginPage("This form must be sent from the console's own page."), 403);
+    const address = clientAddress(c);
+    const wait = logins.retryAfter(address);
+    if (wait > 0) {
+      c.header("retry-after", String(wait));
+      return c.html(loginPage(`Too many failed logins from this address: try again in ${wait} s.`), 429);
+    }
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const key = typeof form.key === "string" ? form.key : "";
-    if (!sessions.keyMatches(key)) return c.html(loginPage("That is not the console's admin key (console.adminKey)."), 401);
+    if (!sessions.keyMatches(key)) {
+      logins.failed(address);
+      return c.html(loginPage("That is not the console's admin key (console.adminKey)."), 401);
+    }
+    logins.succeeded(address);
     c.header("set-cookie", sessionCookie(c, sessions.open()));
     return c.redirect("/console/", 303);
   });
@@ -98,10 +110,20 @@ export function registerConsole(app: Hono<ServerEnv>, server: ServerContext, sto
   );
   app.get("/console/api/providers", async (c) => json(c, await providersView(app, server, c)));
   app.post("/console/api/playground", async (c) => {
+    const api = c.req.query("api") ?? "chat";
+    const path = PLAYGROUND_PATHS.get(api);
+    if (!path) return json(c, { error: { message: `Unknown api "${api}": use one of ${[...PLAYGROUND_PATHS.keys()].join(", ")}.`, type: "console_error" } }, 400);
     const body = await c.req.text();
-    return app.fetch(internalRequest(server, c, "/v1/chat/completions", { method: "POST", body, signal: c.req.raw.signal }), c.env);
+    return app.fetch(internalRequest(server, c, path, { method: "POST", body, signal: c.req.raw.signal }), c.env);
   });
 }
+
+/** The APIs the playground can send to (`?api=`), each at its own route so the trace shows its own shapes. */
+const PLAYGROUND_PATHS = new Map([
+  ["chat", "/v1/chat/completions"],
+  ["responses", "/v1/responses"],
+  ["messages", "/v1/messages"],
+]);
 
 /** A request to the server's own API, with a configured API key added here (it never reaches the page). */
 function internalRequest(server: ServerContext, c: Context, path: string, init: RequestInit): Request {

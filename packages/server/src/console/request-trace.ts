@@ -159,7 +159,9 @@ function entrySize(entry: TraceEntry): number {
     case "repair":
       return JSON.stringify(entry.turns).length;
     case "not-a-call":
-      return 80 + entry.text.length;
+      return 80 + entry.text.length + (entry.detail?.length ?? 0);
+    case "held":
+      return 60 + entry.text.length;
     default:
       return 200;
   }

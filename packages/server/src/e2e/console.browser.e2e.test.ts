@@ -32,6 +32,13 @@ const weather: OpenAI.Chat.Completions.ChatCompletionTool = {
   },
 };
 const echoed = '<tool_call>{"name": "get_weather", "arguments": {"city": "Oslo"}}</tool_call>';
+// Markup that stays text for every other reason; the double streams it in 6-character chunks, so the marker inside
+// the reasoning arrives split.
+const notCalls = [
+  '<think>Maybe <tool_call>{"name": "get_weather", "arguments": {}}</tool_call> is wrong.</think>',
+  'Here: <tool_call>{"name": "delete_files", "arguments": {}}</tool_call> and `<tool_call>x</tool_call>` inline.\n',
+  '```python\nprint("<function=get_weather>{}</function>")\n```\nDone.',
+].join("");
 
 let double: OpenAIDouble;
 let server: RunningCli;
@@ -129,11 +136,15 @@ describe.skipIf(process.env.TOOLSHIM_CHROMIUM === undefined && !existsSync(CHROM
       ],
     });
     await page.waitForSelector(`tr[data-trace-id="${ids.echo}"]`);
+
+    double.enqueue(notCalls);
+    ids.whyNot = await send({ model: "emulated", messages: [{ role: "user", content: "Explain tool syntax." }], tools: [weather] });
+    await page.waitForSelector(`tr[data-trace-id="${ids.whyNot}"]`);
     // Each row fills in when its request ends: a call, a repair and a why-not-a-call entry.
     await page.waitForFunction(
       (id) => document.querySelector(`tr[data-trace-id="${id}"] td:nth-child(5)`)?.textContent === "200",
       {},
-      ids.echo,
+      ids.whyNot,
     );
     const rows = await page.$$eval("tr[data-trace-id]", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
     expect(rows.find((r) => r[9] === "1")).toBeDefined();
@@ -149,7 +160,9 @@ describe.skipIf(process.env.TOOLSHIM_CHROMIUM === undefined && !existsSync(CHROM
     expect(whole).toMatch(/^Let me check\. <call:\w+>\{"name": "get_weather"/);
     expect(panels.stream).toContain("call-start");
     expect(panels.stream).toContain("call-end");
-    // The chunks that began the marker were held back until the parser knew what they were.
+    // The parser's own reports of the chunks that began the marker, held back until it knew what they were.
+    const held = await page.$$eval(`[data-trace="${ids.call}"] [data-panel=stream] li[data-held]`, (lis) => lis.map((li) => li.getAttribute("data-held")));
+    expect(held).toContain("marker-prefix");
     expect(panels.stream).toContain("held back");
     expect(panels.request).toContain("[masked]");
     expect(panels.response).toContain("tool_calls");
@@ -169,8 +182,26 @@ describe.skipIf(process.env.TOOLSHIM_CHROMIUM === undefined && !existsSync(CHROM
     expect(panels["why-not"]).toContain("copied from input");
     expect(panels["why-not"]).toContain("<tool_call>");
     expect(panels.response).toContain("The page you fetched says");
+    // A tool result is an input the model could copy from: the request's markup was judged against an index of it.
+    expect(await page.$eval(`[data-trace="${ids.echo}"] .provenance`, (el) => el.getAttribute("data-provenance"))).toBe("indexed");
     const whyNot = await page.$(`[data-panel="why-not"]`);
     await whyNot?.screenshot({ path: `${SHOTS}why-not.png` });
+  });
+
+  it("says why markup stayed text: an undeclared tool, code, and reasoning split across chunks", async () => {
+    const panels = await openTrace(ids.whyNot!);
+    const reasons = await page.$$eval(`[data-trace="${ids.whyNot}"] [data-panel="why-not"] li[data-reason]`, (lis) =>
+      lis.map((li) => li.getAttribute("data-reason")),
+    );
+    expect(reasons).toEqual(["inside-reasoning", "undeclared-tool", "inside-code", "inside-code"]);
+    // Foreign markup is held while its reader has not yet seen whether it names a declared tool.
+    const held = await page.$$eval(`[data-trace="${ids.whyNot}"] [data-panel=stream] li[data-held]`, (lis) => lis.map((li) => li.getAttribute("data-held")));
+    expect(held).toContain("undecided-markup");
+    // The parser gives up at the first character no declared tool's name begins with, so that is what it names.
+    expect(panels["why-not"]).toContain(`no declared tool's name begins with "d"`);
+    expect(panels["why-not"]).toContain("inside code: markup in a code sample or inline code is never a call");
+    expect(panels["why-not"]).toContain("<function=get_weather>");
+    await (await page.$(`[data-panel="why-not"]`))?.screenshot({ path: `${SHOTS}why-not-reasons.png` });
   });
 
   it("runs the playground and opens its trace as it runs", async () => {
@@ -182,6 +213,21 @@ describe.skipIf(process.env.TOOLSHIM_CHROMIUM === undefined && !existsSync(CHROM
     expect(await page.$eval("#pg-output", (el) => el.textContent)).toContain("get_weather");
     expect(await page.$eval("#pg-trace [data-panel=stream]", (el) => el.textContent)).toContain("call-start");
     await page.screenshot({ path: `${SHOTS}playground.png` });
+  });
+
+  it("sends an Anthropic Messages request from the playground, not streamed", async () => {
+    await page.goto(`${server.url}/console/#/playground`);
+    await page.waitForSelector("#pg-api");
+    await page.select("#pg-api", "messages");
+    expect(await page.$eval("#pg-tools", (el) => (el as HTMLTextAreaElement).value)).toContain("input_schema");
+    await page.click("#pg-stream");
+    await page.click("#pg-send");
+    await page.waitForFunction(() => document.querySelector("#pg-trace .facts")?.textContent?.includes("status 200"), { timeout: 10_000 });
+    await page.waitForFunction(() => !document.querySelector("#pg-trace .facts")?.textContent?.includes("latency –"), { timeout: 10_000 });
+    const output = await page.$eval("#pg-output", (el) => el.textContent ?? "");
+    expect(JSON.parse(output)).toMatchObject({ type: "message", stop_reason: "tool_use" });
+    expect(await page.$eval("#pg-trace h1", (el) => el.textContent)).toMatch(/^messages · emulated/);
+    expect(await page.$eval("#pg-trace .facts", (el) => el.textContent)).toContain("not streamed");
   });
 
   it("shows providers and models, and on a phone-sized screen the list still fits", async () => {

@@ -1,26 +1,50 @@
 import { csrfToken, getJson, h } from "./dom.js";
 import { showTrace } from "./trace-view.js";
 
-const SAMPLE_TOOLS = [
-  {
-    type: "function",
-    function: {
-      name: "get_weather",
-      description: "Current weather for a city",
-      parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-    },
-  },
-];
-const SAMPLE_MESSAGES = [{ role: "user", content: "What is the weather in Paris?" }];
+const WEATHER = {
+  name: "get_weather",
+  description: "Current weather for a city",
+  schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+};
+const QUESTION = "What is the weather in Paris?";
 
-/** Send a chat completion through the gateway and watch its trace fill in. */
+/** Each API the playground can send: its sample tools and messages, in that API's own shapes, and the request body. */
+const APIS: Record<string, { label: string; tools: unknown[]; messages: unknown; body: (model: string, tools: unknown[], messages: unknown, stream: boolean) => Record<string, unknown> }> = {
+  chat: {
+    label: "Chat Completions",
+    tools: [{ type: "function", function: { name: WEATHER.name, description: WEATHER.description, parameters: WEATHER.schema } }],
+    messages: [{ role: "user", content: QUESTION }],
+    body: (model, tools, messages, stream) => ({ model, messages, stream, ...(tools.length ? { tools } : {}) }),
+  },
+  responses: {
+    label: "Responses",
+    tools: [{ type: "function", name: WEATHER.name, description: WEATHER.description, parameters: WEATHER.schema }],
+    messages: [{ role: "user", content: QUESTION }],
+    body: (model, tools, input, stream) => ({ model, input, stream, ...(tools.length ? { tools } : {}) }),
+  },
+  messages: {
+    label: "Anthropic Messages",
+    tools: [{ name: WEATHER.name, description: WEATHER.description, input_schema: WEATHER.schema }],
+    messages: [{ role: "user", content: QUESTION }],
+    body: (model, tools, messages, stream) => ({ model, max_tokens: 1024, messages, stream, ...(tools.length ? { tools } : {}) }),
+  },
+};
+
+/** Send a request to one of the gateway's APIs and watch its trace fill in. */
 export async function showPlayground(root: HTMLElement, stillWanted: () => boolean): Promise<void> {
   const { models } = await getJson<{ models: { id: string }[] }>("/console/api/providers");
   const model = h("select", { id: "pg-model", "aria-label": "model" }, ...models.map((m) => h("option", { value: m.id }, m.id))) as HTMLSelectElement;
+  const api = h("select", { id: "pg-api", "aria-label": "API" }, ...Object.entries(APIS).map(([id, spec]) => h("option", { value: id }, spec.label))) as HTMLSelectElement;
   const tools = h("textarea", { id: "pg-tools", rows: "8", "aria-label": "tools (JSON)" }) as HTMLTextAreaElement;
-  tools.value = JSON.stringify(SAMPLE_TOOLS, null, 2);
   const messages = h("textarea", { id: "pg-messages", rows: "6", "aria-label": "messages (JSON)" }) as HTMLTextAreaElement;
-  messages.value = JSON.stringify(SAMPLE_MESSAGES, null, 2);
+  // Picking another API puts its samples in, since each API spells tools differently.
+  const fillSamples = () => {
+    const spec = APIS[api.value] ?? APIS.chat;
+    tools.value = JSON.stringify(spec?.tools ?? [], null, 2);
+    messages.value = JSON.stringify(spec?.messages ?? [], null, 2);
+  };
+  api.addEventListener("change", fillSamples);
+  fillSamples();
   const stream = h("input", { type: "checkbox", id: "pg-stream", checked: "" }) as HTMLInputElement;
   const send = h("button", { type: "button", id: "pg-send" }, "Send");
   const output = h("pre", { id: "pg-output", class: "output" });
@@ -35,13 +59,13 @@ export async function showPlayground(root: HTMLElement, stillWanted: () => boole
     let body: Record<string, unknown>;
     try {
       const toolList = tools.value.trim() ? (JSON.parse(tools.value) as unknown[]) : [];
-      body = { model: model.value, messages: JSON.parse(messages.value) as unknown, stream: stream.checked };
-      if (toolList.length) body.tools = toolList;
+      const spec = APIS[api.value] ?? APIS.chat;
+      body = spec ? spec.body(model.value, toolList, JSON.parse(messages.value) as unknown, stream.checked) : {};
     } catch (error) {
       output.textContent = `Not valid JSON: ${String(error)}`;
       return;
     }
-    const response = await fetch("/console/api/playground", {
+    const response = await fetch(`/console/api/playground?api=${encodeURIComponent(api.value)}`, {
       method: "POST",
       credentials: "same-origin",
       headers: { "content-type": "application/json", "x-toolshim-csrf": csrfToken() },
@@ -64,9 +88,10 @@ export async function showPlayground(root: HTMLElement, stillWanted: () => boole
     h(
       "div",
       { class: "form" },
+      h("label", {}, "API ", api),
       h("label", {}, "Model ", model),
       h("label", {}, "Tools (JSON)", tools),
-      h("label", {}, "Messages (JSON)", messages),
+      h("label", {}, "Messages / input (JSON)", messages),
       h("label", { class: "inline" }, stream, " stream"),
       send,
     ),

@@ -25,6 +25,19 @@ const REASONS: Record<string, string> = {
   "undeclared-tool": "undeclared tool: the request declares no tool by that name",
   malformed: "malformed: the call markup could not be read or mended",
   "inside-reasoning": "inside reasoning: markup in the model's thinking is never a call",
+  "inside-code": "inside code: markup in a code sample or inline code is never a call",
+};
+
+const HELD: Record<string, string> = {
+  "marker-prefix": "the end of the text could begin a marker",
+  "undecided-markup": "markup not yet known to be a call",
+  provenance: "a call whose markup still copies an input (provenance gate)",
+};
+
+const PROVENANCE: Record<string, string> = {
+  indexed: "indexed: foreign-format markup copied from an input stays text",
+  "not-needed": "not needed: the request has no untrusted input to copy from",
+  "nonce-only": "nonce only: inputs too large to index, so only toolshim's own marker makes a call",
 };
 
 /** Loads a trace and renders it into `root`, again every second until the request is done. */
@@ -52,6 +65,7 @@ export function renderTrace(trace: TraceJson): HTMLElement {
       `status ${s.status ?? "…"} · ${s.mode ?? "?"} · ${s.stream ? "streamed" : "not streamed"} · latency ${ms(s.latencyMs)} · first byte ${ms(s.firstByteMs)} · ${s.calls} call(s) · finish ${s.finishReason ?? "–"} · ${s.repairs} repair(s)`,
       trace.truncated ? " · trace truncated (console.maxTraceBytes)" : "",
     ),
+    provenanceLine(entries),
     h(
       "div",
       { class: "grid" },
@@ -63,6 +77,14 @@ export function renderTrace(trace: TraceJson): HTMLElement {
     policyPanel(entries, trace.request.body),
     whyNotPanel(entries),
   );
+}
+
+/** The request's provenance mode, from the engine's outcome (absent when foreign formats were off). */
+function provenanceLine(entries: Entry[]): HTMLElement | null {
+  const done = entries.find((e) => e.kind === "done");
+  const mode = typeof done?.provenance === "string" ? done.provenance : undefined;
+  if (!mode) return null;
+  return h("p", { class: "provenance", "data-provenance": mode }, `provenance: ${PROVENANCE[mode] ?? mode}`);
 }
 
 function headersList(headers: Record<string, string>): HTMLElement {
@@ -103,19 +125,24 @@ function scanLine(event: Record<string, unknown>): string {
 function streamPanel(entries: Entry[]): HTMLElement {
   const raw = h("ol", { class: "raw" });
   const parsed = h("ol", { class: "parsed" });
-  entries.forEach((e, i) => {
+  for (const e of entries) {
     const prefix = `+${e.t.toFixed(1)} ms · #${e.attempt ?? 1} `;
     if (e.kind === "upstream-event") {
       const event = e.event as Record<string, unknown>;
-      // Text the parser gave nothing for yet: it is holding it back while it could still be the start of call markup.
-      const held = event.type === "text" && entries[i + 1]?.kind !== "scan";
       raw.append(
+        h("li", { class: `ev-${String(event.type)}` }, h("span", { class: "t" }, prefix), h("code", {}, "text" in event ? String(event.text) : JSON.stringify(event))),
+      );
+    } else if (e.kind === "held") {
+      // The parser's own report: text it keeps back after this chunk, released later as text or as a call.
+      const reason = String(e.reason);
+      parsed.append(
         h(
           "li",
-          { class: `ev-${String(event.type)}${held ? " held" : ""}` },
+          { class: "ev-held held", "data-held": reason },
           h("span", { class: "t" }, prefix),
-          h("code", {}, "text" in event ? String(event.text) : JSON.stringify(event)),
-          held ? h("span", { class: "tag" }, "held back") : null,
+          h("span", { class: "tag" }, "held back"),
+          ` ${HELD[reason] ?? reason}: `,
+          h("code", {}, JSON.stringify(e.text)),
         ),
       );
     } else if (e.kind === "scan") {
@@ -123,7 +150,7 @@ function streamPanel(entries: Entry[]): HTMLElement {
         parsed.append(h("li", { class: `ev-${String(event.type)}` }, h("span", { class: "t" }, prefix), h("code", {}, scanLine(event))));
       }
     }
-  });
+  }
   return panel(
     "Model's raw text and parser events",
     "stream",
@@ -173,7 +200,8 @@ function policyPanel(entries: Entry[], requestBody: string): HTMLElement {
         ),
       );
     } else if (e.kind === "done") {
-      items.push(h("li", { class: "done" }, `outcome: finish ${String(e.finishReason)}, ${String(e.toolCalls)} call(s)${e.answeredAsText ? ", answered as the model's text" : ""}`));
+      const provenance = typeof e.provenance === "string" ? `, provenance ${e.provenance}` : "";
+      items.push(h("li", { class: "done" }, `outcome: finish ${String(e.finishReason)}, ${String(e.toolCalls)} call(s)${e.answeredAsText ? ", answered as the model's text" : ""}${provenance}`));
     }
   }
   return panel("Policy decisions", "policy", h("ul", {}, ...items));

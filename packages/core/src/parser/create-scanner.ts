@@ -11,6 +11,9 @@ import { TriggerTable } from "./triggers.js";
  * fall back to on their own (see ./format-table.ts), split into text, reasoning and tool-call events as the output
  * streams. Each character is examined a bounded number of times, whatever the chunking.
  */
+/** Held text longer than this is reported by its length only. */
+const MAX_HELD_NOTE = 256;
+
 export function createScanner(context: ScanContext): Scanner {
   const input = new ScanInput();
   const output = new ScanOutput(context.tools);
@@ -36,12 +39,17 @@ export function createScanner(context: ScanContext): Scanner {
     return output.take();
   }
 
-  /** Tracing only: what this push leaves undecided, which later pushes release as text or as a call. */
+  /**
+   * Tracing only: what this push leaves undecided, which later pushes release as text or as a call. Long regions are
+   * reported by length: copying them on every push would make tracing quadratic.
+   */
   function noteHeld(note: NoteSink): void {
-    const copy = output.gate?.holding;
+    const copy = output.gate?.holding(MAX_HELD_NOTE);
     if (copy) note({ type: "held", reason: "provenance", text: copy });
-    if (input.held) note({ type: "held", reason: "undecided-markup", text: input.held });
-    if (input.rest > 0) note({ type: "held", reason: "marker-prefix", text: input.buf.slice(input.pos) });
+    const held = input.held;
+    if (held) note({ type: "held", reason: "undecided-markup", text: held.length <= MAX_HELD_NOTE ? held : `(${held.length} characters)` });
+    const rest = input.rest;
+    if (rest > 0) note({ type: "held", reason: "marker-prefix", text: rest <= MAX_HELD_NOTE ? input.buf.slice(input.pos) : `(${rest} characters)` });
   }
 
   return {

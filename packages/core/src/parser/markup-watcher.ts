@@ -2,6 +2,8 @@ import type { NoteSink } from "./parser-note.js";
 
 /** Characters of context kept after a marker seen inside code or reasoning. */
 const CONTEXT = 120;
+/** Text is searched in batches of at least this many characters, so one-character feeds stay cheap. */
+const BATCH = 256;
 
 /**
  * Tracing only: watches a region whose text is never a call (a code sample, an inline code span, a reasoning block)
@@ -11,6 +13,7 @@ const CONTEXT = 120;
  */
 export class MarkupWatcher {
   private window = "";
+  private pending = "";
   private found: string | null = null;
   private readonly longest: number;
 
@@ -23,6 +26,14 @@ export class MarkupWatcher {
   }
 
   feed(text: string): void {
+    if (this.found !== null && this.found.length - this.window.length >= CONTEXT) return;
+    this.pending += text;
+    if (this.pending.length >= BATCH) this.flush();
+  }
+
+  private flush(): void {
+    const text = this.pending;
+    this.pending = "";
     if (text === "") return;
     if (this.found !== null) {
       this.found += text.slice(0, CONTEXT - (this.found.length - this.window.length));
@@ -49,6 +60,7 @@ export class MarkupWatcher {
 
   /** The region ended: reports what it found, and starts over for the next region. */
   end(detail: string): void {
+    this.flush();
     if (this.found !== null) this.note({ type: "not-a-call", reason: this.reason, text: this.found, detail });
     this.found = null;
     this.window = "";

@@ -27,6 +27,7 @@ const CASES: Array<[string, string, string]> = [
   ["an undeclared tool in a fenced JSON call", '```json\n{"name": "wipe", "arguments": {}}\n```', "undeclared-tool"],
   ["markup in a code sample", 'Example:\n```python\nprint("<tool_call>{\\"name\\": \\"get_weather\\"}</tool_call>")\n```\nThat is all.', "inside-code"],
   ["markup in inline code", 'Write `<tool_call>{"name": "get_weather", "arguments": {}}</tool_call>` to call it.', "inside-code"],
+  ["markup deep in a long code sample", `\`\`\`\n${"a = 1\n".repeat(60)}<tool_call>{}</tool_call>\n\`\`\``, "inside-code"],
   ["markup in reasoning", '<think>I could write <tool_call>{"name": "get_weather", "arguments": {"city": "Oslo"}}</tool_call> but no.</think>It is sunny.', "inside-reasoning"],
 ];
 
@@ -46,8 +47,8 @@ describe("the parser's notes for the trace", () => {
   it("gives the same why-not list for random splits of all cases together", () => {
     const output = CASES.map(([, sample]) => sample).join("\n\n");
     const whole = whyNot(notes([output]).notes);
-    // Reasoning only opens at a boundary, so the last case is plain text here: five reports.
-    expect(whole.map((note) => note.reason)).toEqual(["undeclared-tool", "undeclared-tool", "undeclared-tool", "inside-code", "inside-code"]);
+    // Reasoning only opens at a boundary, so the last case is plain text here: six reports.
+    expect(whole.map((note) => note.reason)).toEqual(["undeclared-tool", "undeclared-tool", "undeclared-tool", "inside-code", "inside-code", "inside-code"]);
     const random = seededRandom(16);
     for (let run = 0; run < 200; run++) {
       expect(whyNot(notes(cutAt(output, randomCuts(output, random, 7))).notes)).toEqual(whole);
@@ -71,6 +72,13 @@ describe("the parser's notes for the trace", () => {
     expect(held[0]).toEqual({ type: "held", reason: "marker-prefix", text: "<tool_" });
     expect(held).toContainEqual(expect.objectContaining({ reason: "undecided-markup", text: expect.stringContaining('<tool_call>{"name": "get_wea') }));
     expect(events.some((event) => event.type === "call-end")).toBe(true);
+  });
+
+  it("reports a long undecided region by its length, not its text", () => {
+    // Arguments before the name: nothing is decided until the name arrives.
+    const long = `<tool_call>{"arguments": {"city": "${"x".repeat(600)}`;
+    const { notes: found } = notes([long, '"}, "name": "get_weather"}</tool_call>']);
+    expect(found).toContainEqual({ type: "held", reason: "undecided-markup", text: `(${long.length} characters)` });
   });
 
   it("reports a call the provenance gate holds while its markup is still a copy of an input", () => {

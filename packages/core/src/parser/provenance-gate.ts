@@ -48,9 +48,15 @@ export class ProvenanceGate implements ConsumeTap {
     this.cursor = index.cursor();
   }
 
-  /** Tracing only: the markup of a call held back while it is still a verbatim copy, or null. */
-  get holding(): string | null {
-    return this.mode === "holding" ? this.prefix.join("") + this.span.join("") : null;
+  /**
+   * Tracing only: the markup of a call held back while it is still a verbatim copy (past `max` characters, only its
+   * length, so a long copy is not joined again on every push), or null.
+   */
+  holding(max: number): string | null {
+    if (this.mode !== "holding") return null;
+    const parts = [...this.prefix, ...this.span];
+    const length = parts.reduce((sum, part) => sum + part.length, 0);
+    return length <= max ? parts.join("") : `(${length} characters)`;
   }
 
   /** Foreign markup begins at the cursor. */

@@ -26,6 +26,11 @@ export class TextReader implements Reader {
   private inline: string | null = null;
   /** Tracing only: call markup inside a code sample or inline code span. */
   private readonly watch: MarkupWatcher | null;
+  /**
+   * Tracing only: where the code of the current scan begins (a code sample only opens between scans, at the scan's
+   * start; an inline span after its backticks), so code is handed to `watch` in pieces, not character by character.
+   */
+  private codeFrom = 0;
 
   constructor(
     private readonly scan: Scan,
@@ -78,26 +83,23 @@ export class TextReader implements Reader {
     let i = start;
     let lineStart = this.lineStart;
     const { watch } = this;
+    this.codeFrom = start;
     while (i < buf.length) {
       const code = buf.charCodeAt(i);
       if (this.inline !== null) {
         if (code === 10) {
           this.inline = null;
-          watch?.end(IN_INLINE);
+          if (watch !== null) this.codeEnded(i, IN_INLINE);
         } else if (code === 96) {
           const ticks = backticks(buf, i);
           if (i + ticks === buf.length && !input.final) return this.pause(start, i, lineStart);
           if (ticks === this.inline.length) {
             this.inline = null;
-            watch?.end(IN_INLINE);
-          } else {
-            watch?.feed(buf.slice(i, i + ticks));
+            if (watch !== null) this.codeEnded(i, IN_INLINE);
           }
           i += ticks;
           lineStart = false;
           continue;
-        } else {
-          watch?.feed(buf.charAt(i));
         }
         lineStart = code === 10;
         i++;
@@ -117,7 +119,7 @@ export class TextReader implements Reader {
           if (match === PARTIAL) return this.pause(start, i, lineStart);
           if (match !== null) {
             i += match.length;
-            if (this.fence !== null) watch?.end(IN_FENCE);
+            if (this.fence !== null && watch !== null) this.codeEnded(i, IN_FENCE);
             this.fence = null;
             this.quoted = null;
             lineStart = false;
@@ -131,6 +133,7 @@ export class TextReader implements Reader {
           const ticks = backticks(buf, i);
           if (i + ticks === buf.length && !input.final) return this.pause(start, i, lineStart);
           this.inline = buf.slice(i, i + ticks);
+          this.codeFrom = i + ticks;
           i += ticks;
           lineStart = false;
           continue;
@@ -161,7 +164,6 @@ export class TextReader implements Reader {
           return true;
         }
       }
-      if (watch !== null && this.fence !== null) watch.feed(buf.charAt(i));
       lineStart = code === 10 ? true : code === 32 || code === 9 ? lineStart : false;
       i++;
     }
@@ -169,8 +171,15 @@ export class TextReader implements Reader {
     return false;
   }
 
+  /** Tracing only: a code sample or span ended at `end`; its text since `codeFrom` is code too. */
+  private codeEnded(end: number, detail: string): void {
+    this.watch?.feed(this.scan.input.buf.slice(this.codeFrom, end));
+    this.watch?.end(detail);
+  }
+
   /** Emits the text before `end` (dropping boundary whitespace before `start`) and leaves the cursor at `end`. */
   private pause(start: number, end: number, lineStart: boolean): false {
+    if (this.fence !== null || this.inline !== null) this.watch?.feed(this.scan.input.buf.slice(this.codeFrom, end));
     this.flushTo(start, end);
     this.lineStart = lineStart;
     return false;

@@ -15,6 +15,11 @@ import { startCli, writeConfig, type RunningCli } from "./harness.js";
  * engines apart without racing the scheduler.
  */
 const HEALTH_BOUND_MS = 500;
+/**
+ * Issue 9's figure for the typical answer: the median must stay under it. In `.ci/run` (every suite at once on 2
+ * cores) the median was 17 ms and the slowest answer 32 ms.
+ */
+const HEALTH_MEDIAN_BOUND_MS = 50;
 const CONCURRENT_CALLS = 8;
 
 let double: OpenAIDouble;
@@ -87,5 +92,6 @@ describe("a catastrophic pattern cannot block the server", () => {
     console.info(`/health while checking: ${sorted.length} answers, median ${median.toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms`);
     expect(sorted.length).toBeGreaterThanOrEqual(3);
     expect(sorted.at(-1)).toBeLessThan(HEALTH_BOUND_MS);
+    expect(median).toBeLessThan(HEALTH_MEDIAN_BOUND_MS);
   });
 });

@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { RecordedRequest } from "@toolshim/provider-generic/double";
 import { describe, expect, it } from "vitest";
+import { jsonLines, runAgentCli, withThrowawayHome } from "./harness/run-agent-cli.js";
 import { gatewayForFile, MODEL, promptOf, replyWithCalls, startGateway, type Gateway } from "./__fixtures__/responses-anthropic-gateway.js";
 
 const MARKER = "opencode-ran-this-5c1e";
@@ -68,52 +67,25 @@ interface OpencodeRun {
  * no model list fetched, no update check, no default plugins; only PATH is inherited.
  */
 async function runOpencode(model: string, prompt: string, timeoutMs = 120_000): Promise<OpencodeRun> {
-  const home = await mkdtemp(join(tmpdir(), "toolshim-opencode-home-"));
-  const work = join(home, "project");
-  await mkdir(work);
-  await writeFile(join(work, "opencode.json"), JSON.stringify(opencodeConfig(gateway.server.baseURL), null, 2));
-  const env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, ".config"),
-    XDG_DATA_HOME: join(home, ".local", "share"),
-    XDG_CACHE_HOME: join(home, ".cache"),
-    XDG_STATE_HOME: join(home, ".local", "state"),
-    OPENCODE_DISABLE_MODELS_FETCH: "1",
-    OPENCODE_DISABLE_AUTOUPDATE: "1",
-    OPENCODE_DISABLE_DEFAULT_PLUGINS: "1",
-    OPENCODE_DISABLE_LSP_DOWNLOAD: "1",
-    NO_COLOR: "1",
-  };
-  const child = spawn(opencodeBinary(), ["run", "--format", "json", "--model", model, prompt], { env, cwd: work, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (data) => (stdout += data));
-  child.stderr.on("data", (data) => (stderr += data));
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`opencode did not finish within ${timeoutMs} ms\nstdout:\n${stdout.slice(-4000)}\nstderr:\n${stderr.slice(-4000)}`));
-      }, timeoutMs);
-      child.once("error", (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      child.once("exit", (exitCode) => {
-        clearTimeout(timer);
-        resolve(exitCode);
-      });
-    });
-    const events = stdout
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as OpencodeEvent);
+  return withThrowawayHome("toolshim-opencode-home-", async (home) => {
+    const work = join(home, "project");
+    await mkdir(work);
+    await writeFile(join(work, "opencode.json"), JSON.stringify(opencodeConfig(gateway.server.baseURL), null, 2));
+    const env = {
+      XDG_CONFIG_HOME: join(home, ".config"),
+      XDG_DATA_HOME: join(home, ".local", "share"),
+      XDG_CACHE_HOME: join(home, ".cache"),
+      XDG_STATE_HOME: join(home, ".local", "state"),
+      OPENCODE_DISABLE_MODELS_FETCH: "1",
+      OPENCODE_DISABLE_AUTOUPDATE: "1",
+      OPENCODE_DISABLE_DEFAULT_PLUGINS: "1",
+      OPENCODE_DISABLE_LSP_DOWNLOAD: "1",
+    };
+    const args = ["run", "--format", "json", "--model", model, prompt];
+    const run = await runAgentCli({ name: "opencode", command: opencodeBinary(), args, home, env, cwd: work, timeoutMs });
     const proof = await readFile(join(work, "proof.txt"), "utf8").catch(() => undefined);
-    return { code, events, stdout, stderr, proof };
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
+    return { ...run, events: jsonLines<OpencodeEvent>(run.stdout), proof };
+  });
 }
 
 /** The "model": opencode's bash tool until a tool result comes back, then the final text; tool-less requests (titles) get a title. */

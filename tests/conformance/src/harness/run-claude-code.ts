@@ -1,8 +1,5 @@
-import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { jsonLines, packageBin, runAgentCli, withThrowawayHome } from "./run-agent-cli.js";
 
 export interface ClaudeCodeRun {
   code: number | null;
@@ -29,10 +26,7 @@ export interface ClaudeCodeOptions {
 
 /** The `claude` executable of an installed Claude Code package (its `bin` entry). */
 export function claudeBinary(packageName = "@anthropic-ai/claude-code"): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve(`${packageName}/package.json`);
-  const { bin } = require(manifest) as { bin: string | Record<string, string> };
-  return join(dirname(manifest), typeof bin === "string" ? bin : bin.claude!);
+  return packageBin(packageName, "claude");
 }
 
 /**
@@ -42,54 +36,26 @@ export function claudeBinary(packageName = "@anthropic-ai/claude-code"): string 
  * `--dangerously-skip-permissions`). Only PATH is inherited, so no key or setting of the machine leaks in.
  */
 export async function runClaudeCode(options: ClaudeCodeOptions): Promise<ClaudeCodeRun> {
-  const home = await mkdtemp(join(tmpdir(), "toolshim-claude-home-"));
-  const { model } = options;
-  const env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    CLAUDE_CONFIG_DIR: join(home, ".claude"),
-    ANTHROPIC_BASE_URL: options.baseURL,
-    ANTHROPIC_API_KEY: "unused-by-toolshim",
-    ANTHROPIC_MODEL: model,
-    ANTHROPIC_DEFAULT_OPUS_MODEL: model,
-    ANTHROPIC_DEFAULT_SONNET_MODEL: model,
-    ANTHROPIC_DEFAULT_HAIKU_MODEL: model,
-    ANTHROPIC_SMALL_FAST_MODEL: model,
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    DISABLE_TELEMETRY: "1",
-    DISABLE_AUTOUPDATER: "1",
-    DISABLE_ERROR_REPORTING: "1",
-    NO_COLOR: "1",
-  };
-  const allowed = (options.allowedTools ?? ["Bash"]).join(",");
-  const args = ["-p", options.prompt, "--output-format", "stream-json", "--verbose", "--allowedTools", allowed];
-  const child = spawn(claudeBinary(options.packageName), args, { env, cwd: options.cwd ?? home, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (data) => (stdout += data));
-  child.stderr.on("data", (data) => (stderr += data));
-  const timeoutMs = options.timeoutMs ?? 120_000;
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`claude did not finish within ${timeoutMs} ms\nstdout:\n${stdout.slice(-4000)}\nstderr:\n${stderr.slice(-4000)}`));
-      }, timeoutMs);
-      child.once("error", (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        resolve(code);
-      });
-    });
-    const events = stdout
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Record<string, any>);
-    return { code, events, stdout, stderr };
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
+  return withThrowawayHome("toolshim-claude-home-", async (home) => {
+    const { model } = options;
+    const env = {
+      CLAUDE_CONFIG_DIR: join(home, ".claude"),
+      ANTHROPIC_BASE_URL: options.baseURL,
+      ANTHROPIC_API_KEY: "unused-by-toolshim",
+      ANTHROPIC_MODEL: model,
+      ANTHROPIC_DEFAULT_OPUS_MODEL: model,
+      ANTHROPIC_DEFAULT_SONNET_MODEL: model,
+      ANTHROPIC_DEFAULT_HAIKU_MODEL: model,
+      ANTHROPIC_SMALL_FAST_MODEL: model,
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      DISABLE_TELEMETRY: "1",
+      DISABLE_AUTOUPDATER: "1",
+      DISABLE_ERROR_REPORTING: "1",
+    };
+    const allowed = (options.allowedTools ?? ["Bash"]).join(",");
+    const args = ["-p", options.prompt, "--output-format", "stream-json", "--verbose", "--allowedTools", allowed];
+    const command = claudeBinary(options.packageName);
+    const run = await runAgentCli({ name: "claude", command, args, home, env, cwd: options.cwd ?? home, timeoutMs: options.timeoutMs });
+    return { ...run, events: jsonLines<Record<string, any>>(run.stdout) };
+  });
 }

@@ -1,8 +1,6 @@
-import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { jsonLines, packageBin, runAgentCli, withThrowawayHome } from "./run-agent-cli.js";
 
 export interface CodexRun {
   code: number | null;
@@ -27,10 +25,7 @@ export interface CodexOptions {
 
 /** The `codex` launcher of an installed Codex package (its `bin` entry; it starts the platform package's binary). */
 export function codexLauncher(packageName = "@openai/codex"): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve(`${packageName}/package.json`);
-  const { bin } = require(manifest) as { bin: string | Record<string, string> };
-  return join(dirname(manifest), typeof bin === "string" ? bin : bin.codex!);
+  return packageBin(packageName, "codex");
 }
 
 /**
@@ -67,43 +62,17 @@ function codexConfig(options: CodexOptions): string {
  * (removed after). Only PATH is inherited, so no key or setting of the machine leaks in.
  */
 export async function runCodex(options: CodexOptions): Promise<CodexRun> {
-  const home = await mkdtemp(join(tmpdir(), "toolshim-codex-home-"));
-  const codexHome = join(home, ".codex");
-  const work = join(home, "work");
-  await mkdir(codexHome, { recursive: true });
-  await mkdir(work);
-  await writeFile(join(codexHome, "config.toml"), codexConfig(options));
-  const lastMessageFile = join(home, "last-message.txt");
-  const env = { PATH: process.env.PATH, HOME: home, CODEX_HOME: codexHome, TOOLSHIM_API_KEY: "unused-by-toolshim", NO_COLOR: "1" };
-  const args = [codexLauncher(options.packageName), "exec", "--json", "--skip-git-repo-check", "-o", lastMessageFile, options.prompt];
-  const child = spawn(process.execPath, args, { env, cwd: work, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (data) => (stdout += data));
-  child.stderr.on("data", (data) => (stderr += data));
-  const timeoutMs = options.timeoutMs ?? 120_000;
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`codex did not finish within ${timeoutMs} ms\nstdout:\n${stdout.slice(-4000)}\nstderr:\n${stderr.slice(-4000)}`));
-      }, timeoutMs);
-      child.once("error", (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      child.once("exit", (exitCode) => {
-        clearTimeout(timer);
-        resolve(exitCode);
-      });
-    });
-    const events = stdout
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Record<string, any>);
+  return withThrowawayHome("toolshim-codex-home-", async (home) => {
+    const codexHome = join(home, ".codex");
+    const work = join(home, "work");
+    await mkdir(codexHome, { recursive: true });
+    await mkdir(work);
+    await writeFile(join(codexHome, "config.toml"), codexConfig(options));
+    const lastMessageFile = join(home, "last-message.txt");
+    const env = { CODEX_HOME: codexHome, TOOLSHIM_API_KEY: "unused-by-toolshim" };
+    const args = [codexLauncher(options.packageName), "exec", "--json", "--skip-git-repo-check", "-o", lastMessageFile, options.prompt];
+    const run = await runAgentCli({ name: "codex", command: process.execPath, args, home, env, cwd: work, timeoutMs: options.timeoutMs });
     const lastMessage = await readFile(lastMessageFile, "utf8").catch(() => "");
-    return { code, events, lastMessage, stdout, stderr };
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
+    return { ...run, events: jsonLines<Record<string, any>>(run.stdout), lastMessage };
+  });
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mergeAiSdk5 } from "./chat-apps/ai-sdk-5.js";
 import { mergeCherryStudioLegacy } from "./chat-apps/cherry-studio-legacy.js";
 import { mergeLangChainCore03 } from "./chat-apps/langchain-core-0-3.js";
@@ -10,6 +10,7 @@ import {
   chunkings,
   execute,
   expectConversation,
+  gatewayForFile,
   MODELS,
   playScenario,
   postChat,
@@ -22,12 +23,7 @@ import {
 } from "./harness/index.js";
 
 let gateway: Gateway;
-beforeAll(async () => {
-  gateway = await startGateway();
-});
-afterAll(async () => {
-  await gateway?.stop();
-});
+gatewayForFile(startGateway, (started) => (gateway = started));
 
 interface ChatApp {
   name: string;

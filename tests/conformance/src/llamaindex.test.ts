@@ -1,7 +1,7 @@
 import { OpenAI, OpenAIResponses } from "@llamaindex/openai";
 import { agent, agentStreamEvent, stopAgentEvent, toolCallsEvent } from "@llamaindex/workflow";
 import { stringifyJSONToMessageContent, tool } from "llamaindex";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   cases,
   chunk,
@@ -10,8 +10,10 @@ import {
   expectConversation,
   expectedResults,
   finalAnswer,
+  gatewayForFile,
   MODELS,
   playScenario,
+  recordFetchPaths,
   scenarios,
   startGateway,
   type Gateway,
@@ -20,21 +22,9 @@ import {
 } from "./harness/index.js";
 
 let gateway: Gateway;
+gatewayForFile(startGateway, (started) => (gateway = started));
 /** The gateway paths the client requested, to check which wire API each LLM class speaks. */
-const paths: string[] = [];
-const realFetch = globalThis.fetch;
-beforeAll(async () => {
-  gateway = await startGateway();
-  globalThis.fetch = (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    if (url.origin === new URL(gateway.url).origin) paths.push(url.pathname);
-    return realFetch(input, init);
-  };
-});
-afterAll(async () => {
-  globalThis.fetch = realFetch;
-  await gateway?.stop();
-});
+const paths = recordFetchPaths(() => gateway.url);
 
 /**
  * LlamaIndex's OpenAIResponses yields a chunk for every stream event with the last text delta it saw, so each event

@@ -2,15 +2,17 @@ import { Agent } from "@mastra/core/agent";
 import { createTool } from "@mastra/core/tools";
 import { Agent as AgentV0 } from "mastra-core-v0/agent";
 import { createTool as createToolV0 } from "mastra-core-v0/tools";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   cases,
   chunkings,
   execute,
   expectConversation,
+  gatewayForFile,
   MODELS,
   playScenario,
+  recordFetchPaths,
   scenarios,
   startGateway,
   type Gateway,
@@ -20,21 +22,9 @@ import {
 } from "./harness/index.js";
 
 let gateway: Gateway;
+gatewayForFile(startGateway, (started) => (gateway = started));
 /** The gateway paths the client requested, to check which wire API each configuration speaks. */
-const paths: string[] = [];
-const realFetch = globalThis.fetch;
-beforeAll(async () => {
-  gateway = await startGateway();
-  globalThis.fetch = (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    if (url.origin === new URL(gateway.url).origin) paths.push(url.pathname);
-    return realFetch(input, init);
-  };
-});
-afterAll(async () => {
-  globalThis.fetch = realFetch;
-  await gateway?.stop();
-});
+const paths = recordFetchPaths(() => gateway.url);
 
 /** The scenario tool's JSON Schema as the zod object Mastra's createTool wants (the suite's tools use strings and booleans). */
 function zodOf(definition: ScenarioTool) {

@@ -1,11 +1,12 @@
 import { Agent, OpenAIChatCompletionsModel, OpenAIResponsesModel, run, setTracingDisabled, tool, type Model, type ModelResponse } from "@openai/agents";
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   cases,
   chunkings,
   execute,
   expectConversation,
+  gatewayForFile,
   MODELS,
   playScenario,
   scenarios,
@@ -19,12 +20,7 @@ import {
 setTracingDisabled(true);
 
 let gateway: Gateway;
-beforeAll(async () => {
-  gateway = await startGateway();
-});
-afterAll(async () => {
-  await gateway?.stop();
-});
+gatewayForFile(startGateway, (started) => (gateway = started));
 
 const client = () => new OpenAI({ baseURL: gateway.baseURL, apiKey: "unused", maxRetries: 0 });
 const models: Record<string, () => Model> = {

@@ -2,12 +2,13 @@ import OpenAI from "openai";
 import { zodFunction } from "openai/helpers/zod";
 import OpenAIv6 from "openai-v6";
 import { zodFunction as zodFunctionV6 } from "openai-v6/helpers/zod";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   cases,
   execute,
   expectConversation,
+  gatewayForFile,
   MODELS,
   playScenario,
   scenarios,
@@ -22,12 +23,7 @@ type Tool = OpenAI.Chat.Completions.ChatCompletionTool;
 type Completion = OpenAI.Chat.Completions.ChatCompletion;
 
 let gateway: Gateway;
-beforeAll(async () => {
-  gateway = await startGateway();
-});
-afterAll(async () => {
-  await gateway?.stop();
-});
+gatewayForFile(startGateway, (started) => (gateway = started));
 
 const clients = {
   "openai 7": () => new OpenAI({ baseURL: gateway.baseURL, apiKey: "unused", maxRetries: 0 }),

@@ -1,9 +1,10 @@
 import type { RecordedRequest } from "@toolshim/provider-generic/double";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   cases,
   execute,
   expectConversation,
+  gatewayForFile,
   MODELS,
   playScenario,
   postChat,
@@ -18,12 +19,7 @@ import {
 } from "./harness/index.js";
 
 let gateway: Gateway;
-beforeAll(async () => {
-  gateway = await startGateway();
-});
-afterAll(async () => {
-  await gateway?.stop();
-});
+gatewayForFile(startGateway, (started) => (gateway = started));
 
 /** The parts of a streamed chunk the guide's loop reads. */
 interface GuideToolCall {

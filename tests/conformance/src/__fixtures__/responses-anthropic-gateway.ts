@@ -1,4 +1,3 @@
-import { afterAll, beforeAll } from "vitest";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +7,7 @@ import ensureBuilt from "../../../../packages/server/src/e2e/ensure-built.js";
 import { promptOf, replyWithCalls, startCli, writeConfig, type RunningCli } from "../../../../packages/server/src/e2e/harness.js";
 
 export { promptOf, replyWithCalls, startCli, writeConfig, type RunningCli };
+export { gatewayForFile } from "../harness/gateway-for-file.js";
 
 /** The emulated model's id clients ask for. */
 export const MODEL = "emulated";
@@ -95,19 +95,4 @@ export function deepSeekCall(thinking: string, name: string, args: unknown) {
     if (!nonce) throw new Error("the prompt the DeepSeek double received carries no tool instructions");
     return { thinking, text: `<call:${nonce}>${JSON.stringify({ name, arguments: args })}</call:${nonce}>` };
   };
-}
-
-/**
- * Starts a gateway once for the test file (building the server first when its dist/ is stale) and stops it after the
- * last test; `use` receives it for the tests to read.
- */
-export function gatewayForFile<G extends { stop(): Promise<void> }>(start: () => Promise<G>, use: (gateway: G) => void): void {
-  let started: G | undefined;
-  beforeAll(async () => {
-    started = await start();
-    use(started);
-  }, 180_000);
-  afterAll(async () => {
-    await started?.stop();
-  });
 }

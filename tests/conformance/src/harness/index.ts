@@ -11,6 +11,7 @@
  * }
  */
 export { MODELS, startGateway, type Gateway, type GatewayOptions } from "./start-gateway.js";
+export { gatewayForFile, recordFetchPaths } from "./gateway-for-file.js";
 export { serverCli } from "./server-cli.js";
 export { readRequest, renderCalls, type ModelCall, type ModelView, type SeenResult } from "./toolshim-model.js";
 export {

@@ -11,22 +11,13 @@
 // 3. Linearity: cost per byte on 1 MB against 100 KB of the same kind of text, and of one 100 KB (and one 1 MB) call
 //    against many 1 KB calls.
 import { hermesProtocol } from "@ai-sdk-tool/parser";
+import { chunks as chunksOf, cpuMs, line, seeded } from "./bench-utils.mjs";
 import { createScanner } from "../dist/index.js";
 
 const CHUNK = 4;
+const chunks = (text) => chunksOf(text, CHUNK);
 const TOOLS = ["get_weather", "search_docs", "write_file", "run_query"];
 const NONCE = "bench0nce1";
-
-function seeded(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ("the a model tool call weather result because however café naïve 東京 データ 🌍 — value index " +
   "returns [1] {braces} x<y a>b <b>bold</b> \"quoted\" it's (parens) 42 3.14 e.g. i.e. file.txt path/to/dir").split(" ");
@@ -81,21 +72,6 @@ function generate(seed, bytes) {
   return parts.join("");
 }
 
-function chunks(text) {
-  const result = [];
-  for (let i = 0; i < text.length; i += CHUNK) result.push(text.slice(i, i + CHUNK));
-  return result;
-}
-
-/**
- * CPU time of this process in milliseconds. The machine is shared: wall-clock time would count the time other
- * processes hold the CPU, CPU time counts only the work done here (garbage collection included).
- */
-function cpuMs() {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
-
 const scanContext = {
   nonce: NONCE,
   tools: TOOLS.map((name) => ({ name, parameters: { type: "object", properties: {} }, strict: false })),
@@ -148,7 +124,6 @@ function best(runs, measure) {
 }
 
 const mbps = (characters, ms) => characters / 1e6 / (ms / 1000);
-const line = (label, value) => console.log(`${label}: ${value}`);
 
 const text = generate(1, 1_000_000);
 const pieces = chunks(text);

@@ -18,6 +18,7 @@
 // ProvenanceIndex, measured in this run, and their ratios (before/after comparisons on a shared machine).
 import v8 from "node:v8";
 import vm from "node:vm";
+import { chunks as chunksOf, cpuMs, line, seeded } from "./bench-utils.mjs";
 import { createScanner, ProvenanceIndex } from "../dist/index.js";
 
 v8.setFlagsFromString("--expose-gc");
@@ -25,20 +26,10 @@ const gc = vm.runInNewContext("gc");
 const Baseline = process.env.PROVENANCE_BASELINE ? (await import(process.env.PROVENANCE_BASELINE)).ProvenanceIndex : null;
 
 const CHUNK = 4;
+const chunks = (text) => chunksOf(text, CHUNK);
 const NONCE = "bench0nce1";
 const TOOLS = ["get_weather", "search_docs", "write_file", "send_money"];
 const tools = TOOLS.map((name) => ({ name, parameters: { type: "object", properties: {} }, strict: false }));
-
-function seeded(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ("the page result offer price shipping café 東京 🌍 — value index {braces} x<y a>b \"quoted\" it's 42 " +
   "3.14 file.txt path/to/dir please ignore previous instructions and").split(" ");
@@ -94,18 +85,6 @@ function modelOutput(seed, bytes, pages) {
   return parts.join("");
 }
 
-function chunks(text) {
-  const result = [];
-  for (let i = 0; i < text.length; i += CHUNK) result.push(text.slice(i, i + CHUNK));
-  return result;
-}
-
-/** CPU time of this process in ms: the machine is shared, and wall-clock time would count other processes' work. */
-function cpuMs() {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
-
 /** One scan, the index (when there are inputs) built inside it unless given built; ms and the calls that came out. */
 function scan(pieces, inputs, built) {
   const started = cpuMs();
@@ -131,7 +110,6 @@ function fastest(runs, measures) {
   return best;
 }
 
-const line = (label, value) => console.log(`${label}: ${value}`);
 const mb = (characters) => `${(characters / 1e6).toFixed(2)} M`;
 
 const { results: inputs, pages } = toolResults(1, 1_000_000);

@@ -1,8 +1,8 @@
 import { checkChatCompletionChunks } from "@toolshim/core/testing";
-import { startOpenAIDouble, type OpenAIDouble } from "@toolshim/provider-generic/double";
+import type { OpenAIDouble } from "@toolshim/provider-generic/double";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { promptOf, replyWithCalls, startCli, writeConfig, type RunningCli } from "./harness.js";
+import { promptOf, replyWithCalls, startEmulatingGateway, type EmulatingGateway, type RunningCli } from "./harness.js";
 
 type Tool = OpenAI.Chat.Completions.ChatCompletionTool;
 type Message = OpenAI.Chat.Completions.ChatCompletionMessageParam;
@@ -28,27 +28,22 @@ const strictAdd: Tool = {
   },
 };
 
+let gateway: EmulatingGateway;
 let double: OpenAIDouble;
 let server: RunningCli;
 let client: OpenAI;
 
 beforeAll(async () => {
-  // The double rejects native tools, so every passing test proves the tools went through emulation.
-  double = await startOpenAIDouble({ tools: "reject", chunkSize: 5 });
-  const config = await writeConfig({
+  gateway = await startEmulatingGateway({
+    chunkSize: 5,
     server: { keepAliveMs: 1000 },
-    providers: { local: { use: "generic", baseURL: double.url, tools: "emulate" } },
-    models: [
-      { id: "emulated", provider: "local", upstreamModel: "double-model" },
-      { id: "emulated-one-delta", provider: "local", upstreamModel: "double-model", argumentsInOneDelta: true },
-    ],
+    models: [{ id: "emulated" }, { id: "emulated-one-delta", argumentsInOneDelta: true }],
   });
-  server = await startCli({ config });
+  ({ double, server } = gateway);
   client = new OpenAI({ baseURL: server.baseURL, apiKey: "unused", maxRetries: 0 });
 });
 afterAll(async () => {
-  await server?.stop();
-  await double?.close();
+  await gateway?.stop();
 });
 beforeEach(() => {
   double.script("(no reply scripted)");

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultDialect, type CanonicalMessage, type RenderContext } from "@toolshim/core";
-import type { RecordedRequest } from "@toolshim/provider-generic/double";
+import { startOpenAIDouble, type OpenAIDouble, type RecordedRequest } from "@toolshim/provider-generic/double";
 import { stringify as toYaml } from "yaml";
 import { readEmulatedPrompt } from "@toolshim/provider-demo";
 
@@ -115,6 +115,45 @@ export async function startCli(options: { config?: string; args?: string[]; env?
     },
     process: child,
   };
+}
+
+export interface EmulatingGateway {
+  double: OpenAIDouble;
+  server: RunningCli;
+  /** Stops the server, then closes the double. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `toolshim serve` with provider `local` emulating tools in front of an OpenAI double that rejects native tools, so
+ * every passing call proves the tools went through emulation. `models` entries get that provider and upstream model;
+ * the default is one model, `emulated`.
+ */
+export async function startEmulatingGateway(options: {
+  chunkSize: number;
+  server?: Record<string, unknown>;
+  models?: Record<string, unknown>[];
+}): Promise<EmulatingGateway> {
+  const double = await startOpenAIDouble({ tools: "reject", chunkSize: options.chunkSize });
+  try {
+    const config = await writeConfig({
+      ...(options.server ? { server: options.server } : {}),
+      providers: { local: { use: "generic", baseURL: double.url, tools: "emulate" } },
+      models: (options.models ?? [{ id: "emulated" }]).map((model) => ({ provider: "local", upstreamModel: "double-model", ...model })),
+    });
+    const server = await startCli({ config });
+    return {
+      double,
+      server,
+      stop: async () => {
+        await server.stop();
+        await double.close();
+      },
+    };
+  } catch (error) {
+    await double.close();
+    throw error;
+  }
 }
 
 /**

@@ -1,8 +1,7 @@
-import type { RecordedRequest } from "@toolshim/provider-generic/double";
-import { startOpenAIDouble, type OpenAIDouble } from "@toolshim/provider-generic/double";
+import type { OpenAIDouble, RecordedRequest } from "@toolshim/provider-generic/double";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { promptOf, startCli, writeConfig, type RunningCli } from "./harness.js";
+import { promptOf, startEmulatingGateway, type EmulatingGateway, type RunningCli } from "./harness.js";
 
 // Broken calls in toolshim's own marker, through the real server: mended when possible, answered as the model's text
 // when the request can do without a call, and an undeclared tool reported as `unknown_tool` in each API's error shape.
@@ -15,22 +14,18 @@ const weather: OpenAI.Chat.Completions.ChatCompletionTool = {
   },
 };
 
+let gateway: EmulatingGateway;
 let double: OpenAIDouble;
 let server: RunningCli;
 let client: OpenAI;
 
 beforeAll(async () => {
-  double = await startOpenAIDouble({ tools: "reject", chunkSize: 4 });
-  const config = await writeConfig({
-    providers: { local: { use: "generic", baseURL: double.url, tools: "emulate" } },
-    models: [{ id: "emulated", provider: "local", upstreamModel: "double-model" }],
-  });
-  server = await startCli({ config });
+  gateway = await startEmulatingGateway({ chunkSize: 4 });
+  ({ double, server } = gateway);
   client = new OpenAI({ baseURL: server.baseURL, apiKey: "unused", maxRetries: 0 });
 });
 afterAll(async () => {
-  await server?.stop();
-  await double?.close();
+  await gateway?.stop();
 });
 beforeEach(() => {
   double.script("(no reply scripted)");

@@ -1,43 +1,28 @@
 import { startOpenAIDouble, type OpenAIDouble, type RecordedRequest } from "@toolshim/provider-generic/double";
 import { describe, expect, it } from "vitest";
 import ensureBuilt from "../../../packages/server/src/e2e/ensure-built.js";
-import { gatewayForFile, promptOf, replyWithCalls, startCli, writeConfig, type RunningCli } from "./__fixtures__/responses-anthropic-gateway.js";
+import { gatewayForFile, promptOf, replyWithCalls, serveOver, type GatewayOver, type RunningCli } from "./__fixtures__/responses-anthropic-gateway.js";
 import { runCodex } from "./harness/run-codex.js";
 
 const MODEL = "scripted";
 const MARKER = "codex-ran-this-7f3a";
 const FINAL = "The command printed the marker; all done.";
 
-interface CodexGateway {
-  double: OpenAIDouble;
-  server: RunningCli;
-  stop(): Promise<void>;
-}
-
 /**
  * toolshim with its DEFAULT config: nothing but a provider pointing at the scripted OpenAI-compatible double and a
  * model id. The double rejects native tools, as a model server without a tool parser does, so every call Codex sees
  * was emulated. (Hosted tools such as web_search are left out by default; namespace tools are flattened.)
  */
-async function startCodexGateway(): Promise<CodexGateway> {
+async function startCodexGateway(): Promise<GatewayOver<OpenAIDouble>> {
   ensureBuilt();
   const double = await startOpenAIDouble({ tools: "reject" });
-  const config = await writeConfig({
+  return serveOver(double, {
     providers: { local: { use: "generic", baseURL: double.url } },
     models: [{ id: MODEL, provider: "local", upstreamModel: "double-model" }],
   });
-  const server = await startCli({ config });
-  return {
-    double,
-    server,
-    stop: async () => {
-      await server.stop();
-      await double.close();
-    },
-  };
 }
 
-let gateway: CodexGateway;
+let gateway: GatewayOver<OpenAIDouble>;
 gatewayForFile(startCodexGateway, (started) => (gateway = started));
 
 /** The "model": a shell call through Codex's exec_command until a tool result comes back, then the final text. */

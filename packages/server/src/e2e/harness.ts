@@ -117,31 +117,21 @@ export async function startCli(options: { config?: string; args?: string[]; env?
   };
 }
 
-export interface EmulatingGateway {
-  double: OpenAIDouble;
+/** A running `toolshim serve` and the protocol double it is configured against. */
+export interface GatewayOver<D> {
+  double: D;
   server: RunningCli;
   /** Stops the server, then closes the double. */
   stop(): Promise<void>;
 }
 
 /**
- * `toolshim serve` with provider `local` emulating tools in front of an OpenAI double that rejects native tools, so
- * every passing call proves the tools went through emulation. `models` entries get that provider and upstream model;
- * the default is one model, `emulated`.
+ * Starts `toolshim serve` with the config `document` in front of an already started double. If the server does not
+ * start, the double is closed before the error is rethrown, so a failed start leaves no listener behind.
  */
-export async function startEmulatingGateway(options: {
-  chunkSize: number;
-  server?: Record<string, unknown>;
-  models?: Record<string, unknown>[];
-}): Promise<EmulatingGateway> {
-  const double = await startOpenAIDouble({ tools: "reject", chunkSize: options.chunkSize });
+export async function serveOver<D extends { close(): Promise<void> }>(double: D, document: unknown): Promise<GatewayOver<D>> {
   try {
-    const config = await writeConfig({
-      ...(options.server ? { server: options.server } : {}),
-      providers: { local: { use: "generic", baseURL: double.url, tools: "emulate" } },
-      models: (options.models ?? [{ id: "emulated" }]).map((model) => ({ provider: "local", upstreamModel: "double-model", ...model })),
-    });
-    const server = await startCli({ config });
+    const server = await startCli({ config: await writeConfig(document) });
     return {
       double,
       server,
@@ -154,6 +144,26 @@ export async function startEmulatingGateway(options: {
     await double.close();
     throw error;
   }
+}
+
+export type EmulatingGateway = GatewayOver<OpenAIDouble>;
+
+/**
+ * `toolshim serve` with provider `local` emulating tools in front of an OpenAI double that rejects native tools, so
+ * every passing call proves the tools went through emulation. `models` entries get that provider and upstream model;
+ * the default is one model, `emulated`.
+ */
+export async function startEmulatingGateway(options: {
+  chunkSize: number;
+  server?: Record<string, unknown>;
+  models?: Record<string, unknown>[];
+}): Promise<EmulatingGateway> {
+  const double = await startOpenAIDouble({ tools: "reject", chunkSize: options.chunkSize });
+  return serveOver(double, {
+    ...(options.server ? { server: options.server } : {}),
+    providers: { local: { use: "generic", baseURL: double.url, tools: "emulate" } },
+    models: (options.models ?? [{ id: "emulated" }]).map((model) => ({ provider: "local", upstreamModel: "double-model", ...model })),
+  });
 }
 
 /**

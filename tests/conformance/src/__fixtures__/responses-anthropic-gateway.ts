@@ -4,9 +4,17 @@ import { join } from "node:path";
 import { startDeepSeekDouble, type DeepSeekDouble } from "@toolshim/provider-deepseek/double";
 import { startOpenAIDouble, type OpenAIDouble, type RecordedRequest } from "@toolshim/provider-generic/double";
 import ensureBuilt from "../../../../packages/server/src/e2e/ensure-built.js";
-import { promptOf, replyWithCalls, startCli, writeConfig, type RunningCli } from "../../../../packages/server/src/e2e/harness.js";
+import {
+  promptOf,
+  replyWithCalls,
+  serveOver,
+  startCli,
+  writeConfig,
+  type GatewayOver,
+  type RunningCli,
+} from "../../../../packages/server/src/e2e/harness.js";
 
-export { promptOf, replyWithCalls, startCli, writeConfig, type RunningCli };
+export { promptOf, replyWithCalls, serveOver, startCli, writeConfig, type GatewayOver, type RunningCli };
 export { gatewayForFile } from "../harness/gateway-for-file.js";
 
 /** The emulated model's id clients ask for. */
@@ -61,31 +69,18 @@ export function toolLoop(name: string, args: unknown, answer: (results: string[]
   };
 }
 
-export interface DeepSeekGateway {
-  double: DeepSeekDouble;
-  server: RunningCli;
-  stop(): Promise<void>;
-}
+export type DeepSeekGateway = GatewayOver<DeepSeekDouble>;
 
 /** The real server in front of the DeepSeek web-chat double, serving `deepseek-reasoner` (thinking streamed as reasoning). */
 export async function startDeepSeekGateway(): Promise<DeepSeekGateway> {
   ensureBuilt();
   const double = await startDeepSeekDouble({ tokens: ["conformance-token"], powDifficulty: 300 });
-  const config = await writeConfig({
+  return serveOver(double, {
     server: { keepAliveMs: 1000 },
     providers: { ds: { use: "deepseek", baseUrl: double.url, accounts: [{ token: "conformance-token" }] } },
     models: [{ id: "deepseek-reasoner", provider: "ds" }],
     storage: { kind: "memory" },
   });
-  const server = await startCli({ config });
-  return {
-    double,
-    server,
-    stop: async () => {
-      await server.stop();
-      await double.close();
-    },
-  };
 }
 
 /** A DeepSeek reply that thinks, then calls a tool in toolshim's markup, reading the nonce from the flattened prompt. */

@@ -43,7 +43,7 @@ describe("DeepSeek reasoning over the Responses API", () => {
     expect(second.output.map((item) => item.type)).toEqual(["reasoning", "message"]);
     expect(second.output_text).toBe("It is 4 degrees in Oslo.");
     // DeepSeek saw the call and its result in the flattened conversation.
-    const prompt = String(gateway.double.requestsTo("chat/completion").at(-1)!.body.prompt);
+    const prompt = String((gateway.double.requestsTo("chat/completion").at(-1)?.body as { prompt?: unknown } | undefined)?.prompt);
     expect(prompt).toContain("4 degrees");
   });
 

@@ -25,11 +25,11 @@ function guideAccumulation(chunks: ChatCompletionChunk[]) {
   for (const chunk of JSON.parse(JSON.stringify(chunks.filter((c) => c.choices.length > 0))) as ChatCompletionChunk[]) {
     const toolCalls = chunk.choices[0]!.delta.tool_calls || [];
     for (const toolCall of toolCalls) {
+      if (!("function" in toolCall)) continue;
       const { index } = toolCall;
-      if (!finalToolCalls[index]) {
-        finalToolCalls[index] = toolCall;
-      }
-      finalToolCalls[index].function.arguments += toolCall.function.arguments;
+      // The guide stores the first delta itself, then appends every delta's arguments (the first one's included).
+      const stored = (finalToolCalls[index] ??= toolCall);
+      stored.function.arguments += toolCall.function.arguments;
     }
   }
   return Object.values(finalToolCalls);

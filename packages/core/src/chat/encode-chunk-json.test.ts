@@ -82,7 +82,7 @@ describe("createChunkSerializer", () => {
     const variants: unknown[] = [
       base(),
       { ...base(), usage: { prompt_tokens: 1 } },
-      { model: "m", ...base() },
+      { model: "m", ...(base() as Record<string, unknown>) },
       { ...base(), choices: [] },
       { ...base(), choices: [...base().choices, ...base().choices] },
       { ...base(), created: Number.NaN },

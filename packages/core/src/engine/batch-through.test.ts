@@ -118,13 +118,13 @@ describe("batchThrough", () => {
       }
     }
     const unread = new Gate();
-    await batchThrough(readBatches(unread), [1], tracked).return();
+    await batchThrough(readBatches(unread), [1], tracked).return?.();
     expect(unread.returned).toBe(true);
 
     const gate = new Gate();
     const through = batchThrough(readBatches(gate), [1], tracked);
     expect(await through.next()).toEqual({ done: false, value: 1 });
-    await through.return();
+    await through.return?.();
     expect(finalized).toBe(true);
     expect(gate.returned).toBe(true);
   });

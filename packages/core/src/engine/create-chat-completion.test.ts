@@ -12,7 +12,7 @@ import type { ChatCompletionContext } from "./chat-completion-context.js";
 import { createChatCompletion } from "./create-chat-completion.js";
 import { toServerSentEvents } from "./to-server-sent-events.js";
 
-function context(responses: ReplayResponse | ReplayResponse[], extra: Partial<ChatCompletionContext> = {}) {
+function context(responses: ReplayResponse | ReplayResponse[], extra: Partial<Omit<ChatCompletionContext, "upstream">> = {}) {
   const upstream = shaped(createReplayUpstream({ responses }));
   return { upstream, upstreamModel: "upstream-model", signal: new AbortController().signal, ...extra };
 }
@@ -48,7 +48,7 @@ describe("createChatCompletion", () => {
     expect(checkChatCompletionChunks(chunks, { includeUsage: true })).toEqual([]);
     const completion = fold(chunks);
     expect(completion.choices[0]?.message.content).toBe("Let me check both.\n");
-    expect(completion.choices[0]?.message.tool_calls?.map((c) => [c.function.name, JSON.parse(c.function.arguments)])).toEqual([
+    expect(completion.choices[0]?.message.tool_calls?.map((c) => (c.type === "function" ? [c.function.name, JSON.parse(c.function.arguments)] : [c.custom.name, c.custom.input]))).toEqual([
       ["get_weather", { city: "Paris" }],
       ["get_weather", { city: "Rome" }],
     ]);
@@ -89,7 +89,7 @@ describe("createChatCompletion", () => {
   it("argumentsInOneDelta sends each call's complete arguments in the one delta after its opening delta", async () => {
     const { chunks } = await streamed(body(), context({ text: twoCalls, chunkSize: 3 }, { argumentsInOneDelta: true }));
     const toolDeltas = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
-    expect(toolDeltas.map((d) => [d.index, "type" in d, d.function.arguments])).toEqual([
+    expect(toolDeltas.map((d) => [d.index, "type" in d, "function" in d ? d.function.arguments : undefined])).toEqual([
       [0, true, ""],
       [0, false, '{"city": "Paris"}'],
       [1, true, ""],

@@ -50,7 +50,7 @@ function comparable(completion: ReturnType<ChatCompletionAccumulator["result"]>)
   return {
     content: choice?.message.content,
     reasoning: choice?.message.reasoning_content,
-    calls: choice?.message.tool_calls?.map((call) => [call.function.name, call.function.arguments]),
+    calls: choice?.message.tool_calls?.map((call) => (call.type === "function" ? [call.function.name, call.function.arguments] : [call.custom.name, call.custom.input])),
     finish: choice?.finish_reason,
   };
 }

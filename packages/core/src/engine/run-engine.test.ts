@@ -9,7 +9,7 @@ import { body, call, strict, weatherTool } from "./__fixtures__/requests.js";
 import type { ChatCompletionContext } from "./chat-completion-context.js";
 import { runEngine } from "./run-engine.js";
 
-function setup(responses: ReplayUpstreamOptions["responses"], extra: Partial<ChatCompletionContext> & { toolMode?: "native" | "emulate" } = {}) {
+function setup(responses: ReplayUpstreamOptions["responses"], extra: Partial<Omit<ChatCompletionContext, "upstream">> & { toolMode?: "native" | "emulate" } = {}) {
   const { toolMode, ...rest } = extra;
   const upstream = shaped(createReplayUpstream(toolMode ? { responses, toolMode } : { responses }));
   return { upstream, upstreamModel: "up", signal: new AbortController().signal, ...rest };

@@ -155,10 +155,10 @@ async function run(api: Api, body: Record<string, unknown>, reply: string, extra
       }
       const outcome: Outcome = { calls: [], text: "" };
       for await (const event of result.events) {
-        if (event.type === "content_block_start" && event.content_block.type === "tool_use") {
-          outcome.calls.push({ name: event.content_block.name, arguments: null });
-        }
-        if (event.type === "content_block_delta" && event.delta.type === "text_delta") outcome.text += event.delta.text;
+        const block = event.content_block as { type?: string; name?: string } | undefined;
+        if (event.type === "content_block_start" && block?.type === "tool_use") outcome.calls.push({ name: block.name ?? "", arguments: null });
+        const change = event.delta as { type?: string; text?: string } | undefined;
+        if (event.type === "content_block_delta" && change?.type === "text_delta") outcome.text += change.text ?? "";
       }
       return outcome;
     }
@@ -168,13 +168,13 @@ async function run(api: Api, body: Record<string, unknown>, reply: string, extra
 async function chatOutcome(result: Awaited<ReturnType<typeof createChatCompletion>>): Promise<Outcome> {
   if (!result.stream) {
     const { message } = result.response.choices[0] ?? {};
-    const calls = (message?.tool_calls ?? []).map((call) => ({ name: call.function.name, arguments: JSON.parse(call.function.arguments) as unknown }));
+    const calls = (message?.tool_calls ?? []).flatMap((call) => (call.type === "function" ? [{ name: call.function.name, arguments: JSON.parse(call.function.arguments) as unknown }] : []));
     return { calls, text: message?.content ?? "" };
   }
   const outcome: Outcome = { calls: [], text: "" };
   for await (const chunk of result.chunks) {
     const delta = chunk.choices[0]?.delta;
-    for (const call of delta?.tool_calls ?? []) if (call.function?.name) outcome.calls.push({ name: call.function.name, arguments: null });
+    for (const call of delta?.tool_calls ?? []) if ("function" in call && "name" in call.function) outcome.calls.push({ name: call.function.name, arguments: null });
     outcome.text += delta?.content ?? "";
   }
   return outcome;

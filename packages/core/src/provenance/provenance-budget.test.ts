@@ -26,7 +26,7 @@ async function complete(result: string, reply: string, budget: ProvenanceBudget,
   const run = await createChatCompletion(body(result, stream), { upstream, upstreamModel: "replay", signal: new AbortController().signal, provenanceBudget: budget });
   let calls = 0;
   if (run.stream) {
-    for await (const chunk of run.chunks) calls += (chunk.choices[0]?.delta?.tool_calls ?? []).filter((call) => call.function?.name).length;
+    for await (const chunk of run.chunks) calls += (chunk.choices[0]?.delta?.tool_calls ?? []).filter((call) => "function" in call && "name" in call.function).length;
   } else {
     calls = run.response.choices[0]?.message.tool_calls?.length ?? 0;
   }

@@ -11,7 +11,7 @@ function account(label: string): PoolAccount {
 function instance(state: ReturnType<typeof createMemoryState>, waitMs = 5_000) {
   const pool = new AccountPool([account("a"), account("b")], { maxStreamsPerAccount: 1, queueTimeoutMs: 5_000, maxQueueLength: 100, service: "Test" });
   const slots = new SharedAccountSlots(state, { slotsPerAccount: 1, ttlMs: 60_000, waitMs, pollMs: 5, service: "Test" });
-  return (signal?: AbortSignal) => slots.acquire((exclude, local) => pool.acquire({ exclude, ...(local ? { signal: local } : {}) }), new Set(), signal);
+  return (signal?: AbortSignal) => slots.acquire((exclude, local) => pool.acquire({ exclude, ...(local ? { signal: local } : {}) }), new Set<PoolAccount>(), signal);
 }
 
 describe("SharedAccountSlots", () => {
@@ -86,7 +86,7 @@ describe("SharedAccountSlots and cooldowns another instance recorded", () => {
     });
     const pool = new AccountPool(accounts, { maxStreamsPerAccount: 1, queueTimeoutMs: 1_000, maxQueueLength: 10, service: "Test" });
     const slots = new SharedAccountSlots(state, { slotsPerAccount: 1, ttlMs: 60_000, waitMs: 1_000, pollMs: 5, service: "Test" });
-    const acquire = () => slots.acquire((exclude, signal) => pool.acquire({ exclude, ...(signal ? { signal } : {}) }), new Set());
+    const acquire = () => slots.acquire((exclude, signal) => pool.acquire({ exclude, ...(signal ? { signal } : {}) }), new Set<(typeof accounts)[number]>());
 
     await state.set("cooldown:a", { status: "rate_limited", until: Date.now() + 120_000 });
     const lease = await acquire();
@@ -109,7 +109,7 @@ describe("SharedAccountSlots and cooldowns another instance recorded", () => {
     const pool = new AccountPool([cooling, account("b")], { maxStreamsPerAccount: 1, queueTimeoutMs: 300_000, maxQueueLength: 10, service: "Test" });
     const slots = new SharedAccountSlots(state, { slotsPerAccount: 1, ttlMs: 60_000, waitMs: 5_000, pollMs: 5, service: "Test" });
     await state.claim("slot:b:0", "other-instance", 60_000);
-    const waiting = slots.acquire((exclude, signal) => pool.acquire({ exclude, ...(signal ? { signal } : {}) }), new Set());
+    const waiting = slots.acquire((exclude, signal) => pool.acquire({ exclude, ...(signal ? { signal } : {}) }), new Set<PoolAccount>());
     await new Promise((resolve) => setTimeout(resolve, 20));
     await state.unclaim("slot:b:0", "other-instance");
     expect((await waiting).account.label).toBe("b");

@@ -72,7 +72,7 @@ interface Outcome {
 async function send(request: BadRequest): Promise<Outcome> {
   const started = performance.now();
   try {
-    const response = await fetch(`${server.url}${PATHS[request.api]}`, { method: "POST", headers: request.headers, body: request.body });
+    const response = await fetch(`${server.url}${PATHS[request.api]}`, { method: "POST", headers: request.headers, body: request.body as BodyInit });
     const text = await response.text();
     return { request, status: response.status, text, ms: performance.now() - started };
   } catch (error) {

@@ -48,7 +48,7 @@ describe("broken calls in toolshim's marker, through the server", () => {
     double.enqueue(marked('{"name": "get_weather", "arguments": {"city": "Oslo"}'));
     const stream = client.chat.completions.stream({ ...question, stream: true });
     const final = await stream.finalChatCompletion();
-    expect(final.choices[0]?.message.tool_calls?.[0]?.function).toMatchObject({ name: "get_weather", arguments: '{"city": "Oslo"}' });
+    expect(final.choices[0]?.message.tool_calls?.[0]).toMatchObject({ function: { name: "get_weather", arguments: '{"city": "Oslo"}' } });
     expect(final.choices[0]?.finish_reason).toBe("tool_calls");
     expect(double.chatRequests()).toHaveLength(2);
   });

@@ -43,7 +43,7 @@ function gateway(server: Record<string, unknown> = {}) {
   return { app, inFlight };
 }
 
-async function timed(response: Promise<Response>) {
+async function timed(response: Response | Promise<Response>) {
   const started = performance.now();
   const answer = await response;
   return { answer, ms: performance.now() - started, body: (await answer.json()) as any };

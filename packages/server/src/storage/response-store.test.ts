@@ -117,7 +117,7 @@ describe.each(Object.entries(kinds))("%s response store", (_kind, open) => {
     const store = open(generous, Date.now);
     await store.put(record("resp_1"));
     const repeat = record("resp_2");
-    repeat.input.push({ ...record("resp_1").response.output[0]!, content: [{ type: "output_text", text: "forged", annotations: [], logprobs: [] }] });
+    repeat.input.push({ ...record("resp_1").response.output[0]!, content: [{ type: "output_text", text: "forged", annotations: [], logprobs: [] }] } as (typeof repeat.input)[number]);
     await store.put(repeat);
     expect(JSON.stringify(await store.getItem("msg_resp_1"))).toContain("answer of resp_1");
     await store.close();

@@ -32,7 +32,7 @@ export function routeHarness(
   const logger = createLogger({ level: "info", destination, secrets: config.server.apiKeys });
   const upstream = createReplayUpstream({ responses: options.responses ?? { text: "Hello there.", usage: { inputTokens: 3, outputTokens: 2 } } });
   const app = createApp(config, { logger, upstreams: new Map([["replay", upstream]]) });
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) =>
     app.request(path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
   return { app, upstream, logs, post };
 }

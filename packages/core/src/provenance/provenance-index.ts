@@ -62,7 +62,7 @@ export class ProvenanceIndex {
 
   constructor(texts: readonly string[], options: ProvenanceOptions = {}) {
     this.budget = options.budget ?? defaultProvenanceBudget;
-    const starts = new SpanStarts(options.toolNames);
+    const starts = SpanStarts.for(options.toolNames);
     const max = options.maxLength ?? DEFAULT_MAX_LENGTH;
     const kept = selectTexts(texts, options.toolNames, starts, max);
     const length = kept?.reduce((sum, text) => sum + text.length, 0) ?? 0;

@@ -22,6 +22,9 @@ const FORMAT_LITERALS: readonly string[] = (() => {
   return [...literals];
 })();
 
+const SHARED_MAX = 32;
+const shared = new Map<string, SpanStarts>();
+
 interface TrieNode {
   next: Map<number, TrieNode>;
   end: boolean;
@@ -35,6 +38,25 @@ export class SpanStarts {
   private readonly root: TrieNode = { next: new Map(), end: false };
   /** Characters that begin some literal. */
   private readonly first = new Uint8Array(65536);
+
+  /**
+   * The starts for these tool names, shared: they never change once built, and an agent sends the same tools with
+   * every turn. Building them per request cost ~175 KB each (the 64 KB table and the trie's maps), held for as long
+   * as the request streamed. The cache is small and bounded, so a client sending ever-new tool sets costs what
+   * building per request did.
+   */
+  static for(toolNames: readonly string[] | undefined): SpanStarts {
+    const key = toolNames === undefined ? "" : JSON.stringify(toolNames); // unambiguous whatever the names contain
+    let starts = shared.get(key);
+    if (starts) {
+      shared.delete(key); // most recently used last, so the oldest is the one evicted
+    } else {
+      starts = new SpanStarts(toolNames && [...toolNames]);
+      if (shared.size >= SHARED_MAX) shared.delete(shared.keys().next().value as string);
+    }
+    shared.set(key, starts);
+    return starts;
+  }
 
   /** `toolNames` absent: any position may start a span (every suffix is indexed). */
   constructor(private readonly toolNames: readonly string[] | undefined) {

@@ -30,3 +30,11 @@ export function cpuMs() {
 
 /** Prints one `label: value` result line. */
 export const line = (label, value) => console.log(`${label}: ${value}`);
+
+/** Pushes every piece through `scanner`, ends it, and returns how many calls it completed. */
+export function scanCalls(scanner, pieces) {
+  let calls = 0;
+  for (const piece of pieces) for (const event of scanner.push(piece)) if (event.type === "call-end") calls++;
+  for (const event of scanner.end()) if (event.type === "call-end") calls++;
+  return calls;
+}

@@ -11,7 +11,7 @@
 // 3. Linearity: cost per byte on 1 MB against 100 KB of the same kind of text, and of one 100 KB (and one 1 MB) call
 //    against many 1 KB calls.
 import { hermesProtocol } from "@ai-sdk-tool/parser";
-import { chunks as chunksOf, cpuMs, line, seeded } from "./bench-utils.mjs";
+import { chunks as chunksOf, cpuMs, line, scanCalls, seeded } from "./bench-utils.mjs";
 import { createScanner } from "../dist/index.js";
 
 const CHUNK = 4;
@@ -80,10 +80,7 @@ const scanContext = {
 /** Runs toolshim's scanner over the pieces; returns milliseconds and the number of completed calls. */
 function runScanner(pieces) {
   const started = cpuMs();
-  const scanner = createScanner(scanContext);
-  let calls = 0;
-  for (const piece of pieces) for (const event of scanner.push(piece)) if (event.type === "call-end") calls++;
-  for (const event of scanner.end()) if (event.type === "call-end") calls++;
+  const calls = scanCalls(createScanner(scanContext), pieces);
   return { ms: cpuMs() - started, calls };
 }
 

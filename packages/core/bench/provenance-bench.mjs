@@ -18,7 +18,7 @@
 // ProvenanceIndex, measured in this run, and their ratios (before/after comparisons on a shared machine).
 import v8 from "node:v8";
 import vm from "node:vm";
-import { chunks as chunksOf, cpuMs, line, seeded } from "./bench-utils.mjs";
+import { chunks as chunksOf, cpuMs, line, scanCalls, seeded } from "./bench-utils.mjs";
 import { createScanner, ProvenanceIndex } from "../dist/index.js";
 
 v8.setFlagsFromString("--expose-gc");
@@ -90,10 +90,7 @@ function scan(pieces, inputs, built) {
   const started = cpuMs();
   const context = { nonce: NONCE, tools };
   if (inputs) context.provenance = built ?? new ProvenanceIndex(inputs, { toolNames: TOOLS });
-  const scanner = createScanner(context);
-  let calls = 0;
-  for (const piece of pieces) for (const event of scanner.push(piece)) if (event.type === "call-end") calls++;
-  for (const event of scanner.end()) if (event.type === "call-end") calls++;
+  const calls = scanCalls(createScanner(context), pieces);
   return { ms: cpuMs() - started, calls };
 }
 
@@ -251,10 +248,7 @@ function agentTurn(withInputs) {
   const context = { nonce: NONCE, tools: agentTools };
   let index;
   if (withInputs) context.provenance = index = new ProvenanceIndex(agentResults, { toolNames: AGENT_TOOLS });
-  const scanner = createScanner(context);
-  let calls = 0;
-  for (const piece of agentReply) for (const event of scanner.push(piece)) if (event.type === "call-end") calls++;
-  for (const event of scanner.end()) if (event.type === "call-end") calls++;
+  const calls = scanCalls(createScanner(context), agentReply);
   // What the request would build while the upstream thinks even if the reply held no foreign markup.
   index?.contains("{");
   index?.release();

@@ -165,7 +165,9 @@ if (WITH_CONSOLE) {
 }
 // BENCH_BASELINE_CLI=<another checkout>/packages/server/dist/cli.js: that build too, same config, same rounds.
 if (process.env.BENCH_BASELINE_CLI) {
-  const baselineProc = start([process.env.BENCH_BASELINE_CLI, "serve", "--config", configPath, "--port", "0"], "baseline");
+  // BENCH_BASELINE_NODE_ARGS: Node/V8 flags for that process only (the same build with another heap setting, say).
+  const nodeArgs = (process.env.BENCH_BASELINE_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const baselineProc = start([...nodeArgs, process.env.BENCH_BASELINE_CLI, "serve", "--config", configPath, "--port", "0"], "baseline");
   baselineProc.child.stdout.resume();
   targets.baseline = await firstLine(baselineProc, /listening on (http:\/\/\S+)/, "stderr");
   proxyPid.baseline = () => baselineProc.child.pid;

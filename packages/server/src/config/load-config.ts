@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { ProviderKind } from "../providers/provider-kind.js";
-import { isExternalProvider, loadExternalProviders } from "../providers/load-provider.js";
+import { isExternalProvider, loadExternalProviders, packagesForShortName } from "../providers/load-provider.js";
 import { providerKinds } from "../providers/registry.js";
 import { ConfigError } from "./config-error.js";
 import { configSchema, providerTimeoutsSchema, type ProviderTimeoutsConfig, type LoggingConfig, type ModelConfig, type ResponsesConfig, type ConsoleConfig, type ServerConfig, type StateConfig, type StorageConfig } from "./config-schema.js";
@@ -108,7 +108,8 @@ export function resolveConfig(document: unknown, options: ResolveOptions = {}): 
       problems.push(
         isExternalProvider(use)
           ? `providers.${name}.use: "${use}" is a package or path; load the config with loadConfigFile (or pass it in kinds)`
-          : `providers.${name}.use: unknown provider kind "${use}"; available: ${Object.keys(kinds).join(", ")}, or a package name or path`,
+          : `providers.${name}.use: unknown provider kind "${use}"; available: ${Object.keys(kinds).join(", ")}, ` +
+              `an installed package (${packagesForShortName(use).join(" or ") || "its name"}), or a path`,
       );
       continue;
     }

@@ -13,20 +13,51 @@ export function isExternalProvider(use: string): boolean {
 }
 
 /**
+ * The packages a short `use:` name that is not built in may be, in the order they are tried: `use: kimi` is
+ * `@toolshim/provider-kimi`, else `toolshim-provider-kimi`. A provider published under either name needs no change
+ * to the server.
+ */
+export function packagesForShortName(use: string): string[] {
+  if (Object.hasOwn(providerKinds, use) || !/^[a-z][a-z0-9-]*$/.test(use)) return [];
+  return [`@toolshim/provider-${use}`, `toolshim-provider-${use}`];
+}
+
+/**
  * Imports the providers a config names by package or path, keyed by their `use:` value. Paths are relative to
  * `baseDir` (the config file's folder); a package is looked up from the server, then in node_modules folders
- * from `baseDir` up. Each must export a `defineProvider` value (as default or as its only provider export).
+ * from `baseDir` up. A short name that is not built in is looked up as a package (see packagesForShortName); when
+ * none is installed it is left for the config check to report. Each must export a `defineProvider` value (as
+ * default or as its only provider export).
  */
 export async function loadExternalProviders(uses: Iterable<string>, baseDir: string): Promise<Record<string, ProviderKind>> {
   const loaded: Record<string, ProviderKind> = {};
   for (const use of new Set(uses)) {
-    if (!isExternalProvider(use)) continue;
-    const module = await importProvider(use, baseDir);
+    const target = isExternalProvider(use) ? use : packagesForShortName(use).find((name) => isInstalled(name, baseDir));
+    if (target === undefined) continue;
+    const module = await importProvider(target, baseDir);
     const candidate = module.default ?? Object.values(module).find((value) => (value as { specificationVersion?: unknown })?.specificationVersion !== undefined);
     assertProviderDefinition(candidate, `provider "${use}"`);
     loaded[use] = candidate;
   }
   return loaded;
+}
+
+function isInstalled(name: string, baseDir: string): boolean {
+  try {
+    import.meta.resolve(name);
+    return true;
+  } catch {
+    return packageFolderFrom(name, baseDir) !== undefined;
+  }
+}
+
+/** The package's folder in a node_modules folder from `baseDir` up. */
+function packageFolderFrom(name: string, baseDir: string): string | undefined {
+  for (let dir = resolve(baseDir); ; dir = dirname(dir)) {
+    const candidate = join(dir, "node_modules", name);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 async function importProvider(use: string, baseDir: string): Promise<Record<string, unknown>> {
@@ -35,11 +66,8 @@ async function importProvider(use: string, baseDir: string): Promise<Record<stri
   try {
     return (await import(use)) as Record<string, unknown>;
   } catch (error) {
-    for (let dir = resolve(baseDir); ; dir = dirname(dir)) {
-      const candidate = join(dir, "node_modules", use);
-      if (existsSync(candidate)) return import(pathToFileURL(entryOf(candidate, use)).href) as Promise<Record<string, unknown>>;
-      if (dirname(dir) === dir) break;
-    }
+    const folder = packageFolderFrom(use, baseDir);
+    if (folder !== undefined) return import(pathToFileURL(entryOf(folder, use)).href) as Promise<Record<string, unknown>>;
     throw new Error(`cannot load provider package "${use}": ${(error as Error).message}; install it next to the config file or the server`);
   }
 }

@@ -8,7 +8,7 @@ export { protocolProfileSchema, defaultProtocolProfile, type ProtocolProfile } f
 export { buildPrompt } from "./prompt/build-prompt.js";
 export { QwenStreamParser } from "./stream/qwen-stream-parser.js";
 
-/** `use: "@toolshim/provider-qwen"`: Qwen Chat (chat.qwen.ai), the web chat, through its users' accounts. */
+/** `use: qwen` (or `use: "@toolshim/provider-qwen"`): Qwen Chat (chat.qwen.ai), the web chat, through its users' accounts. */
 export const qwenProvider = defineProvider({
   specificationVersion: "v1",
   name: "qwen",

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningCli, startCli, writeConfig } from "../../../server/src/e2e/harness.js";
 import { type AnswerContext, type DoubleAnswer, type QwenDouble, startQwenDouble } from "../double/index.js";
 
-// The real toolshim server (built CLI) with `use: "@toolshim/provider-qwen"` against the Qwen Chat double, driven
-// by the real openai and @anthropic-ai/sdk clients on all three APIs. The package is installed next to the config
+// The real toolshim server (built CLI) against the Qwen Chat double, one provider named `use: qwen` (the short name
+// finds the installed package) and one `use: "@toolshim/provider-qwen"` (the package named outright), driven by the real openai and @anthropic-ai/sdk clients on all three APIs. The package is installed next to the config
 // (a node_modules link), as a user would install it: no server change names it.
 
 const PACKAGE_DIR = fileURLToPath(new URL("../../", import.meta.url));
@@ -35,7 +35,7 @@ beforeAll(async () => {
   failing = await startQwenDouble({ tokens: ["bob-token"] });
   const config = await writeConfig({
     providers: {
-      qwen: { use: "@toolshim/provider-qwen", baseURL: double.url, accounts: [{ email: "alice@example.com", password: PASSWORD }] },
+      qwen: { use: "qwen", baseURL: double.url, accounts: [{ email: "alice@example.com", password: PASSWORD }] },
       "qwen-failing": { use: "@toolshim/provider-qwen", baseURL: failing.url, accounts: [{ name: "bob", token: "bob-token" }], verificationCooldownMs: 0, rateLimitCooldownMs: 0 },
     },
     models: [

@@ -8,3 +8,4 @@ export * from "./scripted-fetch.js";
 export * from "./account-pool.js";
 export * from "./clock.js";
 export * from "./shared-account-slots.js";
+export * from "./login-session.js";

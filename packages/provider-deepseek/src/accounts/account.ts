@@ -1,4 +1,4 @@
-import { Secret } from "@toolshim/core/provider-utils";
+import { LoginSession, Secret } from "@toolshim/core/provider-utils";
 
 /** One configured DeepSeek web account: a user token, a login (email or mobile + password), or both. */
 export interface AccountConfig {
@@ -38,7 +38,8 @@ export class Account {
   readonly areaCode?: string;
   readonly deviceId?: string;
   readonly password?: Secret;
-  token?: Secret;
+  /** Its token: the configured one, or the last login's; shared sign-ins and the one re-login live here. */
+  readonly session: LoginSession;
   status: AccountStatus = "ok";
   /** Epoch ms when a muted / rate_limited account becomes usable again. */
   until?: number;
@@ -47,8 +48,6 @@ export class Account {
   inFlight = 0;
   /** Epoch ms of the last lease; 0 = never, which puts unused accounts first. */
   lastLeasedAt = 0;
-  /** One login at a time per account: concurrent requests share it. */
-  login?: Promise<Secret>;
 
   constructor(config: AccountConfig, index: number) {
     this.index = index;
@@ -57,8 +56,12 @@ export class Account {
     if (config.areaCode !== undefined) this.areaCode = config.areaCode;
     if (config.deviceId !== undefined) this.deviceId = config.deviceId;
     if (config.password !== undefined) this.password = new Secret(config.password);
-    if (config.token !== undefined) this.token = new Secret(config.token);
+    this.session = new LoginSession(config.token !== undefined ? { token: new Secret(config.token) } : {});
     this.label = config.name ?? defaultLabel(config, index);
+  }
+
+  get token(): Secret | undefined {
+    return this.session.current;
   }
 
   get canLogin(): boolean {

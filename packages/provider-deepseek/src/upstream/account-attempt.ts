@@ -1,6 +1,6 @@
 import type { UpstreamEvent } from "@toolshim/core";
 import type { Account } from "../accounts/account.js";
-import type { AccountPool, Secret } from "@toolshim/core/provider-utils";
+import type { AccountPool, LoginGrant, Secret } from "@toolshim/core/provider-utils";
 import { COMPLETION_PATH, CONTINUE_PATH, type CompletionBody, type ContinueBody, type DeepSeekClient } from "../client/deepseek-client.js";
 import { DeepSeekFailure } from "../client/deepseek-failure.js";
 import { invalidToken } from "../client/envelope.js";
@@ -60,7 +60,8 @@ export class AccountAttempt {
   readonly #log: Record<string, unknown>;
   #sessionId: string | undefined;
   #sessionToken: Secret | undefined;
-  #relogged = false;
+  /** One re-login per request, across its authed calls. */
+  readonly #relogin = { used: false };
   #outputTokens: number | undefined;
   /** Whether the answer had any text (reasoning alone is an empty answer). */
   #answered = false;
@@ -347,61 +348,30 @@ export class AccountAttempt {
   }
 
   /** Runs `call` with the account's token; a rejected token means one fresh login and one more try. */
-  async #authed<T>(call: (token: Secret) => Promise<T>): Promise<T> {
-    const token = await this.#token();
-    try {
-      return await call(token);
-    } catch (error) {
-      if (!(error instanceof DeepSeekFailure) || error.kind !== "invalid_token") throw error;
-      if (this.#relogged || !this.#account.canLogin) throw error;
-      this.#relogged = true;
-      this.#context.logger.info({ ...this.#log }, "deepseek token rejected; logging in again");
-      if (this.#account.token === token) delete this.#account.token;
-      return call(await this.#token());
-    }
-  }
-
-  async #token(): Promise<Secret> {
+  #authed<T>(call: (token: Secret) => Promise<T>): Promise<T> {
     const account = this.#account;
-    if (account.token) return account.token;
-    if (!account.canLogin) throw invalidToken("no token and no password configured");
-    account.login ??= this.#login().finally(() => {
-      delete account.login;
+    if (!account.token && !account.canLogin) return Promise.reject(invalidToken("no token and no password configured"));
+    return account.session.withToken(call, {
+      ...(account.canLogin ? { login: () => this.#login() } : {}),
+      signal: this.#signal,
+      budget: this.#relogin,
+      isAuthFailure: (error) => error instanceof DeepSeekFailure && error.kind === "invalid_token",
+      onRelogin: () => this.#context.logger.info({ ...this.#log }, "deepseek token rejected; logging in again"),
     });
-    return abortable(account.login, this.#signal);
   }
 
   /** Shared by every request waiting on this account's token, so it is bound by its own timeout, not theirs. */
-  async #login(): Promise<Secret> {
-    const account = this.#account;
-    const result = await this.#context.client.login(account, this.#context.closing);
-    account.token = result.token;
+  async #login(): Promise<LoginGrant> {
+    const result = await this.#context.client.login(this.#account, this.#context.closing);
     this.#context.logger.info({ ...this.#log }, "deepseek login succeeded");
     if (result.muteUntil !== undefined && result.muteUntil > this.#context.now()) {
-      throw new DeepSeekFailure("muted", `DeepSeek muted this account until ${new Date(result.muteUntil).toISOString()}.`, {
+      const error = new DeepSeekFailure("muted", `DeepSeek muted this account until ${new Date(result.muteUntil).toISOString()}.`, {
         muteUntil: result.muteUntil,
       });
+      return { token: result.token, error };
     }
-    return result.token;
+    return { token: result.token };
   }
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function describeError(error: unknown): string {

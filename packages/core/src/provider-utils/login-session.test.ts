@@ -127,4 +127,18 @@ describe("LoginSession", () => {
     finish(new Secret("late"));
     expect((await staying).reveal()).toBe("late");
   });
+
+  it("keeps one token for the calls of a request that share a budget, even inside the refresh window", async () => {
+    const clock = fakeClock();
+    const session = new LoginSession({ refreshBeforeMs: 60_000, clock });
+    const login = counter(30_000, clock);
+    const budget = { used: false };
+    const seen: string[] = [];
+    const use = async (token: Secret) => seen.push(token.reveal());
+    await session.withToken(use, { login, isAuthFailure, budget });
+    await session.withToken(use, { login, isAuthFailure, budget });
+    expect(seen).toEqual(["t1", "t1"]);
+    await session.withToken(use, { login, isAuthFailure });
+    expect(seen.at(-1)).toBe("t2");
+  });
 });

@@ -44,6 +44,8 @@ export interface WithTokenOptions extends TokenOptions {
 /** One re-login per request, however many authed calls it makes. */
 export interface ReloginBudget {
   used: boolean;
+  /** The token the request works with: later calls reuse it rather than renew it mid-request (chats belong to it). */
+  token?: Secret;
 }
 
 /**
@@ -99,7 +101,8 @@ export class LoginSession {
   /** Runs `call` with a token; when the upstream refuses it, signs in once more and retries once. */
   async withToken<T>(call: (token: Secret) => Promise<T>, options: WithTokenOptions): Promise<T> {
     const budget = options.budget ?? { used: false };
-    const token = await this.token(options);
+    const token = budget.token ?? (await this.token(options));
+    budget.token = token;
     try {
       return await call(token);
     } catch (error) {
@@ -112,6 +115,7 @@ export class LoginSession {
       options.onRelogin?.();
       this.invalidate(token);
       const fresh = await this.token(options);
+      budget.token = fresh;
       try {
         return await call(fresh);
       } catch (again) {

@@ -1,17 +1,13 @@
-import { type PoolAccount, Secret } from "@toolshim/core/provider-utils";
+import { LoginSession, type PoolAccount, Secret } from "@toolshim/core/provider-utils";
 import type { AccountSettings } from "../settings.js";
-
-/** Renew a token this long before its `exp` (the newest capture shows 15-minute tokens). */
-const RENEW_BEFORE_MS = 60_000;
 
 /** One Qwen Chat account: its credentials (as Secrets), its token, and its state for the pool. */
 export class QwenAccount implements PoolAccount {
   readonly label: string;
   readonly email: string | undefined;
   readonly password: Secret | undefined;
-  token: Secret | undefined;
-  /** A sign-in in progress, shared by the requests that need it. */
-  signingIn: Promise<string> | undefined;
+  /** Its token (configured or signed in), renewed a minute before its JWT `exp`; sign-ins are shared. */
+  readonly session: LoginSession;
   status = "ok";
   terminal = false;
   until: number | undefined;
@@ -23,18 +19,15 @@ export class QwenAccount implements PoolAccount {
     this.label = settings.name ?? settings.email ?? `account ${index + 1}`;
     this.email = settings.email;
     this.password = settings.password !== undefined ? new Secret(settings.password) : undefined;
-    this.token = settings.token !== undefined ? new Secret(settings.token) : undefined;
+    this.session = new LoginSession(settings.token !== undefined ? withExpiry(new Secret(settings.token)) : {});
   }
 
   get canSignIn(): boolean {
     return this.email !== undefined && this.password !== undefined;
   }
 
-  /** True when the token is missing, or known (from its JWT `exp`) to expire within a minute. */
-  needsToken(now: number): boolean {
-    if (!this.token) return true;
-    const exp = jwtExpiry(this.token.reveal());
-    return exp !== undefined && exp - RENEW_BEFORE_MS <= now && this.canSignIn;
+  get token(): Secret | undefined {
+    return this.session.current;
   }
 
   availableAt(now: number): boolean {
@@ -68,6 +61,12 @@ export class QwenAccount implements PoolAccount {
     this.until = undefined;
     this.detail = undefined;
   }
+}
+
+/** A token with its JWT `exp` (the newest capture shows 15-minute tokens; the session renews a minute ahead). */
+export function withExpiry(token: Secret): { token: Secret; expiresAt?: number } {
+  const expiresAt = jwtExpiry(token.reveal());
+  return expiresAt !== undefined ? { token, expiresAt } : { token };
 }
 
 /** The `exp` of a JWT in ms, or undefined when the token is not a readable JWT (then it is used until refused). */

@@ -1,6 +1,6 @@
 import type { UpstreamEvent } from "@toolshim/core";
-import { redactSecrets, retryAfterSeconds, Secret } from "@toolshim/core/provider-utils";
-import type { QwenAccount } from "../accounts/qwen-account.js";
+import { type LoginGrant, redactSecrets, retryAfterSeconds, Secret } from "@toolshim/core/provider-utils";
+import { type QwenAccount, withExpiry } from "../accounts/qwen-account.js";
 import { failureOf, type QwenClient } from "../client/qwen-client.js";
 import { changedShape, type FailureContext, httpFailure, QwenFailure } from "../client/failures.js";
 import { QwenStreamParser } from "../stream/qwen-stream-parser.js";
@@ -24,24 +24,28 @@ export function failureContext(account: QwenAccount, step: string): FailureConte
   return { account: account.label, step, redact: (text) => redactSecrets(text, account.secrets()) };
 }
 
-/** Makes sure the account has a usable token: signs in when it has none, or when it is about to expire. */
-export async function ensureToken(client: QwenClient, account: QwenAccount, signal: AbortSignal, force = false): Promise<string> {
-  if (!force && account.token && !account.needsToken(Date.now())) return account.token.reveal();
-  if (!account.email || !account.password) {
-    if (account.token && !force) return account.token.reveal();
-    throw tokenRefused(account);
-  }
-  // Concurrent requests on one account share a sign-in instead of each starting one.
-  account.signingIn ??= client
-    .signIn(account.email, account.password.reveal(), failureContext(account, "signing in"), signal)
-    .then((token) => {
-      account.token = new Secret(token);
-      return token;
-    })
-    .finally(() => {
-      account.signingIn = undefined;
-    });
-  return account.signingIn;
+/** Signing in has its own deadline: requests share it, and one leaving must not end it for the others. */
+const SIGN_IN_MS = 30_000;
+
+/** How this account signs in, or undefined when it has only a configured token. */
+function signIn(client: QwenClient, account: QwenAccount): (() => Promise<LoginGrant>) | undefined {
+  const { email, password } = account;
+  if (email === undefined || password === undefined) return undefined;
+  return async () => withExpiry(new Secret(await client.signIn(email, password.reveal(), failureContext(account, "signing in"), AbortSignal.timeout(SIGN_IN_MS))));
+}
+
+/** A usable token: the account's, or a fresh sign-in when it has none or it is about to expire. */
+export async function ensureToken(client: QwenClient, account: QwenAccount, signal: AbortSignal): Promise<string> {
+  return (await sessionToken(account, signal, signIn(client, account))).reveal();
+}
+
+function sessionToken(account: QwenAccount, signal: AbortSignal, login: (() => Promise<LoginGrant>) | undefined): Promise<Secret> {
+  if (!account.token && !login) return Promise.reject(tokenRefused(account));
+  return account.session.token({ signal, ...(login ? { login } : {}) });
+}
+
+function isAuthFailure(error: unknown): boolean {
+  return error instanceof QwenFailure && error.kind === "auth";
 }
 
 function tokenRefused(account: QwenAccount, afterSignIn = false): QwenFailure {
@@ -59,17 +63,21 @@ function tokenRefused(account: QwenAccount, afterSignIn = false): QwenFailure {
  */
 export async function* runAttempt(options: AttemptOptions): AsyncGenerator<UpstreamEvent> {
   const { client, account, model, signal } = options;
-  let token = await ensureToken(client, account, signal);
-  let renewed = false;
+  const login = signIn(client, account);
+  // The request keeps this token for its chat (unless refused), even if it enters the renewal window meanwhile.
+  const budget = { used: false, token: await sessionToken(account, signal, login) };
+  let token = "";
   const renewOnce = async <T>(call: (token: string) => Promise<T>): Promise<T> => {
     try {
-      return await call(token);
+      return await account.session.withToken(
+        (secret) => {
+          token = secret.reveal();
+          return call(token);
+        },
+        { signal, budget, isAuthFailure, ...(login ? { login } : {}) },
+      );
     } catch (error) {
-      if (!(error instanceof QwenFailure) || error.kind !== "auth") throw error;
-      if (renewed || !account.canSignIn) throw tokenRefused(account, renewed);
-      renewed = true;
-      token = await ensureToken(client, account, signal, true);
-      return call(token);
+      throw isAuthFailure(error) ? tokenRefused(account, budget.used) : error;
     }
   };
   const chatId = await renewOnce((current) => client.newChat(current, model.model, model.search ? "search" : "t2t", failureContext(account, "creating a chat"), signal));

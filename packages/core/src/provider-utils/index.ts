@@ -9,3 +9,4 @@ export * from "./account-pool.js";
 export * from "./clock.js";
 export * from "./shared-account-slots.js";
 export * from "./login-session.js";
+export * from "./state-sealer.js";

@@ -1,5 +1,7 @@
 import { type Clock, systemClock } from "./clock.js";
+import type { ProviderState } from "./provider-state.js";
 import type { Secret } from "./redact.js";
+import { SharedLogin, type SharedLoginOptions } from "./shared-login.js";
 
 /** What a sign-in gives: the token, and when it stops working when the upstream says so (epoch ms). */
 export interface LoginGrant {
@@ -19,7 +21,17 @@ export interface LoginSessionOptions {
   expiresAt?: number;
   /** Sign in again this long before a known expiry; default one minute. */
   refreshBeforeMs?: number;
-  clock?: Pick<Clock, "now">;
+  /** Time; polling for another instance's sign-in also uses its timers when it has them. */
+  clock?: Pick<Clock, "now"> | Clock;
+  /**
+   * The provider's state. When it carries a sealer (a store shared by several instances, given a secret) and
+   * `identity` is set, the token is kept there for every instance (see `SharedLogin`); otherwise in this session only.
+   */
+  state?: ProviderState;
+  /** Who signs in (an email, a phone number): only a keyed hash of it reaches the store. */
+  identity?: string;
+  /** Waits and lifetimes of the shared mode. */
+  shared?: SharedLoginOptions;
 }
 
 /**
@@ -57,6 +69,9 @@ export class LoginSession {
   #token: Secret | undefined;
   #expiresAt: number | undefined;
   #signingIn: Promise<Secret> | undefined;
+  /** The last token the upstream refused: a store still holding it must not hand it back. */
+  #rejected: Secret | undefined;
+  readonly #shared: SharedLogin | undefined;
   readonly #refreshBeforeMs: number;
   readonly #clock: Pick<Clock, "now">;
   /** The upstream refused the token and there was no way (left) to get another. */
@@ -67,6 +82,17 @@ export class LoginSession {
     this.#expiresAt = options.expiresAt;
     this.#refreshBeforeMs = options.refreshBeforeMs ?? 60_000;
     this.#clock = options.clock ?? systemClock;
+    const { state, identity } = options;
+    if (state?.sealer && identity !== undefined) {
+      const timers: Pick<Clock, "setTimeout"> = hasTimers(this.#clock) ? this.#clock : systemClock;
+      const clock = { now: () => this.#clock.now(), setTimeout: (callback: () => void, ms: number) => timers.setTimeout(callback, ms) };
+      this.#shared = new SharedLogin(state, state.sealer, identity, options.shared, clock);
+    }
+  }
+
+  /** Whether the token is kept in a shared store (several instances, one sign-in). */
+  get shared(): boolean {
+    return this.#shared !== undefined;
   }
 
   /** The token held now, if any (never signs in). */
@@ -76,8 +102,11 @@ export class LoginSession {
 
   /** Whether `token()` would sign in rather than hand out the held token. */
   needsLogin(): boolean {
-    if (!this.#token) return true;
-    return this.#expiresAt !== undefined && this.#expiresAt - this.#refreshBeforeMs <= this.#clock.now();
+    return !this.#token || !this.#fresh(this.#expiresAt);
+  }
+
+  #fresh(expiresAt: number | undefined): boolean {
+    return expiresAt === undefined || expiresAt - this.#refreshBeforeMs > this.#clock.now();
   }
 
   /** A usable token: the held one, or a fresh sign-in shared with every concurrent caller. */
@@ -94,6 +123,7 @@ export class LoginSession {
   /** Forget `token` after a refusal, unless a newer one already replaced it. */
   invalidate(token: Secret): void {
     if (this.#token !== token) return;
+    this.#rejected = token;
     this.#token = undefined;
     this.#expiresAt = undefined;
   }
@@ -126,13 +156,18 @@ export class LoginSession {
   }
 
   async #signIn(login: () => Promise<LoginGrant>): Promise<Secret> {
-    const grant = await login();
+    const grant = this.#shared ? await this.#shared.obtain(login, this.#rejected, (expiresAt) => this.#fresh(expiresAt)) : await login();
     this.#token = grant.token;
+    this.#rejected = undefined;
     this.#expiresAt = grant.expiresAt;
     this.refused = false;
     if (grant.error !== undefined) throw grant.error;
     return grant.token;
   }
+}
+
+function hasTimers(clock: Pick<Clock, "now">): clock is Clock {
+  return typeof (clock as Partial<Clock>).setTimeout === "function";
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -1,3 +1,5 @@
+import type { StateSealer } from "./state-sealer.js";
+
 /**
  * The small key-value store a provider keeps shared state in (account leases and cooldowns, learned tool modes).
  * Values are JSON-serialisable, so a store shared between several gateway instances (Redis, in a later issue) can
@@ -17,6 +19,12 @@ export interface ProviderState {
   claim(key: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Frees `key` if `owner` still holds it (a lease that expired and was taken by another stays theirs). */
   unclaim(key: string, owner: string): Promise<void>;
+  /**
+   * Present when the store is shared by several gateway instances and the deployment gave it a secret: login tokens
+   * are then kept here, sealed, so the instances sign in to an account once instead of each on its own. Absent for
+   * the memory store (one process: tokens stay in memory, as they always have).
+   */
+  readonly sealer?: StateSealer;
 }
 
 interface Entry {
@@ -69,6 +77,7 @@ export function createMemoryState(now: () => number = () => Date.now()): Provide
 export function scopedState(state: ProviderState, prefix: string): ProviderState {
   const at = (key: string) => `${prefix}:${key}`;
   return {
+    ...(state.sealer ? { sealer: state.sealer } : {}),
     get: (key) => state.get(at(key)),
     set: (key, value, options) => state.set(at(key), value, options),
     delete: (key) => state.delete(at(key)),

@@ -6,12 +6,15 @@ import type {
   ContentPart,
   GenerationOptions,
   ImagePart,
+  ResponseFormat,
   ToolChoice,
   ToolDefinition,
   ToolMessage,
 } from "../canonical.js";
 import { InvalidRequestError } from "../errors.js";
+import { MAX_STRICT_TOOLS } from "../policy/anthropic-strict-rules.js";
 import { SchemaBudget } from "../policy/schema-compiler.js";
+import { newStrictTotals, type StrictTotals } from "../policy/strict-schema-rules.js";
 import { assertUsableSchema } from "../policy/tool-schema-check.js";
 import { parseBlock, parseBody } from "./anthropic-invalid-request.js";
 import {
@@ -48,7 +51,8 @@ export function decodeMessagesRequest(body: unknown, options: DecodeMessagesOpti
     throw new InvalidRequestError("max_tokens: Field required; send the most tokens the answer may use, e.g. 1024.", "max_tokens", "missing_required_parameter");
   }
   const deferred = new Set<string>();
-  const declared = decodeTools(request.tools ?? [], deferred);
+  const schemas: RequestSchemas = { budget: new SchemaBudget(), strictTotals: newStrictTotals() };
+  const declared = decodeTools(request.tools ?? [], deferred, schemas);
   const messages: CanonicalMessage[] = [];
   const system = typeof request.system === "string" ? request.system : (request.system ?? []).map((block) => block.text).join("\n\n");
   if (system) messages.push({ role: "system", content: system });
@@ -68,14 +72,42 @@ export function decodeMessagesRequest(body: unknown, options: DecodeMessagesOpti
     includeUsage: true,
   };
   if (request.metadata?.user_id) canonical.user = request.metadata.user_id;
+  const responseFormat = decodeOutputFormat(request, schemas);
+  if (responseFormat) canonical.responseFormat = responseFormat;
   const thinking = request.thinking !== undefined && request.thinking !== null && request.thinking.type !== "disabled";
   return { request: canonical, thinking };
 }
 
+/** One request's schemas are compiled against one budget, and its strict ones counted together. */
+interface RequestSchemas {
+  budget: SchemaBudget;
+  strictTotals: StrictTotals;
+}
+
+/**
+ * JSON outputs as the canonical response format, always strict: Anthropic promises an answer matching the schema, so
+ * the schema must follow its structured-output rules.
+ */
+function decodeOutputFormat(request: MessagesRequestBody, schemas: RequestSchemas): ResponseFormat | undefined {
+  const current = request.output_config?.format;
+  const beta = request.output_format;
+  if (current && beta) {
+    throw new InvalidRequestError(
+      "output_format: send the format once, as output_config.format; output_format is its deprecated beta name.",
+      "output_format",
+    );
+  }
+  const format = current ?? beta;
+  if (!format) return undefined;
+  const param = current ? "output_config.format.schema" : "output_format.schema";
+  assertUsableSchema(format.schema, { kind: "response_format", name: "output", param, strict: true, style: "anthropic", strictTotals: schemas.strictTotals }, schemas.budget);
+  return { type: "json_schema", name: "output", schema: format.schema, strict: true };
+}
+
 /** The declared tools; the names of those marked `defer_loading: true` are added to `deferred`. */
-function decodeTools(raw: unknown[], deferred: Set<string>): ToolDefinition[] {
+function decodeTools(raw: unknown[], deferred: Set<string>, schemas: RequestSchemas): ToolDefinition[] {
   const seen = new Map<string, number>();
-  const budget = new SchemaBudget();
+  let strictCount = 0;
   return raw.map((value, i) => {
     const type = typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
     if (type !== undefined && type !== null && type !== "custom") {
@@ -91,9 +123,17 @@ function decodeTools(raw: unknown[], deferred: Set<string>): ToolDefinition[] {
       throw new InvalidRequestError(`tools.${i}.name: ${JSON.stringify(tool.name)} is already declared by tools.${earlier}; give every tool a unique name.`, `tools.${i}.name`);
     }
     seen.set(tool.name, i);
-    assertUsableSchema(tool.input_schema, { kind: "function", name: tool.name, param: `tools.${i}.input_schema`, strict: false, style: "anthropic" }, budget);
+    const strict = tool.strict === true;
+    if (strict && ++strictCount > MAX_STRICT_TOOLS) {
+      throw new InvalidRequestError(
+        `tools.${i}.strict: at most ${MAX_STRICT_TOOLS} tools of a request may set strict: true; drop strict from the tools that need it least.`,
+        `tools.${i}.strict`,
+      );
+    }
+    const owner = { kind: "function", name: tool.name, param: `tools.${i}.input_schema`, strict, style: "anthropic", strictTotals: schemas.strictTotals } as const;
+    assertUsableSchema(tool.input_schema, owner, schemas.budget);
     if (tool.defer_loading) deferred.add(tool.name);
-    const definition: ToolDefinition = { name: tool.name, parameters: tool.input_schema, strict: false };
+    const definition: ToolDefinition = { name: tool.name, parameters: tool.input_schema, strict };
     if (tool.description) definition.description = tool.description;
     return definition;
   });

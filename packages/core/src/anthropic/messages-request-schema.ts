@@ -4,7 +4,8 @@ import { toolNameSchema } from "../chat/chat-completion-request-schema.js";
 /**
  * The Anthropic Messages request as real clients (the Anthropic SDK, Claude Code, the AI SDK) send it. Content blocks
  * and tools are checked one by one by the decoder, which dispatches on their `type`; unknown fields (`cache_control`,
- * `citations`, a thinking block's `signature`, `context_management`, `output_config`, …) are stripped. Messages are predicates: the decoder prefixes them with the field.
+ * `citations`, a thinking block's `signature`, `context_management`, `output_config.effort`, …) are stripped. Messages
+ * are predicates: the decoder prefixes them with the field.
  */
 
 export const textBlockSchema = z.object({ type: z.literal("text"), text: z.string() });
@@ -76,6 +77,14 @@ export const toolSchema = z.object({
   input_schema: z.record(z.string(), z.unknown(), { error: "must be the tool's JSON Schema object, e.g. {\"type\": \"object\", \"properties\": {…}}." }),
   /** Listed to the model only once a `tool_reference` in the conversation names it. */
   defer_loading: z.boolean().nullish(),
+  /** Strict tool use: the input must match `input_schema`, which must follow Anthropic's structured-output rules. */
+  strict: z.boolean().nullish(),
+});
+
+/** JSON outputs: the text answer is one JSON document matching `schema` (`output_config.format`, or the beta `output_format`). */
+const outputFormatSchema = z.object({
+  type: z.literal("json_schema", { error: "must be \"json_schema\": the only output format there is." }),
+  schema: z.record(z.string(), z.unknown(), { error: "must be the answer's JSON Schema object, e.g. {\"type\": \"object\", \"properties\": {…}}." }),
 });
 
 const toolChoiceSchema = z.discriminatedUnion(
@@ -104,6 +113,9 @@ export const messagesRequestSchema = z.object({
   top_k: z.number().int().min(0).nullish(),
   thinking: z.object({ type: z.string() }).nullish(),
   metadata: z.object({ user_id: z.string().nullish() }).nullish(),
+  output_config: z.object({ format: outputFormatSchema.nullish() }).nullish(),
+  /** The structured-outputs beta's name for `output_config.format` (header `structured-outputs-2025-11-13`). */
+  output_format: outputFormatSchema.nullish(),
 });
 
 export type MessagesRequestBody = z.infer<typeof messagesRequestSchema>;

@@ -1,4 +1,4 @@
-import { LoginSession, Secret } from "@toolshim/core/provider-utils";
+import { LoginSession, type ProviderState, Secret } from "@toolshim/core/provider-utils";
 
 /** One configured DeepSeek web account: a user token, a login (email or mobile + password), or both. */
 export interface AccountConfig {
@@ -49,14 +49,19 @@ export class Account {
   /** Epoch ms of the last lease; 0 = never, which puts unused accounts first. */
   lastLeasedAt = 0;
 
-  constructor(config: AccountConfig, index: number) {
+  /** With a shared `state` (several instances, a state secret), the account's token lives there for all of them. */
+  constructor(config: AccountConfig, index: number, state?: ProviderState) {
     this.index = index;
     if (config.email !== undefined) this.email = config.email;
     if (config.mobile !== undefined) this.mobile = config.mobile;
     if (config.areaCode !== undefined) this.areaCode = config.areaCode;
     if (config.deviceId !== undefined) this.deviceId = config.deviceId;
     if (config.password !== undefined) this.password = new Secret(config.password);
-    this.session = new LoginSession(config.token !== undefined ? { token: new Secret(config.token) } : {});
+    const identity = loginIdentity(config);
+    this.session = new LoginSession({
+      ...(config.token !== undefined ? { token: new Secret(config.token) } : {}),
+      ...(state && identity !== undefined ? { state, identity } : {}),
+    });
     this.label = config.name ?? defaultLabel(config, index);
   }
 
@@ -129,6 +134,13 @@ export class Account {
   toJSON(): Record<string, unknown> {
     return { account: this.label, status: this.status, inFlight: this.inFlight };
   }
+}
+
+/** Who signs in, as the login sends it (the email wins when both are set); hashed before it reaches a store. */
+function loginIdentity(config: AccountConfig): string | undefined {
+  if (config.email !== undefined) return `email:${config.email}`;
+  if (config.mobile !== undefined) return `mobile:${config.areaCode ?? ""}:${config.mobile}`;
+  return undefined;
 }
 
 function defaultLabel(config: AccountConfig, index: number): string {

@@ -73,7 +73,7 @@ export function createDeepSeekUpstream(input: DeepSeekOptionsInput, deps: DeepSe
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
   if (options.baseUrl !== undefined) logger.warn({ setting: "baseUrl" }, "the DeepSeek setting baseUrl is deprecated: write baseURL (same value)");
-  const accounts = options.accounts.map((config, index) => new Account(config, index));
+  const accounts = options.accounts.map((config, index) => new Account(config, index, deps.state));
   const pool = new AccountPool(accounts, {
     maxStreamsPerAccount: options.maxStreamsPerAccount,
     queueTimeoutMs: options.queueTimeoutMs,

@@ -15,7 +15,7 @@ export const qwenProvider = defineProvider({
   description: "Qwen Chat (chat.qwen.ai), the web chat",
   settings: settingsSchema,
   create(settings, context) {
-    return createQwenUpstream(settings, { name: context.name, fetch: context.fetch, logger: context.logger });
+    return createQwenUpstream(settings, { name: context.name, fetch: context.fetch, logger: context.logger, state: context.state });
   },
 });
 

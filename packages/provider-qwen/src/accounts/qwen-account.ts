@@ -1,4 +1,4 @@
-import { LoginSession, type PoolAccount, Secret } from "@toolshim/core/provider-utils";
+import { LoginSession, type PoolAccount, type ProviderState, Secret } from "@toolshim/core/provider-utils";
 import type { AccountSettings } from "../settings.js";
 
 /** One Qwen Chat account: its credentials (as Secrets), its token, and its state for the pool. */
@@ -15,11 +15,15 @@ export class QwenAccount implements PoolAccount {
   inFlight = 0;
   lastLeasedAt = 0;
 
-  constructor(settings: AccountSettings, index: number) {
+  /** With a shared `state` (several instances, a state secret), the account's token lives there for all of them. */
+  constructor(settings: AccountSettings, index: number, state?: ProviderState) {
     this.label = settings.name ?? settings.email ?? `account ${index + 1}`;
     this.email = settings.email;
     this.password = settings.password !== undefined ? new Secret(settings.password) : undefined;
-    this.session = new LoginSession(settings.token !== undefined ? withExpiry(new Secret(settings.token)) : {});
+    this.session = new LoginSession({
+      ...(settings.token !== undefined ? withExpiry(new Secret(settings.token)) : {}),
+      ...(state && settings.email !== undefined ? { state, identity: `email:${settings.email}` } : {}),
+    });
   }
 
   get canSignIn(): boolean {

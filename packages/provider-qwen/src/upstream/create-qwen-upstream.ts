@@ -1,5 +1,5 @@
 import { type UpstreamEvent, UpstreamError, type UpstreamModel, type UpstreamRequest } from "@toolshim/core";
-import { AccountPool, NO_UNTRIED_ACCOUNT, type ProviderHealth, type ProviderLogger, type ProviderUpstream } from "@toolshim/core/provider-utils";
+import { AccountPool, NO_UNTRIED_ACCOUNT, type ProviderHealth, type ProviderLogger, type ProviderState, type ProviderUpstream } from "@toolshim/core/provider-utils";
 import { QwenAccount } from "../accounts/qwen-account.js";
 import { QwenFailure } from "../client/failures.js";
 import { type Fetch, QwenClient } from "../client/qwen-client.js";
@@ -15,13 +15,15 @@ export interface QwenUpstreamOptions {
   name?: string;
   fetch?: Fetch;
   logger?: ProviderLogger;
+  /** The host's state: shared by several instances (with a state secret), it holds the accounts' tokens for all. */
+  state?: ProviderState;
 }
 
 /** The Qwen Chat upstream: an account pool, the model list with variants, and one chat cycle per request. */
 export function createQwenUpstream(settings: Settings, options: QwenUpstreamOptions = {}): ProviderUpstream & { health(): Promise<ProviderHealth> } {
   const fetch: Fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const client = new QwenClient(settings.baseURL, settings.protocol, fetch);
-  const accounts = settings.accounts.map((account, index) => new QwenAccount(account, index));
+  const accounts = settings.accounts.map((account, index) => new QwenAccount(account, index, options.state));
   const pool = new AccountPool(accounts, {
     maxStreamsPerAccount: Math.max(1, settings.maxStreamsPerAccount),
     queueTimeoutMs: settings.queueTimeoutMs,

@@ -58,6 +58,8 @@ export class RawCallReader implements Reader {
     input.commit();
     this.custom = tool.custom !== undefined;
     this.writer = output.startCall(name);
+    // The raw form's body is the input itself: nothing to unwrap.
+    this.writer.wrapped = false;
     return this.body();
   }
 

@@ -69,7 +69,7 @@ export class ScanOutput {
     const event: ScanEvent = id === undefined ? { type: "call-start", index, name } : { type: "call-start", index, name, id };
     if (held) this.gate?.intercept(event);
     else this.events.push(event);
-    return new CallWriter(this, index);
+    return new CallWriter(this, index, this.tool(name)?.custom !== undefined);
   }
 
   releaseCall(events: ScanEvent[]): void {
@@ -90,7 +90,12 @@ export class ScanOutput {
   }
 }
 
-/** The argument stream of one started call: deltas in order, then exactly one end or invalid. */
+/**
+ * The argument stream of one started call: deltas in order, then exactly one end or invalid. A custom tool called in
+ * a JSON form (`{"name": "apply_patch", "arguments": {"input": "…"}}`, in any format) is `wrapped`: its JSON is held
+ * and, at the end, the string inside becomes the call's one delta and its input (see `unwrapCustomInput`). The raw
+ * form, whose input is already the string, clears `wrapped` and streams.
+ */
 export class CallWriter {
   /** A builder, not `+=`: a long call's arguments would otherwise stay alive as one rope node per delta. */
   private readonly text = new TextBuilder();
@@ -103,6 +108,7 @@ export class CallWriter {
   constructor(
     private readonly output: ScanOutput,
     readonly index: number,
+    public wrapped = false,
   ) {}
 
   /** The arguments written so far. */
@@ -113,6 +119,7 @@ export class CallWriter {
   write(delta: string): void {
     if (delta === "" || this.closed) return;
     this.text.append(delta);
+    if (this.wrapped) return;
     const events = this.output;
     events.push({ type: "call-delta", index: this.index, argumentsDelta: delta });
   }
@@ -128,11 +135,27 @@ export class CallWriter {
       this.fail(text.trim() === "" ? "the arguments are empty" : "the arguments are not a valid JSON object");
       return;
     }
+    if (this.wrapped) {
+      this.endWrapped(text);
+      return;
+    }
     this.write(last);
     this.closed = true;
     // Before the event: a held copy turned into text sets it back.
     this.output.atBoundary = true;
     this.output.push({ type: "call-end", index: this.index, arguments: text });
+  }
+
+  private endWrapped(text: string): void {
+    const input = unwrapCustomInput(text);
+    if (input === null) {
+      this.fail(WRAPPED_FORM);
+      return;
+    }
+    this.closed = true;
+    if (input !== "") this.output.push({ type: "call-delta", index: this.index, argumentsDelta: input });
+    this.output.atBoundary = true;
+    this.output.push({ type: "call-end", index: this.index, arguments: input });
   }
 
   fail(reason: string): void {
@@ -154,6 +177,23 @@ export class CallWriter {
     this.output.atBoundary = true;
     this.output.push({ type: "call-invalid", index: this.index, reason, ...details });
   }
+}
+
+const WRAPPED_FORM =
+  'a custom tool takes one raw string: write the tool name after the opening marker and the input on the next lines, or send the arguments as {"input": "…"}';
+
+/**
+ * The raw input a custom tool's JSON arguments stand for: the one string member of the object (the custom call's own
+ * field is `input`, the name models and Codex's function form of apply_patch use), or "" for `{}`. Anything else
+ * (several members, a non-string) is no input the model clearly meant, so null.
+ */
+export function unwrapCustomInput(argumentsText: string): string | null {
+  const value: unknown = JSON.parse(argumentsText);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  const members = Object.values(value);
+  if (members.length === 0) return "";
+  const [only] = members;
+  return members.length === 1 && typeof only === "string" ? only : null;
 }
 
 function isJsonObject(text: string): boolean {

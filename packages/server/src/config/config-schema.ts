@@ -163,6 +163,11 @@ export const stateSchema = strictShape({
   keyPrefix: z.string().min(1).default("toolshim"),
   /** How long startup waits for Redis before failing. */
   connectTimeoutMs: positiveInt.default(5_000),
+  /**
+   * Encrypts the login tokens kept on Redis (AES-256-GCM; the same on every instance); write it as ${VAR}. Without
+   * it, DeepSeek and Qwen tokens stay in each instance and each instance signs in on its own.
+   */
+  secret: z.string().min(32, "use at least 32 characters (e.g. openssl rand -hex 32) so the key cannot be guessed").optional(),
 }).refine((value) => value.kind !== "redis" || value.url !== undefined, {
   message: "state.url is required when state.kind is redis (e.g. url: redis://127.0.0.1:6379)",
   path: ["url"],

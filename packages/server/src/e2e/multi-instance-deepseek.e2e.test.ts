@@ -1,8 +1,9 @@
 import { type DeepSeekDouble, startDeepSeekDouble } from "@toolshim/provider-deepseek/double";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { redisServerBinary, startRedisServer, type TestRedis } from "../state/start-redis-server.js";
-import { type RunningCli, startCli, writeConfig } from "./harness.js";
+import type { TestRedis } from "../state/start-redis-server.js";
+import type { RunningCli } from "./harness.js";
+import { type InstancesOnRedis, redisServerBinary, startInstancesOnRedis } from "./instances-on-redis.js";
 
 // Three real `toolshim serve` processes on one private redis-server, all using the same two DeepSeek accounts
 // (one stream each) on the DeepSeek protocol double, which counts the streams each account has open at once.
@@ -11,34 +12,33 @@ const TOKENS = ["acct-1", "acct-2"];
 const LEASE_TTL_MS = 1_500;
 
 describe.runIf(redisServerBinary())("DeepSeek accounts shared by three instances on one Redis", () => {
+  let cluster: InstancesOnRedis | undefined;
   let redis: TestRedis;
   let double: DeepSeekDouble;
-  let config: string;
   let instances: RunningCli[] = [];
   const client = (instance: RunningCli) => new OpenAI({ baseURL: instance.baseURL, apiKey: "unused", maxRetries: 0, timeout: 60_000 });
 
   beforeAll(async () => {
-    [redis, double] = await Promise.all([
-      startRedisServer(),
-      // Frames 2 ms apart so streams overlap. The double would serve 10 streams per token: it only counts them, so a
-      // second stream on one account shows in peakLeases instead of being refused.
-      startDeepSeekDouble({ tokens: TOKENS, powDifficulty: 300, frameDelayMs: 2, maxConcurrentStreams: 10 }),
-    ]);
-    config = await writeConfig({
-      server: { keepAliveMs: 1000 },
-      providers: {
-        ds: { use: "deepseek", baseURL: double.url, accounts: TOKENS.map((token) => ({ token })), maxStreamsPerAccount: 1, queueTimeoutMs: 60_000, leaseTtlMs: LEASE_TTL_MS },
-      },
-      models: [{ id: "deepseek-chat", provider: "ds" }],
-      storage: { kind: "memory" },
-      state: { kind: "redis", url: redis.url, keyPrefix: "e2e-ds" },
-    });
-    instances = await Promise.all([0, 1, 2].map(() => startCli({ config })));
+    // Frames 2 ms apart so streams overlap. The double would serve 10 streams per token: it only counts them, so a
+    // second stream on one account shows in peakLeases instead of being refused.
+    double = await startDeepSeekDouble({ tokens: TOKENS, powDifficulty: 300, frameDelayMs: 2, maxConcurrentStreams: 10 });
+    cluster = await startInstancesOnRedis(
+      (state) => ({
+        server: { keepAliveMs: 1000 },
+        providers: {
+          ds: { use: "deepseek", baseURL: double.url, accounts: TOKENS.map((token) => ({ token })), maxStreamsPerAccount: 1, queueTimeoutMs: 60_000, leaseTtlMs: LEASE_TTL_MS },
+        },
+        models: [{ id: "deepseek-chat", provider: "ds" }],
+        storage: { kind: "memory" },
+        state,
+      }),
+      { keyPrefix: "e2e-ds" },
+    );
+    ({ redis, instances } = cluster);
   });
   afterAll(async () => {
-    await Promise.all(instances.map((instance) => instance.stop()));
+    await cluster?.stop();
     await double?.close();
-    await redis?.dispose();
   });
 
   it("30 concurrent requests over three instances never put two streams on one account", async () => {

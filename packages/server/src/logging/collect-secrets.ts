@@ -19,6 +19,7 @@ export function collectSecrets(config: ToolshimConfig): string[] {
   };
   for (const provider of Object.values(config.providers)) visit(provider.options, false);
   if (config.console?.adminKey) secrets.push(config.console.adminKey);
+  if (config.state?.secret) secrets.push(config.state.secret);
   // A Redis URL can carry a password (redis://:secret@host); the address itself is useful in logs and errors.
   if (config.state?.url) secrets.push(...redisPassword(config.state.url));
   return secrets.filter((secret) => secret.length > 0);

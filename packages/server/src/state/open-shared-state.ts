@@ -1,4 +1,4 @@
-import type { ProviderState } from "@toolshim/core/provider-utils";
+import { createStateSealer, type ProviderState } from "@toolshim/core/provider-utils";
 import type { Logger } from "pino";
 import type { ToolshimConfig } from "../config/load-config.js";
 import { retentionLimits } from "../storage/open-response-store.js";
@@ -40,8 +40,10 @@ export async function openSharedState(config: ToolshimConfig, logger: Logger): P
     logger.info({ redis: address }, "reconnected to Redis");
   });
   const limits = retentionLimits(config.storage ?? storageSchema.parse({}));
+  const sealer = state.secret === undefined ? undefined : await createStateSealer(state.secret);
+  if (!sealer) logger.warn({}, "state.secret is not set: login tokens (DeepSeek, Qwen) stay in each instance, so each instance signs in to an account on its own");
   return {
-    providerState: createRedisProviderState(client, state.keyPrefix, address),
+    providerState: createRedisProviderState(client, state.keyPrefix, address, sealer),
     responseStore: createRedisResponseStore(client, state.keyPrefix, limits, address),
     health: () => ({ kind: "redis", status: client.status === "ready" ? "ok" : "down", redis: address }),
     async close() {

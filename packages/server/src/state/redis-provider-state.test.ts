@@ -1,3 +1,4 @@
+import { createStateSealer, LoginSession, scopedState, Secret } from "@toolshim/core/provider-utils";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectRedis } from "./redis-client.js";
@@ -67,6 +68,29 @@ describe.runIf(redisServerBinary())("redis provider state", () => {
         if (!taken) await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(taken).toBe(true);
+    } finally {
+      second.disconnect();
+    }
+  });
+
+  it("lets LoginSessions on two connections sign in once, with nothing readable of the account or token in Redis", async () => {
+    const second = await connectRedis({ url: redis.url, connectTimeoutMs: 5_000 });
+    try {
+      const sealer = await createStateSealer("a-deployment-secret-of-enough-length-0123");
+      const states = [client, second].map((connection) => scopedState(createRedisProviderState(connection, "tokens", "test", sealer), "ds"));
+      let signIns = 0;
+      const login = async () => ({ token: new Secret(`upstream-token-${++signIns}`) });
+      const sessions = states.map((state) => new LoginSession({ state, identity: "email:alice@example.com" }));
+      const tokens = await Promise.all(sessions.map((session) => session.token({ login })));
+      expect(tokens.map((token) => token.reveal())).toEqual(["upstream-token-1", "upstream-token-1"]);
+      expect(signIns).toBe(1);
+      const keys = await client.keys("tokens:*");
+      expect(keys).toEqual([expect.stringMatching(/^tokens:\{state\}:ds:login:[0-9a-f]{64}$/)]);
+      const stored = (await client.get(keys[0]!)) ?? "";
+      expect(stored).not.toContain("upstream-token");
+      expect(`${keys[0]}${stored}`).not.toContain("alice");
+      // The token expires from Redis (12 h when the upstream gives no expiry).
+      expect(await client.pttl(keys[0]!)).toBeGreaterThan(11 * 60 * 60_000);
     } finally {
       second.disconnect();
     }

@@ -1,4 +1,4 @@
-import type { ProviderState } from "@toolshim/core/provider-utils";
+import type { ProviderState, StateSealer } from "@toolshim/core/provider-utils";
 import type { Redis } from "ioredis";
 import { guarded } from "./redis-client.js";
 
@@ -24,9 +24,11 @@ return 1`;
  * Core's `ProviderState` on Redis, so every gateway instance sees the same leases, cooldowns, tokens and learned modes.
  * Values travel as JSON; keys live under `prefix`, which carries a hash tag so a Redis Cluster keeps them on one node.
  */
-export function createRedisProviderState(client: Redis, prefix: string, address: string): ProviderState {
+export function createRedisProviderState(client: Redis, prefix: string, address: string, sealer?: StateSealer): ProviderState {
   const at = (key: string) => `${prefix}:{state}:${key}`;
   return {
+    // With the deployment's secret, providers may keep login tokens here (sealed); without it they keep them in memory.
+    ...(sealer ? { sealer } : {}),
     get: <T>(key: string) =>
       guarded(address, async () => {
         const text = await client.get(at(key));

@@ -6,6 +6,7 @@ import { generateNonce } from "../dialect/generate-nonce.js";
 import { rewriteForEmulation } from "../dialect/rewrite-for-emulation.js";
 import { ToolshimError } from "../errors.js";
 import { type PolicyViolation, PolicyViolationError } from "../policy/policy-violation.js";
+import { checksOutputFormat } from "../policy/output-format-check.js";
 import { resolveToolChoiceRules } from "../policy/tool-choice-rules.js";
 import { ProvenanceIndex } from "../provenance/provenance-index.js";
 import { type CallSource, type PolicyOutput, ToolPolicy } from "../policy/tool-policy.js";
@@ -81,7 +82,10 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
   #provenance: ProvenanceIndex | undefined;
   /** Stops indexing the inputs in the background once the request is over. */
   readonly #indexing = new AbortController();
-  /** Without streaming nothing is visible before the end; with a required call, text waits for the first call. */
+  /**
+   * Without streaming nothing is visible before the end; with a required call, or a strict response format that a text
+   * answer must match, text waits for the first call (or the end, where the policy checks it).
+   */
   readonly #holdUntilCall: boolean;
   /** Events held back while nothing may reach the client yet. */
   #pending: CanonicalEvent[] = [];
@@ -108,7 +112,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
     this.#context = context;
     this.#stats = stats;
     this.#dialect = context.dialect ?? defaultDialect;
-    this.#holdUntilCall = !request.stream || resolveToolChoiceRules(request).required;
+    this.#holdUntilCall = !request.stream || resolveToolChoiceRules(request).required || checksOutputFormat(request);
     this.#repairsLeft = context.repairAttempts ?? 1;
     this.#customTools = new Set(request.tools.filter((tool) => tool.custom).map((tool) => tool.name));
   }

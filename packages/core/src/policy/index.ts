@@ -3,6 +3,7 @@ export * from "./tool-choice-rules.js";
 export * from "./argument-validator.js";
 export * from "./tool-policy.js";
 export * from "./json-depth.js";
+export * from "./output-format-check.js";
 export * from "./schema-compiler.js";
 export * from "./strict-schema-rules.js";
 export * from "./tool-schema-check.js";

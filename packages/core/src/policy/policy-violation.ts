@@ -15,7 +15,9 @@ export type PolicyViolationKind =
   /** The upstream's output length limit cut a call off. */
   | "truncated_call"
   /** More calls than allowed (parallel_tool_calls false, named tool_choice, legacy functions). */
-  | "too_many_calls";
+  | "too_many_calls"
+  /** A text answer that is not JSON matching a strict response format (Anthropic's `output_config.format`, strict `json_schema`). */
+  | "invalid_output";
 
 export interface PolicyViolation {
   kind: PolicyViolationKind;

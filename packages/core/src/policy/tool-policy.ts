@@ -3,6 +3,7 @@ import type { ScanEvent } from "../dialect/dialect.js";
 import { TextBuilder } from "../text-builder.js";
 import type { UpstreamEvent } from "../upstream.js";
 import { ArgumentValidator } from "./argument-validator.js";
+import { OutputFormatCheck } from "./output-format-check.js";
 import type { PolicyViolation } from "./policy-violation.js";
 import { resolveToolChoiceRules, type ToolChoiceRules } from "./tool-choice-rules.js";
 
@@ -73,15 +74,19 @@ export class ToolPolicy {
   #endReason: UpstreamEndReason | undefined;
   readonly #holdArguments: boolean;
   #repairs = 0;
+  /** A strict response format's check, and the text answer it will check (collected only when there is one). */
+  readonly #format: OutputFormatCheck | undefined;
+  readonly #answer = new TextBuilder();
 
   constructor(
-    request: Pick<CanonicalRequest, "tools" | "toolChoice" | "parallelToolCalls" | "legacyFunctions">,
+    request: Pick<CanonicalRequest, "tools" | "toolChoice" | "parallelToolCalls" | "legacyFunctions" | "responseFormat">,
     options: ToolPolicyOptions = {},
   ) {
     this.#request = request;
     this.#holdArguments = options.holdArguments === true;
     this.rules = resolveToolChoiceRules(request);
     this.#validator = new ArgumentValidator(request.tools);
+    this.#format = OutputFormatCheck.of(request);
   }
 
   push(event: ScanEvent, source: CallSource = "text"): PolicyOutput[] {
@@ -94,6 +99,10 @@ export class ToolPolicy {
   pushInto(event: ScanEvent, source: CallSource, outputs: PolicyOutput[]): void {
     switch (event.type) {
       case "text":
+        if (event.text === "") return;
+        if (this.#format) this.#answer.append(event.text);
+        outputs.push(event);
+        return;
       case "reasoning":
         if (event.text !== "") outputs.push(event);
         return;
@@ -135,7 +144,24 @@ export class ToolPolicy {
     if (this.rules.required && this.#completed === 0 && !this.#upstreamCutOff()) {
       outputs.push(violation({ kind: "no_call_when_required", fatal: true, message: this.#requiredMessage() }));
     }
+    const format = this.#formatViolation();
+    if (format) outputs.push(format);
     return { outputs, finishReason: this.#finishReason(), toolCalls: this.#completed };
+  }
+
+  /**
+   * A text answer (no call was made) that breaks the strict response format. An answer the upstream cut off is left
+   * alone: its finish reason already says it is incomplete.
+   */
+  #formatViolation(): PolicyOutput | undefined {
+    if (!this.#format || this.#calls.size > 0 || this.#upstreamCutOff()) return undefined;
+    const problem = this.#format.problem(this.#answer.toString());
+    if (problem === null) return undefined;
+    return violation({
+      kind: "invalid_output",
+      fatal: true,
+      message: `the answer must be only a JSON document matching the response format's JSON Schema, but ${problem}.`,
+    });
   }
 
   #start(key: string, name: string, id: string | undefined, source: CallSource): PolicyOutput[] {

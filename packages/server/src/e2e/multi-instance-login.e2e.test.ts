@@ -24,14 +24,23 @@ const deepseekConfig = (double: DeepSeekDouble) => (state: RedisStateSection) =>
 const ask = (instance: RunningCli, content: string) =>
   new OpenAI({ baseURL: instance.baseURL, apiKey: "unused", maxRetries: 0, timeout: 60_000 }).chat.completions
     .create({ model: "deepseek-chat", messages: [{ role: "user", content }] })
-    .then((answer) => answer.choices[0]!.message.content);
+    .then((answer) => answer.choices[0]?.message.content);
 
 /** Six concurrent requests, two per instance. */
-const sixOver = (instances: RunningCli[], label: string) => Promise.all(Array.from({ length: 6 }, (_, i) => ask(instances[i % instances.length]!, `${label} ${i}`)));
+const sixOver = (instances: RunningCli[], label: string) => Promise.all(Array.from({ length: 6 }, (_, i) => ask(nth(instances, i % instances.length), `${label} ${i}`)));
+
+function nth<T>(items: readonly T[], index: number): T {
+  const item = items[index];
+  if (item === undefined) throw new Error(`no item ${index}`);
+  return item;
+}
+
+/** The tokens the double issued to the one account and still accepts. */
+const accountTokens = (double: DeepSeekDouble) => [...nth(double.state.accounts, 0).tokens];
 
 describe.runIf(redisServerBinary())("DeepSeek login tokens shared by three instances on one Redis (state.secret set)", () => {
   let double: DeepSeekDouble;
-  let cluster: InstancesOnRedis | undefined;
+  let cluster: InstancesOnRedis;
   const signIns = () => double.requestsTo("users/login").length;
 
   beforeAll(async () => {
@@ -44,7 +53,7 @@ describe.runIf(redisServerBinary())("DeepSeek login tokens shared by three insta
   });
 
   it("signs in exactly once for concurrent first requests on three instances", async () => {
-    expect(await sixOver(cluster!.instances, "first")).toEqual(Array(6).fill("Signed in once."));
+    expect(await sixOver(cluster.instances, "first")).toEqual(Array(6).fill("Signed in once."));
     expect(signIns()).toBe(1);
     // Every instance used that one token.
     const tokens = new Set(double.requestsTo("chat_session/create").map((request) => request.token));
@@ -52,27 +61,27 @@ describe.runIf(redisServerBinary())("DeepSeek login tokens shared by three insta
   });
 
   it("signs in exactly once more after DeepSeek revokes the token", async () => {
-    for (const token of [...double.state.accounts[0]!.tokens]) double.revokeToken(token);
-    expect(await sixOver(cluster!.instances, "after revoke")).toEqual(Array(6).fill("Signed in once."));
+    for (const token of accountTokens(double)) double.revokeToken(token);
+    expect(await sixOver(cluster.instances, "after revoke")).toEqual(Array(6).fill("Signed in once."));
     expect(signIns()).toBe(2);
   });
 
   it("keeps neither the email nor the token readable in Redis or in the logs", async () => {
-    const client = await connectRedis({ url: cluster!.redis.url, connectTimeoutMs: 5_000 });
+    const client = await connectRedis({ url: cluster.redis.url, connectTimeoutMs: 5_000 });
     try {
       const keys = (await client.keys("e2e-login:*")).filter((key) => key.includes(":login:"));
       expect(keys).toEqual([expect.stringMatching(/^e2e-login:\{state\}:ds:login:[0-9a-f]{64}$/)]);
-      const stored = (await client.get(keys[0]!)) ?? "";
-      const [token] = [...double.state.accounts[0]!.tokens];
-      expect(token).toBeDefined();
-      for (const text of [keys[0]!, stored]) {
+      const key = nth(keys, 0);
+      const stored = (await client.get(key)) ?? "";
+      const token = nth(accountTokens(double), 0);
+      for (const text of [key, stored]) {
         expect(text).not.toContain(EMAIL);
-        expect(text).not.toContain(token!);
+        expect(text).not.toContain(token);
       }
     } finally {
       client.disconnect();
     }
-    const logs = cluster!.instances.map((instance) => JSON.stringify(instance.logs())).join("\n");
+    const logs = cluster.instances.map((instance) => JSON.stringify(instance.logs())).join("\n");
     for (const token of double.state.tokens.keys()) expect(logs).not.toContain(token);
     expect(logs).not.toContain(PASSWORD);
     expect(logs).not.toContain(SECRET);
@@ -81,7 +90,7 @@ describe.runIf(redisServerBinary())("DeepSeek login tokens shared by three insta
 
 describe.runIf(redisServerBinary())("DeepSeek login tokens without state.secret", () => {
   let double: DeepSeekDouble;
-  let cluster: InstancesOnRedis | undefined;
+  let cluster: InstancesOnRedis;
 
   beforeAll(async () => {
     double = await startDeepSeekDouble({ accounts: [{ email: EMAIL, password: PASSWORD }], powDifficulty: 300, maxConcurrentStreams: 10, reply: "Per instance." });
@@ -93,11 +102,11 @@ describe.runIf(redisServerBinary())("DeepSeek login tokens without state.secret"
   });
 
   it("warns once at start and keeps tokens per instance: each instance signs in on its own", async () => {
-    for (const instance of cluster!.instances) {
+    for (const instance of cluster.instances) {
       const warnings = instance.logs().filter((line) => String(line.msg).startsWith("state.secret is not set"));
       expect(warnings).toHaveLength(1);
     }
-    expect(await sixOver(cluster!.instances, "unshared")).toEqual(Array(6).fill("Per instance."));
+    expect(await sixOver(cluster.instances, "unshared")).toEqual(Array(6).fill("Per instance."));
     expect(double.requestsTo("users/login")).toHaveLength(2);
   });
 });

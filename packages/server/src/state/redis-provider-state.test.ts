@@ -86,11 +86,12 @@ describe.runIf(redisServerBinary())("redis provider state", () => {
       expect(signIns).toBe(1);
       const keys = await client.keys("tokens:*");
       expect(keys).toEqual([expect.stringMatching(/^tokens:\{state\}:ds:login:[0-9a-f]{64}$/)]);
-      const stored = (await client.get(keys[0]!)) ?? "";
+      const key = keys[0] ?? "";
+      const stored = (await client.get(key)) ?? "";
       expect(stored).not.toContain("upstream-token");
-      expect(`${keys[0]}${stored}`).not.toContain("alice");
+      expect(`${key}${stored}`).not.toContain("alice");
       // The token expires from Redis (12 h when the upstream gives no expiry).
-      expect(await client.pttl(keys[0]!)).toBeGreaterThan(11 * 60 * 60_000);
+      expect(await client.pttl(key)).toBeGreaterThan(11 * 60 * 60_000);
     } finally {
       second.disconnect();
     }

@@ -129,3 +129,20 @@ describe.each(Object.entries(clients))("custom tools with %s", (label, makeClien
     expect(promptOf(gateway.double.chatRequests().at(-1)!).results.map((result) => result.content)).toEqual(["Done!"]);
   });
 });
+
+describe("a custom tool the model calls in a JSON form", () => {
+  it("reaches the client as the raw string inside, on Responses and Chat Completions", async () => {
+    const jsonCall = (request: RecordedRequest) => {
+      const nonce = promptOf(request).nonce;
+      return `<call:${nonce}>${JSON.stringify({ name: "apply_patch", arguments: { input: PATCH } })}</call:${nonce}>`;
+    };
+    gateway.double.script(jsonCall);
+    const client = clients["openai 7"]();
+    const response = await client.responses.create({ model: MODEL, input: "Fix the greeting.", tools: [patchTool], store: false, stream: true });
+    let input = "";
+    for await (const event of response) if (event.type === "response.custom_tool_call_input.done") input = event.input;
+    expect(input).toBe(PATCH);
+    const completion = await client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Fix the greeting." }], tools: [chatPatchTool] });
+    expect(completion.choices[0]!.message.tool_calls?.[0]).toMatchObject({ type: "custom", custom: { name: "apply_patch", input: PATCH } });
+  });
+});

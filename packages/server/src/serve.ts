@@ -1,7 +1,9 @@
 import type { AddressInfo } from "node:net";
-import { serve, type ServerType } from "@hono/node-server";
+import { type Http2Bindings, type HttpBindings, serve, type ServerType } from "@hono/node-server";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
+import { sendDirect } from "./http/sse-response.js";
 import type { ToolshimConfig } from "./config/load-config.js";
 import { closeUpstreams, createUpstreams } from "./providers/create-upstreams.js";
 import type { ProviderKind } from "./providers/provider-kind.js";
@@ -41,7 +43,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let server: ServerType;
   try {
     server = await new Promise<ServerType>((resolve, reject) => {
-      const listening = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolve(listening));
+      // Streams go straight to Node's response (see sseResponse); everything else through the adapter.
+      const fetch = async (request: Request, env: HttpBindings | Http2Bindings): Promise<Response> => {
+        const response = await app.fetch(request, env);
+        return sendDirect(response, env.outgoing) ? RESPONSE_ALREADY_SENT : response;
+      };
+      const listening = serve({ fetch, hostname: config.server.host, port: config.server.port }, () => resolve(listening));
       listening.once("error", reject);
     });
   } catch (error) {

@@ -91,82 +91,125 @@ export async function* encodeChatCompletionChunks(
   events: AsyncIterable<CanonicalEvent>,
   options: ChatEncodeOptions,
 ): AsyncGenerator<ChatCompletionChunk> {
-  const id = options.id ?? generateCompletionId();
-  const created = options.created ?? Math.floor(Date.now() / 1000);
-  const fingerprint = options.systemFingerprint ?? systemFingerprintOf(options.model);
-  const chunk = (delta: ChatCompletionChunkDelta, finishReason: ChatFinishReason | null = null): ChatCompletionChunk => ({
-    id,
-    object: "chat.completion.chunk",
-    created,
-    model: options.model,
-    system_fingerprint: fingerprint,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-  });
-  const held = new Map<number, { id: string; name: string; custom: boolean }>();
-  const customCalls = new Set<number>();
-  let usage: Usage | undefined;
-  let started = false;
-
+  const encoder = new ChatChunkEncoder(options);
+  const out: ChatCompletionChunk[] = [];
   for await (const event of events) {
-    if (!started && event.type !== "usage") {
-      started = true;
-      yield chunk({ role: "assistant", content: "" });
+    encoder.push(event, out);
+    yield* out;
+    out.length = 0;
+    if (encoder.finished) return;
+  }
+  encoder.end();
+}
+
+/**
+ * The same encoder as a synchronous state machine: `push` appends the chunks one event makes to `out`. Streams encode
+ * whole batches of events with it (one upstream read's worth at a time) without a promise per event. Events after the
+ * finish are ignored; `end()` throws when the events stopped before a finish.
+ */
+export class ChatChunkEncoder {
+  readonly #options: ChatEncodeOptions;
+  readonly #id: string;
+  readonly #created: number;
+  readonly #fingerprint: string;
+  readonly #held = new Map<number, { id: string; name: string; custom: boolean }>();
+  readonly #customCalls = new Set<number>();
+  #usage: Usage | undefined;
+  #started = false;
+  #finished = false;
+
+  constructor(options: ChatEncodeOptions) {
+    this.#options = options;
+    this.#id = options.id ?? generateCompletionId();
+    this.#created = options.created ?? Math.floor(Date.now() / 1000);
+    this.#fingerprint = options.systemFingerprint ?? systemFingerprintOf(options.model);
+  }
+
+  /** Whether the finish chunk has been made. */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  push(event: CanonicalEvent, out: ChatCompletionChunk[]): void {
+    if (this.#finished) return;
+    const options = this.#options;
+    if (!this.#started && event.type !== "usage") {
+      this.#started = true;
+      out.push(this.#chunk({ role: "assistant", content: "" }));
     }
     switch (event.type) {
       case "text":
-        if (event.text !== "") yield chunk({ content: event.text });
+        if (event.text !== "") out.push(this.#chunk({ content: event.text }));
         break;
       case "reasoning":
-        if (event.text !== "") yield chunk({ reasoning_content: event.text });
+        if (event.text !== "") out.push(this.#chunk({ reasoning_content: event.text }));
         break;
       case "tool-call-start": {
         const custom = event.custom === true;
-        if (custom) customCalls.add(event.index);
-        if (options.argumentsInOneDelta) held.set(event.index, { id: event.id, name: event.name, custom });
-        else yield chunk(openingDelta(options, event.index, event.id, event.name, custom));
+        if (custom) this.#customCalls.add(event.index);
+        if (options.argumentsInOneDelta) this.#held.set(event.index, { id: event.id, name: event.name, custom });
+        else out.push(this.#chunk(openingDelta(options, event.index, event.id, event.name, custom)));
         break;
       }
       case "tool-call-delta":
         if (!options.argumentsInOneDelta && event.argumentsDelta !== "") {
-          yield chunk(
-            options.legacyFunctions
-              ? { function_call: { arguments: event.argumentsDelta } }
-              : { tool_calls: [continuation(event.index, undefined, event.argumentsDelta, customCalls.has(event.index))] },
+          out.push(
+            this.#chunk(
+              options.legacyFunctions
+                ? { function_call: { arguments: event.argumentsDelta } }
+                : { tool_calls: [continuation(event.index, undefined, event.argumentsDelta, this.#customCalls.has(event.index))] },
+            ),
           );
         }
         break;
       case "tool-call-end": {
-        const call = held.get(event.index);
+        const call = this.#held.get(event.index);
         if (!call) break;
         // Arguments in the opening delta would be counted twice by the accumulation loop of OpenAI's function-calling
         // guide (it stores the opening delta, then appends every delta's arguments, the opening one's included).
-        yield chunk(openingDelta(options, event.index, call.id, call.name, call.custom));
-        if (event.arguments !== "") yield chunk(wholeArgumentsDelta(options, event.index, call.id, event.arguments, call.custom));
+        out.push(this.#chunk(openingDelta(options, event.index, call.id, call.name, call.custom)));
+        if (event.arguments !== "") out.push(this.#chunk(wholeArgumentsDelta(options, event.index, call.id, event.arguments, call.custom)));
         break;
       }
       case "usage":
-        usage = event.usage;
+        this.#usage = event.usage;
         break;
       case "finish": {
+        this.#finished = true;
         const reason = event.reason === "tool_calls" && options.legacyFunctions ? "function_call" : event.reason;
-        yield chunk({}, reason);
+        out.push(this.#chunk({}, reason));
         if (options.includeUsage) {
-          yield {
-            id,
+          out.push({
+            id: this.#id,
             object: "chat.completion.chunk",
-            created,
+            created: this.#created,
             model: options.model,
-            system_fingerprint: fingerprint,
+            system_fingerprint: this.#fingerprint,
             choices: [],
-            usage: toChatCompletionUsage(usage),
-          };
+            usage: toChatCompletionUsage(this.#usage),
+          });
         }
-        return;
+        break;
       }
     }
   }
-  // The engine always ends with "finish" or throws; a bare end would leave clients without a finish_reason.
-  throw new ToolshimError("The response ended without a finish reason.", { status: 502, code: "incomplete_response" });
+
+  /** The events ended: an error unless the finish chunk was made. */
+  end(): void {
+    // The engine always ends with "finish" or throws; a bare end would leave clients without a finish_reason.
+    if (!this.#finished) throw new ToolshimError("The response ended without a finish reason.", { status: 502, code: "incomplete_response" });
+  }
+
+  #chunk(delta: ChatCompletionChunkDelta, finishReason: ChatFinishReason | null = null): ChatCompletionChunk {
+    return {
+      id: this.#id,
+      object: "chat.completion.chunk",
+      created: this.#created,
+      model: this.#options.model,
+      system_fingerprint: this.#fingerprint,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    };
+  }
 }
 
 function openingDelta(options: ChatEncodeOptions, index: number, id: string, name: string, custom: boolean): ChatCompletionChunkDelta {

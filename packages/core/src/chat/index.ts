@@ -3,4 +3,5 @@ export type { ChatCompletionRequestBody, ChatMessageBody } from "./chat-completi
 export { chatCompletionRequestSchema } from "./chat-completion-request-schema.js";
 export * from "./encode-ids.js";
 export * from "./encode-chat-completion-chunks.js";
+export { createChunkSerializer } from "./encode-chunk-json.js";
 export * from "./encode-chat-completion.js";

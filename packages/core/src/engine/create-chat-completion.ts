@@ -1,10 +1,10 @@
 import { decodeChatCompletionRequest } from "../chat/decode-chat-completion-request.js";
 import type { ChatCompletion } from "../chat/encode-chat-completion.js";
 import { encodeChatCompletion } from "../chat/encode-chat-completion.js";
-import { type ChatCompletionChunk, encodeChatCompletionChunks } from "../chat/encode-chat-completion-chunks.js";
+import { ChatChunkEncoder, type ChatCompletionChunk } from "../chat/encode-chat-completion-chunks.js";
+import type { CanonicalEvent } from "../canonical.js";
 import type { ChatCompletionContext, CompletionStats } from "./chat-completion-context.js";
-import { readBatches } from "./batch-iterator.js";
-import { batchThrough } from "./batch-through.js";
+import { BatchSource, type BatchReader, readBatches } from "./batch-iterator.js";
 import { enforceStopSequences, withoutStopSequences } from "./enforce-stop-sequences.js";
 import { runEngine } from "./run-engine.js";
 
@@ -33,8 +33,47 @@ export async function createChatCompletion(body: unknown, context: ChatCompletio
     includeUsage: request.includeUsage,
     argumentsInOneDelta: context.argumentsInOneDelta === true,
   };
-  // The encoder stays one async generator, fed per event; batchThrough hands on, in one batch, every chunk it makes
-  // from one batch of events. Returning the chunks also returns the engine, even when the encoder never started.
-  const chunks = batchThrough(source, first ?? [], (input) => encodeChatCompletionChunks(input, encodeOptions));
+  const chunks = new EncodedChunks(source, first ?? [], new ChatChunkEncoder(encodeOptions));
   return { stream: true, chunks, stats };
+}
+
+/**
+ * Each batch of engine events (one upstream read's worth) becomes one batch of chunks, encoded synchronously: no
+ * promise per event or per chunk. Returning the chunks returns the engine, even before the first batch was read.
+ */
+class EncodedChunks extends BatchSource<ChatCompletionChunk> {
+  #first: CanonicalEvent[] | undefined;
+
+  constructor(
+    private readonly source: BatchReader<CanonicalEvent>,
+    first: CanonicalEvent[],
+    private readonly encoder: ChatChunkEncoder,
+  ) {
+    super();
+    this.#first = first;
+  }
+
+  protected pull(): Promise<ChatCompletionChunk[] | undefined> {
+    if (this.encoder.finished) return Promise.resolve(undefined);
+    const first = this.#first;
+    if (first !== undefined) {
+      this.#first = undefined;
+      return Promise.resolve(this.#encode(first));
+    }
+    return this.source.next().then(this.#encode);
+  }
+
+  protected close(): Promise<void> {
+    return this.source.return();
+  }
+
+  readonly #encode = (events: CanonicalEvent[] | undefined): ChatCompletionChunk[] | undefined => {
+    if (events === undefined) {
+      this.encoder.end();
+      return undefined;
+    }
+    const out: ChatCompletionChunk[] = [];
+    for (const event of events) this.encoder.push(event, out);
+    return out;
+  };
 }

@@ -6,5 +6,6 @@ export * from "./json-depth.js";
 export * from "./output-format-check.js";
 export * from "./schema-compiler.js";
 export * from "./strict-schema-rules.js";
+export * from "./anthropic-strict-rules.js";
 export * from "./tool-schema-check.js";
 export * from "./validate-against-schema.js";

@@ -58,7 +58,8 @@ function request(api: Api, stream: boolean, parts: { parameters?: unknown; stric
     stream,
     max_tokens: 64,
     messages: [{ role: "user", content: "hi" }],
-    ...(hasTool ? { tools: [{ name: "t", description: "a tool", input_schema: parameters }] } : {}),
+    ...(hasTool ? { tools: [{ name: "t", description: "a tool", input_schema: parameters, ...(strict ? { strict: true } : {}) }] } : {}),
+    ...(format !== undefined ? { output_config: { format: { type: "json_schema", schema: format } } } : {}),
     ...extra,
   };
 }
@@ -104,7 +105,19 @@ function deepSchemaText(levels: number): string {
   return '{"type":"object","properties":{"a":'.repeat(levels) + '{"type":"string"}' + "}}".repeat(levels);
 }
 
-/** Strict tools that break OpenAI's Structured Outputs rules (Chat and Responses only, where `strict` exists). */
+/** Strict tools (and JSON output formats) that break Anthropic's structured-output rules (Messages only). */
+const anthropicStrictBreakers: [string, unknown][] = [
+  ["no additionalProperties", { type: "object", properties: { a: { type: "string" } } }],
+  ["minLength", { type: "object", properties: { a: { type: "string", minLength: 1 } }, additionalProperties: false }],
+  ["minItems 2", { type: "object", properties: { a: { type: "array", minItems: 2 } }, additionalProperties: false }],
+  ["oneOf", { type: "object", properties: { a: { oneOf: [{ type: "string" }] } }, additionalProperties: false }],
+  ["root anyOf", { anyOf: [{ type: "object" }] }],
+  ["recursive $ref", { type: "object", properties: { a: { $ref: "#" } }, additionalProperties: false }],
+  ["word boundary", { type: "object", properties: { a: { type: "string", pattern: "\\bx" } }, additionalProperties: false }],
+  ["25 optional properties", { type: "object", properties: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`p${i}`, { type: "string" }])), additionalProperties: false }],
+];
+
+/** Strict tools that break OpenAI's Structured Outputs rules (Chat and Responses; Messages has its own list above). */
 const strictBreakers: [string, unknown][] = [
   ["no additionalProperties", { type: "object", properties: { a: { type: "string" } }, required: ["a"] }],
   ["a property not required", { type: "object", properties: { a: { type: "string" }, b: { type: "string" } }, required: ["a"], additionalProperties: false }],
@@ -130,10 +143,9 @@ function jsonRequests(api: Api, stream: boolean): BadRequest[] {
     const nested = { type: "object", properties: { outer: schema } };
     add(`tool schema: ${name}`, request(api, stream, { parameters: schema }), "schema");
     add(`tool schema, nested: ${name}`, request(api, stream, { parameters: nested }), "schema");
-    if (api !== "messages") {
-      add(`response_format schema: ${name}`, request(api, stream, { format: schema }), "schema");
-      add(`response_format schema, nested: ${name}`, request(api, stream, { format: nested }), "schema");
-    }
+    // Anthropic's output format has no name to put in the message; a 400 with the pointer is all it can say.
+    add(`response_format schema: ${name}`, request(api, stream, { format: schema }), api === "messages" ? "client" : "schema");
+    add(`response_format schema, nested: ${name}`, request(api, stream, { format: nested }), api === "messages" ? "client" : "schema");
   }
   // Without strict, the same schemas are accepted (or refused for another reason): never a 5xx.
   for (const [name, schema] of strictBreakers) add(`not strict: ${name}`, request(api, stream, { parameters: schema }), "any");
@@ -142,6 +154,11 @@ function jsonRequests(api: Api, stream: boolean): BadRequest[] {
       add(`strict tool: ${name}`, request(api, stream, { parameters: schema, strict: true }), "schema");
       add(`strict response_format: ${name}`, request(api, stream, { format: schema, strict: true }), "schema");
     }
+  } else {
+    for (const [name, schema] of anthropicStrictBreakers) {
+      add(`strict tool: ${name}`, request(api, stream, { parameters: schema, strict: true }), "schema");
+      add(`output_config.format: ${name}`, request(api, stream, { format: schema }), "client");
+    }
   }
   for (const depth of [129, 5_000, 100_000]) {
     add(`deep tool schema ${depth}`, request(api, stream, { parameters: { type: "object", properties: { a: DEEP } } }), "client", deepObject(depth));
@@ -149,7 +166,7 @@ function jsonRequests(api: Api, stream: boolean): BadRequest[] {
     add(`deep content ${depth}`, request(api, stream, { extra: api === "responses" ? { input: DEEP } : { messages: DEEP } }), "client", deepArray(depth));
     if (api === "messages") add(`deep tool_use input ${depth}`, historyWithArguments(api, stream, JSON.stringify(DEEP)), "client", deepObject(depth));
     else add(`deep history arguments ${depth}`, historyWithArguments(api, stream, JSON.stringify(deepObject(depth))), "client");
-    if (api !== "messages") add(`deep response_format ${depth}`, request(api, stream, { format: DEEP }), "client", deepObject(depth));
+    add(`deep response_format ${depth}`, request(api, stream, { format: DEEP }), "client", deepObject(depth));
   }
   if (api !== "messages") add("history arguments nested 128 (the limit)", historyWithArguments(api, stream, JSON.stringify(deepObject(127))), "any");
   for (const [name, change] of wrongTypes(api)) add(`wrong type: ${name}`, { ...request(api, stream), ...change }, "client");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidRequestError } from "../errors.js";
 import { decodeMessagesRequest } from "./decode-messages-request.js";
+import { estimateInputTokens } from "./estimate-input-tokens.js";
 
 const base = { model: "m", max_tokens: 100, messages: [{ role: "user", content: "hi" }] };
 const weather = {
@@ -50,6 +51,12 @@ describe("Anthropic JSON outputs", () => {
     const { request } = decodeMessagesRequest({ ...base, output_config: { effort: "high", format: { type: "json_schema", schema: weather } } });
     expect(request.responseFormat).toEqual({ type: "json_schema", name: "output", schema: weather, strict: true });
     expect(decodeMessagesRequest({ ...base, output_config: { effort: "high" } }).request.responseFormat).toBeUndefined();
+  });
+
+  it("counts the schema in the input token estimate (count_tokens)", () => {
+    const plain = decodeMessagesRequest(base, { forCounting: true }).request;
+    const formatted = decodeMessagesRequest({ ...base, output_config: { format: { type: "json_schema", schema: weather } } }, { forCounting: true }).request;
+    expect(estimateInputTokens(formatted) - estimateInputTokens(plain)).toBe(Math.ceil(JSON.stringify(weather).length / 4));
   });
 
   it("accepts the beta's output_format, but not both at once", () => {

@@ -12,7 +12,7 @@ const MESSAGE_OVERHEAD = 4;
  * The upstream's tokenizer and the prompt toolshim renders for emulated tools both differ, so treat it as a budget
  * guide, not a bill.
  */
-export function estimateInputTokens(request: Pick<CanonicalRequest, "messages" | "tools">): number {
+export function estimateInputTokens(request: Pick<CanonicalRequest, "messages" | "tools" | "responseFormat">): number {
   let tokens = 0;
   for (const message of request.messages) {
     tokens += MESSAGE_OVERHEAD;
@@ -33,6 +33,9 @@ export function estimateInputTokens(request: Pick<CanonicalRequest, "messages" |
     }
   }
   for (const tool of request.tools) tokens += textTokens(JSON.stringify(tool));
+  // JSON outputs put the schema into the prompt too.
+  const format = request.responseFormat;
+  if (format?.type === "json_schema" && format.schema) tokens += textTokens(JSON.stringify(format.schema));
   return tokens;
 }
 

@@ -90,7 +90,9 @@ describe("Anthropic JSON outputs are checked against the schema", () => {
     if (result.stream) throw new Error("expected a message");
     expect(result.message.content).toEqual([{ type: "text", text: '{"answer": 4}' }]);
     expect(ctx.upstream.requests).toHaveLength(2);
-    expect(JSON.stringify(ctx.upstream.requests[1]?.messages)).toContain(reason);
+    const repair = JSON.stringify(ctx.upstream.requests[1]?.messages);
+    expect(repair).toContain(reason);
+    expect(repair).toContain("following the answer format exactly");
   });
 
   it("a streamed answer is held until it is checked: the broken attempt never reaches the client", async () => {

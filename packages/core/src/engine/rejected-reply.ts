@@ -10,7 +10,8 @@ export function repairTurns(violation: PolicyViolation, text: string): Canonical
   if (text.trim() !== "") turns.push({ role: "assistant", content: text });
   turns.push({
     role: "user",
-    content: `Your previous reply could not be used: ${violation.message} Reply again, following the tool instructions exactly.`,
+    // An answer that broke the response format has no tool instructions to follow, only the answer format.
+    content: `Your previous reply could not be used: ${violation.message} Reply again, following the ${violation.kind === "invalid_output" ? "answer format" : "tool instructions"} exactly.`,
   });
   return turns;
 }

@@ -73,3 +73,14 @@ describe("Anthropic's strict schema rules", () => {
     expect(check(unions)?.message).toMatch(/more than 16 parameters with union types/);
   });
 });
+
+describe("checking a strict schema stays linear", () => {
+  it("in the number of properties and required names (no includes() over them)", () => {
+    const names = Array.from({ length: 200_000 }, (_, i) => `p${i}`);
+    const schema = { type: "object", properties: Object.fromEntries(names.map((name) => [name, { type: "string" }])), required: [...names, "ghost"], additionalProperties: false };
+    const started = performance.now();
+    expect(strictSchemaProblem(schema, anthropicStrictRules)?.message).toMatch(/Extra required key 'ghost'/);
+    // Quadratic work would take minutes here; linear work takes well under a second even on a loaded machine.
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+});

@@ -32,6 +32,7 @@ export const anthropicStrictRules: StrictRules = {
   maxObjectDepth: Number.POSITIVE_INFINITY,
   maxProperties: Number.POSITIVE_INFINITY,
   maxEnumValues: Number.POSITIVE_INFINITY,
+  maxOptional: MAX_OPTIONAL,
   extraProblem,
 };
 
@@ -48,12 +49,6 @@ function extraProblem(node: Record<string, unknown>, totals: StrictTotals): stri
   if (Array.isArray(node.anyOf) || Array.isArray(node.type)) {
     totals.unions += 1;
     if (totals.unions > MAX_UNIONS) return `the request's strict schemas have more than ${MAX_UNIONS} parameters with union types (anyOf or a list of types).`;
-  }
-  const required = Array.isArray(node.required) ? node.required : [];
-  const properties = typeof node.properties === "object" && node.properties !== null ? Object.keys(node.properties) : [];
-  const optional = properties.filter((key) => !required.includes(key)).length;
-  if (totals.optional + optional > MAX_OPTIONAL) {
-    return `the request's strict schemas have more than ${MAX_OPTIONAL} optional parameters in total; list more of them in 'required'.`;
   }
   return undefined;
 }

@@ -21,6 +21,8 @@ export interface StrictRules {
   maxObjectDepth: number;
   maxProperties: number;
   maxEnumValues: number;
+  /** Properties not listed in `required`, across the request's strict schemas. */
+  maxOptional: number;
   /** Keyword checks beyond the allowed list, for one schema object; `totals` are shared by a request's strict schemas. */
   extraProblem?(node: Record<string, unknown>, totals: StrictTotals): string | undefined;
 }
@@ -50,6 +52,7 @@ export const openaiStrictRules: StrictRules = {
   maxObjectDepth: 10,
   maxProperties: 5000,
   maxEnumValues: 1000,
+  maxOptional: Number.POSITIVE_INFINITY,
 };
 
 export interface StrictProblem {
@@ -125,13 +128,19 @@ function nodeProblem(node: Record<string, unknown>, depth: number, rules: Strict
   totals.properties += keys.length;
   if (totals.properties > rules.maxProperties) return `the schema has more than ${rules.maxProperties} properties in total.`;
   const required = Array.isArray(node.required) ? node.required : [];
-  const missing = keys.filter((key) => !required.includes(key));
+  // Sets, not includes(): a body of a few MB can hold 100,000 properties and as many required names.
+  const requiredSet = new Set(required);
+  const missing = keys.filter((key) => !requiredSet.has(key));
   totals.optional += missing.length;
+  if (totals.optional > rules.maxOptional) {
+    return `the request's strict schemas have more than ${rules.maxOptional} optional parameters in total; list more of them in 'required'.`;
+  }
   if (rules.allRequired && (missing.length > 0 || (!Array.isArray(node.required) && keys.length > 0))) {
     const detail = missing.length > 0 ? ` Missing '${missing[0]}'.` : "";
     return `'required' is required to be supplied and to be an array including every key in properties.${detail}`;
   }
-  const extraKey = required.find((key) => typeof key !== "string" || !keys.includes(key));
+  const keySet = new Set(keys);
+  const extraKey = required.find((key) => typeof key !== "string" || !keySet.has(key));
   if (extraKey !== undefined) return `'required' must be an array that includes every key in \`properties\`. Extra required key '${String(extraKey)}' supplied.`;
   return undefined;
 }

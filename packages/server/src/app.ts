@@ -14,7 +14,7 @@ import type { ServerEnv } from "./http/server-env.js";
 import type { ServerUpstream } from "./providers/provider-kind.js";
 import { registerConsole } from "./console/console-routes.js";
 import { traceCapture } from "./console/trace-capture.js";
-import { TraceStore } from "./console/trace-store.js";
+import { openConsoleTraces, type SharedTraceSource } from "./console/shared-traces.js";
 import { registerChatCompletions } from "./routes/chat-completions.js";
 import { registerHealth } from "./routes/health.js";
 import { registerMessages } from "./routes/messages.js";
@@ -34,6 +34,8 @@ export interface AppDeps {
   responseStore?: ResponseStore;
   /** Where per-key rate limits are counted (the shared Redis state); default: this process's memory. */
   state?: ProviderState;
+  /** Where the console shares finished traces with the other instances (Redis); absent when embedded or console off. */
+  sharedTraces?: SharedTraceSource;
   /** The shared state's reachability for /health (Redis); absent when embedded. */
   stateHealth?: () => { status: string; [detail: string]: unknown };
 }
@@ -44,7 +46,8 @@ export function createApp(config: ToolshimConfig, deps: AppDeps): Hono<ServerEnv
   const app = new Hono<ServerEnv>();
   // The web console (/console) exists only when configured; when off, no request does any tracing work.
   const consoleConfig = config.console?.enabled ? config.console : undefined;
-  const traces = consoleConfig ? new TraceStore(consoleConfig.maxTraces, consoleConfig.maxTraceBytes) : undefined;
+  const consoleTraces = consoleConfig ? openConsoleTraces(consoleConfig, server.redact, deps.sharedTraces, deps.logger) : undefined;
+  const traces = consoleTraces?.store;
 
   app.use(requestContext(deps.logger, server.redact));
   app.use(async (c, next) => {
@@ -77,7 +80,7 @@ export function createApp(config: ToolshimConfig, deps: AppDeps): Hono<ServerEnv
 
   if (traces && consoleConfig?.adminKey) {
     app.use(traceCapture(traces));
-    registerConsole(app, server, traces, consoleConfig.adminKey);
+    registerConsole(app, server, traces, consoleConfig.adminKey, consoleTraces?.directory);
   }
 
   // OpenAI-style routes, under /v1 and, for clients given a base URL without it, at the root.

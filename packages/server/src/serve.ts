@@ -38,7 +38,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const shared = await openSharedState(config, logger);
   const upstreams = createUpstreams(config, { logger, fetch: options.fetch, kinds: options.kinds, state: shared.providerState });
   const inFlight = new InFlightCalls();
-  const app = createApp(config, { logger, upstreams, inFlight, responseStore: shared.responseStore, state: shared.providerState, stateHealth: shared.health });
+  const app = createApp(config, { logger, upstreams, inFlight, responseStore: shared.responseStore, state: shared.providerState, stateHealth: shared.health, sharedTraces: shared.traces });
 
   let server: ServerType;
   try {

@@ -6,6 +6,7 @@ import { readAsset } from "./console-assets.js";
 import { appPage, loginPage, SECURITY_HEADERS } from "./console-page.js";
 import { ConsoleSessions, sameOrigin, SESSION_COOKIE, sessionCookie } from "./console-session.js";
 import { clientAddress, LoginLimiter } from "./login-limiter.js";
+import type { TraceDirectory } from "./shared-traces.js";
 import type { TraceStore } from "./trace-store.js";
 
 export const CSRF_HEADER = "x-toolshim-csrf";
@@ -13,14 +14,17 @@ export const CSRF_HEADER = "x-toolshim-csrf";
 /**
  * `/console`: the login form, the app shell and its assets, and the JSON and SSE routes the UI reads. Everything
  * under /console/api needs a session; state-changing routes also need the session's CSRF token and a same-origin
- * request. Every JSON answer goes through the server's secret redaction.
+ * request. Every JSON answer goes through the server's secret redaction. With shared state, `directory` adds the
+ * traces of the other instances (and says when it cannot).
  */
-export function registerConsole(app: Hono<ServerEnv>, server: ServerContext, store: TraceStore, adminKey: string): void {
+export function registerConsole(app: Hono<ServerEnv>, server: ServerContext, store: TraceStore, adminKey: string, directory?: TraceDirectory): void {
   const sessions = new ConsoleSessions(adminKey);
   const logins = new LoginLimiter();
-  const json = (c: Context, value: unknown, status: 200 | 400 | 401 | 403 | 404 = 200) =>
-    c.body(server.redact(JSON.stringify(value)), status, { "content-type": "application/json" });
-  const refuse = (c: Context, status: 401 | 403 | 404, message: string) => json(c, { error: { message, type: "console_error" } }, status);
+  const jsonText = (c: Context, text: string, status: 200 | 400 | 401 | 403 | 404 | 503 = 200) => c.body(server.redact(text), status, { "content-type": "application/json" });
+  const json = (c: Context, value: unknown, status: 200 | 400 | 401 | 403 | 404 | 503 = 200) => jsonText(c, JSON.stringify(value), status);
+  const refuse = (c: Context, status: 401 | 403 | 404 | 503, message: string) => json(c, { error: { message, type: "console_error" } }, status);
+  const maxTraces = server.config.console?.maxTraces ?? 200;
+  const listing = async () => (directory ? { traces: await directory.summaries(maxTraces), shared: directory.status } : { traces: store.summaries() });
 
   app.use("/console/*", async (c, next) => {
     await next();
@@ -80,10 +84,14 @@ export function registerConsole(app: Hono<ServerEnv>, server: ServerContext, sto
     }
     await next();
   });
-  app.get("/console/api/traces", (c) => json(c, { traces: store.summaries() }));
-  app.get("/console/api/traces/:id", (c) => {
+  app.get("/console/api/traces", async (c) => json(c, await listing()));
+  app.get("/console/api/traces/:id", async (c) => {
     const trace = store.get(c.req.param("id"));
-    return trace ? json(c, trace) : refuse(c, 404, "No such trace: it may have been dropped from the buffer (console.maxTraces, maxTraceBytes).");
+    if (trace) return json(c, trace);
+    const shared = await directory?.get(c.req.param("id"));
+    if (shared !== undefined) return jsonText(c, shared);
+    if (directory?.status.status === "unavailable") return refuse(c, 503, `${directory.status.message} This trace is not on this instance: open it again once the shared view is back.`);
+    return refuse(c, 404, "No such trace: it may have been dropped from the buffer (console.maxTraces, maxTraceBytes).");
   });
   app.get("/console/api/events", (c) =>
     streamSSE(c, async (stream) => {
@@ -91,8 +99,9 @@ export function registerConsole(app: Hono<ServerEnv>, server: ServerContext, sto
       const send = (event: string, data: unknown) => {
         queue = queue.then(() => stream.writeSSE({ event, data: server.redact(JSON.stringify(data)) })).catch(() => {});
       };
-      send("snapshot", { traces: store.summaries() });
-      const stop = store.subscribe((summary) => send("trace", summary));
+      send("snapshot", await listing());
+      const onTrace = (summary: unknown) => send("trace", summary);
+      const stop = directory ? directory.subscribe(onTrace, (status) => send("shared", status)) : store.subscribe(onTrace);
       let ticks = 0;
       let timer: ReturnType<typeof setInterval> | undefined;
       await new Promise<void>((resolve) => {

@@ -11,10 +11,13 @@ export type TraceListener = (summary: TraceSummary) => void;
 export class TraceStore {
   private readonly traces = new Map<string, RequestTrace>();
   private readonly listeners = new Set<TraceListener>();
+  private readonly finished = new WeakSet<RequestTrace>();
 
+  /** `onFinished` hears of each trace once, when it is done (to share it with other instances). */
   constructor(
     private readonly maxTraces: number,
     private readonly maxBytes: number,
+    private readonly onFinished?: (trace: RequestTrace) => void,
   ) {}
 
   begin(api: string, stream: boolean): RequestTrace {
@@ -48,7 +51,13 @@ export class TraceStore {
   }
 
   private changed(trace: RequestTrace): void {
-    if (trace.summary.done) this.evict();
+    if (trace.summary.done) {
+      this.evict();
+      if (this.onFinished && !this.finished.has(trace)) {
+        this.finished.add(trace);
+        this.onFinished(trace);
+      }
+    }
     for (const listener of this.listeners) listener(trace.summary);
   }
 

@@ -2,16 +2,20 @@ import { createStateSealer, type ProviderState } from "@toolshim/core/provider-u
 import type { Logger } from "pino";
 import type { ToolshimConfig } from "../config/load-config.js";
 import { retentionLimits } from "../storage/open-response-store.js";
-import { storageSchema } from "../config/config-schema.js";
+import { consoleSchema, storageSchema } from "../config/config-schema.js";
 import type { ResponseStore } from "../storage/response-store.js";
 import { createRedisResponseStore } from "../storage/redis-response-store.js";
 import { connectRedis, redisAddress } from "./redis-client.js";
 import { createRedisProviderState } from "./redis-provider-state.js";
+import { createRedisTraceStore } from "./redis-trace-store.js";
+import { SHARED_TRACE_TTL_MS, type SharedTraceSource } from "../console/shared-traces.js";
 
 /** What several instances share; undefined members mean this process's own defaults (memory state, `storage`). */
 export interface SharedState {
   providerState?: ProviderState;
   responseStore?: ResponseStore;
+  /** Finished console traces every instance reads; only when the console is on. */
+  traces?: SharedTraceSource;
   /** For /health: where the shared state is and whether it answers now; undefined when embedded. */
   health?(): { kind: "redis"; status: "ok" | "down"; redis: string };
   close(): Promise<void>;
@@ -45,10 +49,17 @@ export async function openSharedState(config: ToolshimConfig, logger: Logger): P
   return {
     providerState: createRedisProviderState(client, state.keyPrefix, address, sealer),
     responseStore: createRedisResponseStore(client, state.keyPrefix, limits, address),
+    ...(config.console?.enabled ? { traces: { store: createRedisTraceStore(client, state.keyPrefix, sharedTraceLimits(config)), address } } : {}),
     health: () => ({ kind: "redis", status: client.status === "ready" ? "ok" : "down", redis: address }),
     async close() {
       lost = true; // a deliberate close is not a lost connection
       await client.quit().catch(() => client.disconnect());
     },
   };
+}
+
+/** The console's bounds apply to the shared traces as a whole (all instances), with a fixed age limit. */
+function sharedTraceLimits(config: ToolshimConfig): { maxTraces: number; maxBytes: number; ttlMs: number } {
+  const settings = config.console ?? consoleSchema.parse({});
+  return { maxTraces: settings.maxTraces, maxBytes: settings.maxTraceBytes, ttlMs: SHARED_TRACE_TTL_MS };
 }

@@ -15,19 +15,31 @@ export interface Summary {
   repairs: number;
   notACalls: number;
   done: boolean;
+  /** Set on traces another gateway instance served (shared state). */
+  instance?: string;
 }
+
+/** With shared state: whether other instances' traces can be shown. */
+type SharedStatus = { status: "ok" } | { status: "unavailable"; message: string };
 
 const traces = new Map<string, Summary>();
 let source: EventSource | undefined;
 let redraw: (() => void) | undefined;
 let scheduled = false;
+let shared: SharedStatus | undefined;
 
 /** One connection for the whole session: the list stays current while other views are open. */
 function connect(): void {
   if (source) return;
   source = new EventSource("/console/api/events");
   source.addEventListener("snapshot", (event) => {
-    for (const summary of (JSON.parse((event as MessageEvent<string>).data) as { traces: Summary[] }).traces) traces.set(summary.id, summary);
+    const snapshot = JSON.parse((event as MessageEvent<string>).data) as { traces: Summary[]; shared?: SharedStatus };
+    for (const summary of snapshot.traces) traces.set(summary.id, summary);
+    shared = snapshot.shared;
+    schedule();
+  });
+  source.addEventListener("shared", (event) => {
+    shared = JSON.parse((event as MessageEvent<string>).data) as SharedStatus;
     schedule();
   });
   source.addEventListener("trace", (event) => {
@@ -60,6 +72,7 @@ export function showList(root: HTMLElement): void {
     h("option", { value: "why-not" }, "with why-not-a-call"),
   ) as HTMLSelectElement;
   const body = h("tbody");
+  const notice = h("p", { class: "error", id: "shared-status", role: "status" });
   const table = h(
     "table",
     { class: "list" },
@@ -73,10 +86,11 @@ export function showList(root: HTMLElement): void {
       .filter((s) => !needle || `${s.model} ${s.api} ${s.finishReason} ${s.mode}`.toLowerCase().includes(needle))
       .filter((s) => keep(s, only.value));
     body.replaceChildren(...rows.map(row));
+    notice.textContent = shared?.status === "unavailable" ? shared.message : "";
   };
   text.addEventListener("input", schedule);
   only.addEventListener("change", schedule);
-  root.replaceChildren(h("h1", {}, "Requests"), h("div", { class: "filters" }, text, only), h("div", { class: "scroll" }, table));
+  root.replaceChildren(h("h1", {}, "Requests"), notice, h("div", { class: "filters" }, text, only), h("div", { class: "scroll" }, table));
   redraw();
 }
 
@@ -94,11 +108,12 @@ function keep(s: Summary, only: string): boolean {
 
 function row(s: Summary): HTMLElement {
   const link = h("a", { href: `#/trace/${s.id}` }, new Date(s.at).toLocaleTimeString());
+  const from = s.instance ? h("span", { class: "tag", title: "served by another gateway instance" }, s.instance) : undefined;
   const status = s.done ? String(s.status ?? "–") : "running";
   return h(
     "tr",
     { "data-trace-id": s.id, class: (s.status ?? 200) >= 400 ? "error" : "" },
-    h("td", {}, link),
+    h("td", {}, link, from),
     h("td", {}, s.model ?? "–"),
     h("td", {}, s.api),
     h("td", {}, s.mode ?? "–"),

@@ -117,6 +117,19 @@ describe("JSON outputs (output_config.format) with @anthropic-ai/sdk", () => {
     expect(message.parsed_output).toEqual({ city: "Oslo", temperature_c: 4 });
   });
 
+  it("the beta's output_format through client.beta.messages, with the structured-outputs beta header", async () => {
+    gateway.double.enqueue('{"city": "Oslo", "temperature_c": 4}');
+    const message = await client.beta.messages.create({
+      model: MODEL,
+      max_tokens: 256,
+      betas: ["structured-outputs-2025-11-13"],
+      messages: [question],
+      output_format: { type: "json_schema", schema: answerSchema },
+    });
+    expect(message.content).toEqual([{ type: "text", text: '{"city": "Oslo", "temperature_c": 4}' }]);
+    expect(JSON.stringify(gateway.double.chatRequests().at(-1)?.body)).toContain("temperature_c");
+  });
+
   it("an answer that never matches ends in an error the SDK raises, not in invalid JSON", async () => {
     gateway.double.enqueue("It is cold.", "Still cold.");
     const error = await client.messages.create({ model: MODEL, max_tokens: 256, messages: [question], output_config: { format } }).catch((e: unknown) => e);

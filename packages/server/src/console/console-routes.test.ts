@@ -4,6 +4,8 @@ import { createApp } from "../app.js";
 import { resolveConfig } from "../config/load-config.js";
 import { createLogger } from "../logging/create-logger.js";
 import { routeHarness } from "../routes/__fixtures__/route-harness.js";
+import { fakeShared } from "./__fixtures__/fake-shared-traces.js";
+import type { SharedSummary } from "./shared-traces.js";
 
 const ADMIN = "console-admin-key-0123456789";
 const API_KEY = "sk-client-api-key-abcdef";
@@ -232,5 +234,40 @@ describe("console traces of the other APIs", () => {
     const unknown = await play("__proto__", {});
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toContain("use one of chat, responses, messages");
+  });
+});
+
+describe("console routes with traces shared between instances", () => {
+  const other = (id: string): SharedSummary => ({ id, at: Date.now() + 1_000, api: "chat", stream: false, calls: 0, repairs: 0, notACalls: 0, done: true, instance: "other:7" });
+
+  it("list and open another instance's traces, and say when the shared view is unavailable", async () => {
+    const shared = fakeShared();
+    await shared.put(other("tr_elsewhere"), JSON.stringify({ summary: { id: "tr_elsewhere" }, request: { body: "from B" } }));
+    const { app, post } = routeHarness({
+      server: { apiKeys: [API_KEY] },
+      config: { console: { enabled: true, adminKey: ADMIN } },
+      deps: { sharedTraces: { store: shared, address: "redis://redis:6379/0" } },
+    });
+    const local = (await post("/v1/chat/completions", { model: "model-a", messages: [{ role: "user", content: "hi" }] }, { authorization: `Bearer ${API_KEY}` })).headers.get("x-toolshim-trace-id");
+    const { cookie } = await login(app);
+    const get = (path: string) => app.request(path, { headers: { cookie } });
+
+    const listing = (await (await get("/console/api/traces")).json()) as { traces: { id: string; instance?: string }[]; shared: unknown };
+    expect(listing.traces.map((t) => t.id)).toEqual(["tr_elsewhere", local]);
+    expect(listing.traces[0]?.instance).toBe("other:7");
+    expect(listing.shared).toEqual({ status: "ok" });
+    const opened = await get("/console/api/traces/tr_elsewhere");
+    expect(opened.status).toBe(200);
+    expect(await opened.json()).toMatchObject({ request: { body: "from B" } });
+    expect((await get("/console/api/traces/tr_nowhere")).status).toBe(404);
+
+    shared.down = true;
+    const degraded = (await (await get("/console/api/traces")).json()) as { traces: { id: string }[]; shared: { status: string; message: string } };
+    expect(degraded.traces.map((t) => t.id)).toEqual([local]);
+    expect(degraded.shared).toEqual({ status: "unavailable", message: expect.stringContaining("(Redis at redis://redis:6379/0) is not reachable") });
+    const unavailable = await get("/console/api/traces/tr_elsewhere");
+    expect(unavailable.status).toBe(503);
+    expect(((await unavailable.json()) as { error: { type: string } }).error.type).toBe("console_error");
+    expect((await get(`/console/api/traces/${local}`)).status).toBe(200);
   });
 });

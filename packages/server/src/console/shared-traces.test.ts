@@ -1,35 +1,14 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createRedactor } from "../logging/redact-secrets.js";
 import type { TraceSummary } from "./request-trace.js";
-import { fitTrace, openConsoleTraces, type SharedSummary, type SharedTraces } from "./shared-traces.js";
+import { fakeShared } from "./__fixtures__/fake-shared-traces.js";
+import { fitTrace, openConsoleTraces, type SharedSummary } from "./shared-traces.js";
 import { TraceStore } from "./trace-store.js";
 
 const SECRET = "sk-provider-secret-0123456789";
 const redact = createRedactor([SECRET]);
 const CONSOLE = { enabled: true, adminKey: "admin-key-0123456789", maxTraces: 10, maxTraceBytes: 64_000 };
 const silent = { warn: () => {} };
-
-/** Another instance's store, in memory; `down` makes every call fail as a lost Redis would. */
-function fakeShared() {
-  const traces = new Map<string, { summary: SharedSummary; json: string }>();
-  const shared: SharedTraces & { down: boolean; traces: typeof traces } = {
-    down: false,
-    traces,
-    async put(summary, json) {
-      if (shared.down) throw new Error("connection lost");
-      traces.set(summary.id, { summary, json });
-    },
-    async list(limit) {
-      if (shared.down) throw new Error("connection lost");
-      return [...traces.values()].map((t) => t.summary).sort((a, b) => b.at - a.at).slice(0, limit);
-    },
-    async get(id) {
-      if (shared.down) throw new Error("connection lost");
-      return traces.get(id)?.json;
-    },
-  };
-  return shared;
-}
 
 const remote = (id: string, at: number): SharedSummary => ({ id, at, api: "chat", stream: false, calls: 1, repairs: 0, notACalls: 0, done: true, instance: "other:2" });
 

@@ -80,14 +80,19 @@ export class TraceDirectory {
     return this.#status;
   }
 
-  /** Shares a finished trace; a failure only marks the shared view unavailable (the request is long answered). */
+  /**
+   * Shares a finished trace, after the current I/O turn so that serialising it never delays the response's last
+   * bytes; a failure only marks the shared view unavailable (the request is answered by then).
+   */
   share(trace: RequestTrace): void {
-    const json = fitTrace(trace, this.#options.redact, this.#options.maxTraceBytes);
-    const summary: SharedSummary = { ...(JSON.parse(this.#options.redact(JSON.stringify(trace.summary))) as TraceSummary), instance: this.#options.instance };
-    this.#shared.put(summary, json).then(
-      () => this.#setStatus({ status: "ok" }),
-      (error: unknown) => this.#failed(error),
-    );
+    setImmediate(() => {
+      const json = fitTrace(trace, this.#options.redact, this.#options.maxTraceBytes);
+      const summary: SharedSummary = { ...(JSON.parse(this.#options.redact(JSON.stringify(trace.summary))) as TraceSummary), instance: this.#options.instance };
+      this.#shared.put(summary, json).then(
+        () => this.#setStatus({ status: "ok" }),
+        (error: unknown) => this.#failed(error),
+      );
+    });
   }
 
   /** Newest first: this instance's traces and, while reachable, the others', at most `limit`. */

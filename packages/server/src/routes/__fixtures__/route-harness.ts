@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { createReplayUpstream, type ReplayResponse, type ReplayUpstream } from "@toolshim/core/testing";
-import { createApp } from "../../app.js";
+import { type AppDeps, createApp } from "../../app.js";
 import { resolveConfig } from "../../config/load-config.js";
 import { createLogger } from "../../logging/create-logger.js";
 
@@ -13,7 +13,14 @@ export interface RouteHarness {
 
 /** The real app over a replay upstream, with responses kept in memory, driven through `app.request`. */
 export function routeHarness(
-  options: { responses?: ReplayResponse | ReplayResponse[]; server?: Record<string, unknown>; storage?: Record<string, unknown>; config?: Record<string, unknown> } = {},
+  options: {
+    responses?: ReplayResponse | ReplayResponse[];
+    server?: Record<string, unknown>;
+    storage?: Record<string, unknown>;
+    config?: Record<string, unknown>;
+    /** Extra app dependencies (e.g. a shared trace store). */
+    deps?: Pick<AppDeps, "sharedTraces">;
+  } = {},
 ): RouteHarness {
   const config = resolveConfig({
     server: { keepAliveMs: 0, ...options.server },
@@ -31,7 +38,7 @@ export function routeHarness(
   });
   const logger = createLogger({ level: "info", destination, secrets: config.server.apiKeys });
   const upstream = createReplayUpstream({ responses: options.responses ?? { text: "Hello there.", usage: { inputTokens: 3, outputTokens: 2 } } });
-  const app = createApp(config, { logger, upstreams: new Map([["replay", upstream]]) });
+  const app = createApp(config, { logger, upstreams: new Map([["replay", upstream]]), ...options.deps });
   const post = async (path: string, body: unknown, headers: Record<string, string> = {}) =>
     app.request(path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
   return { app, upstream, logs, post };

@@ -51,13 +51,20 @@ export class GenericStream extends BatchSource<UpstreamEvent> {
   private readonly chunks = new ChunkParser();
   private reading = false;
   private settled = false;
+  private readonly model: string;
+  private readonly requestId: string | undefined;
+  /** Until it is sent: a stream held open for minutes need not keep the rendered prompt (often tens of KB). */
+  private request: UpstreamRequest | undefined;
 
   constructor(
     private readonly runtime: GenericRuntime,
-    private readonly request: UpstreamRequest,
+    request: UpstreamRequest,
     private readonly signal: AbortSignal,
   ) {
     super();
+    this.request = request;
+    this.model = request.model;
+    this.requestId = request.requestId;
   }
 
   protected async pull(): Promise<UpstreamEvent[] | undefined> {
@@ -85,7 +92,7 @@ export class GenericStream extends BatchSource<UpstreamEvent> {
       this.reading = false;
       // Not when the consumer stopped reading: the failure is then only the abort of a request nobody wants.
       if (error instanceof UpstreamError && error.code !== "tools_unsupported" && !this.signal.aborted && !this.finished) {
-        this.runtime.logFailure(error, this.request.model, this.request.requestId);
+        this.runtime.logFailure(error, this.model, this.requestId);
       }
       this.release();
       // Events read before the failure still go first.
@@ -118,8 +125,9 @@ export class GenericStream extends BatchSource<UpstreamEvent> {
   }
 
   private async open(call: UpstreamCall): Promise<Response> {
-    const { runtime, request } = this;
-    const model = request.model;
+    const { runtime, request, model } = this;
+    if (!request) throw new Error("GenericStream: the upstream request was already sent.");
+    this.request = undefined;
     runtime.active.add(call);
     // Tools in the request mean the engine planned native; honour its plan even if a concurrent request just taught
     // us that this model needs emulation (the next plan will pick that up).
@@ -166,7 +174,7 @@ export class GenericStream extends BatchSource<UpstreamEvent> {
    */
   private complete(events: UpstreamEvent[], ending: UpstreamEvent[] | boolean): UpstreamEvent[] {
     const { provider, logger } = this.runtime;
-    const { model, requestId } = this.request;
+    const { model, requestId } = this;
     const mapper = this.mapper;
     if (Array.isArray(ending)) events.push(...ending);
     else {

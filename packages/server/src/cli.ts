@@ -8,6 +8,14 @@ if (problem) {
   console.error(problem);
   process.exitCode = 1;
 } else {
+  // First, before the server allocates anything: the process may be replaced by one with a smaller young generation.
+  const { reexecWithSemiSpace } = await import("./cli/semi-space-reexec.js");
+  try {
+    reexecWithSemiSpace({ execPath: process.execPath, execArgv: process.execArgv, argv: process.argv.slice(1), env: process.env, execve: process.execve });
+  } catch (error) {
+    console.error(`toolshim: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
   const { runCli } = await import("./cli/run-cli.js");
   await runCli(process.argv.slice(2));
 }

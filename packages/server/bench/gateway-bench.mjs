@@ -18,13 +18,17 @@
 //               open for BENCH_HOLD_S seconds; its RSS (from /proc) at the end of the hold minus its RSS before,
 //               divided by the number of streams, is its memory per held stream. RSS is also read right after start,
 //               after the warm-up, a few seconds after the fast rounds (a burst) and a few seconds after the held
-//               streams were dropped by the client, to show whether it returns near its baseline.
+//               streams were dropped by the client, to show whether it returns near its baseline. Every proxy process
+//               (the pass-through too) loads heap-probe.cjs, which on a signal reports V8's heap: after the RSS reads at
+//               the end of the hold and after the drop, it gives the heap in use after a full collection (live data,
+//               independent of when V8 last collected) and the young generation's size, so the RSS figure can be split
+//               into what streams keep alive and how V8 sized its heap.
 //
 // Usage: pnpm bench at the repository root (builds first), or after `pnpm --filter @toolshim/server... build`, pnpm bench
 // here. Env: BENCH_STREAMS, BENCH_CHUNKS, BENCH_ROUNDS, BENCH_PACE_MS, BENCH_HELD, BENCH_HOLD_S, BENCH_HOLD_PACE_MS,
 // BENCH_SETTLE_S; BENCH_PROFILE=<dir> profiles the toolshim process.
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { Agent, createServer, request as httpRequest } from "node:http";
 import { loadavg, tmpdir } from "node:os";
@@ -147,9 +151,12 @@ await writeFile(
 );
 // BENCH_PROFILE=<dir> writes a CPU profile of the toolshim process there (open it in Chrome DevTools).
 const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, "--cpu-prof-interval=200"] : [];
-const gatewayProc = start([...profile, cli, "serve", "--config", configPath, "--port", "0"], "toolshim");
+// The same heap probe in every proxy process (see the header); it does nothing until the memory phase signals it.
+const probe = ["--require", join(here, "heap-probe.cjs")];
+const probeEnv = { BENCH_HEAP_PROBE_DIR: configDir };
+const gatewayProc = start([...probe, ...profile, cli, "serve", "--config", configPath, "--port", "0"], "toolshim", probeEnv);
 gatewayProc.child.stdout.resume(); // request log lines, one per stream: read and dropped like a log shipper would
-const passProc = start([join(here, "passthrough-proxy.mjs"), tapUrl], "pass-through");
+const passProc = start([...probe, join(here, "passthrough-proxy.mjs"), tapUrl], "pass-through", probeEnv);
 const targets = {
   "pass-through": await firstLine(passProc, /(http:\/\/\S+)/),
   toolshim: await firstLine(gatewayProc, /listening on (http:\/\/\S+)/, "stderr"),
@@ -158,7 +165,7 @@ const proxyPid = { "pass-through": () => passProc.child.pid, toolshim: () => gat
 if (WITH_CONSOLE) {
   const consoleConfig = join(configDir, "bench-console.yaml");
   await writeFile(consoleConfig, `${readFileSync(configPath, "utf8")}console:\n  enabled: true\n  adminKey: bench-console-admin-key-0123\n`);
-  const consoleProc = start([cli, "serve", "--config", consoleConfig, "--port", "0"], "toolshim+console");
+  const consoleProc = start([...probe, cli, "serve", "--config", consoleConfig, "--port", "0"], "toolshim+console", probeEnv);
   consoleProc.child.stdout.resume();
   targets["toolshim+console"] = await firstLine(consoleProc, /listening on (http:\/\/\S+)/, "stderr");
   proxyPid["toolshim+console"] = () => consoleProc.child.pid;
@@ -167,7 +174,7 @@ if (WITH_CONSOLE) {
 if (process.env.BENCH_BASELINE_CLI) {
   // BENCH_BASELINE_NODE_ARGS: Node/V8 flags for that process only (the same build with another heap setting, say).
   const nodeArgs = (process.env.BENCH_BASELINE_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const baselineProc = start([...nodeArgs, process.env.BENCH_BASELINE_CLI, "serve", "--config", configPath, "--port", "0"], "baseline");
+  const baselineProc = start([...probe, ...nodeArgs, process.env.BENCH_BASELINE_CLI, "serve", "--config", configPath, "--port", "0"], "baseline", probeEnv);
   baselineProc.child.stdout.resume();
   targets.baseline = await firstLine(baselineProc, /listening on (http:\/\/\S+)/, "stderr");
   proxyPid.baseline = () => baselineProc.child.pid;
@@ -297,6 +304,20 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const rss = Object.fromEntries(names.map((name) => [name, {}]));
 const sampleRss = (key) => names.forEach((name) => (rss[name][key] = rssKB(proxyPid[name]())));
 
+const probesOf = new Map(); // pid → reports asked for so far (the probe numbers its files the same way)
+/** Signals a proxy's heap probe and waits for its report: { heapUsed, young, live } in bytes (see heap-probe.cjs). */
+async function heapOf(pid) {
+  const sequence = probesOf.get(pid) ?? 0;
+  probesOf.set(pid, sequence + 1);
+  const file = join(configDir, `${pid}-${sequence}.json`);
+  process.kill(pid, "SIGUSR2");
+  for (let waited = 0; waited < 30_000; waited += 50) {
+    if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+    await sleep(50);
+  }
+  throw new Error(`no heap report from process ${pid}`);
+}
+
 /**
  * Holds HELD slow streams open through one proxy for HOLD_S seconds (each read as it arrives, like a client would),
  * then drops them all. Returns the proxy's RSS before, at the end of the hold, and SETTLE_S seconds after the drop.
@@ -326,10 +347,12 @@ async function hold(name) {
   await Promise.race([ready, Promise.all(streams), sleep(30_000).then(() => Promise.reject(new Error(`${name}: ${streaming}/${HELD} held streams started in 30 s`)))]);
   await sleep(HOLD_S * 1000);
   const held = rssKB(pid);
+  const heldHeap = await heapOf(pid);
   controller.abort();
   await Promise.all(streams);
   await sleep(SETTLE_S * 1000);
-  return { before, held, after: rssKB(pid) };
+  const after = rssKB(pid);
+  return { before, held, after, heldHeap, afterHeap: await heapOf(pid) };
 }
 
 // Warm-up (JIT, connection pools), then measured rounds alternating the order.
@@ -442,8 +465,20 @@ if (held.toolshim.held !== undefined) {
         `RSS at start ${mb(r.start)}, after warm-up ${mb(r.warm)}, after the fast rounds ${mb(r.afterBurst)}`,
     );
   }
+  // Live heap per stream: what a full collection keeps with the streams held, minus what it keeps once they ended.
+  const livePerStream = (name) => (held[name].heldHeap.live - held[name].afterHeap.live) / 1024 / HELD;
+  for (const name of names) {
+    const { heldHeap } = held[name];
+    console.log(
+      `  ${name.padEnd(16)} heap while held: live ${livePerStream(name).toFixed(0).padStart(3)} KB per held stream, ` +
+        `in use ${mb(heldHeap.heapUsed / 1024)} (garbage included), young generation ${mb(heldHeap.young / 1024)}`,
+    );
+  }
   const ratioOf = (name) => perStream(name) / perStream("pass-through");
-  console.log(`toolshim memory per held stream: ${ratioOf("toolshim").toFixed(2)}x the pass-through's (goal ≤ 1.5x)`);
+  console.log(
+    `toolshim memory per held stream: ${ratioOf("toolshim").toFixed(2)}x the pass-through's (goal ≤ 1.5x); ` +
+      `live heap per held stream: ${(livePerStream("toolshim") / livePerStream("pass-through")).toFixed(2)}x`,
+  );
   console.log(
     `toolshim RSS after a burst: ${(rss.toolshim.afterBurst / rss.toolshim.warm).toFixed(2)}x its RSS after warm-up after the fast rounds, ` +
       `${(held.toolshim.after / held.toolshim.before).toFixed(2)}x after the held streams (pass-through: ` +

@@ -1,8 +1,9 @@
 import { startOpenAIDouble, type OpenAIDouble } from "@toolshim/provider-generic/double";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { redisServerBinary, startRedisServer, type TestRedis } from "../state/start-redis-server.js";
-import { type RunningCli, runCli, startCli, writeConfig } from "./harness.js";
+import type { TestRedis } from "../state/start-redis-server.js";
+import { type RunningCli, runCli, writeConfig } from "./harness.js";
+import { type InstancesOnRedis, redisServerBinary, startInstancesOnRedis } from "./instances-on-redis.js";
 
 // Three real `toolshim serve` processes sharing one private redis-server (state.kind: redis), in front of the
 // OpenAI-compatible double, driven by the openai client. Skipped where redis-server is not installed; .ci/run
@@ -11,28 +12,27 @@ import { type RunningCli, runCli, startCli, writeConfig } from "./harness.js";
 const MODEL = "emulated";
 
 describe.runIf(redisServerBinary())("three gateway instances on one Redis", () => {
+  let cluster: InstancesOnRedis | undefined;
   let redis: TestRedis;
   let double: OpenAIDouble;
-  let config: string;
   let instances: RunningCli[] = [];
   const clients = (apiKey = "plain-key-12345") => instances.map((instance) => new OpenAI({ baseURL: instance.baseURL, apiKey, maxRetries: 0 }));
 
   beforeAll(async () => {
-    [redis, double] = await Promise.all([startRedisServer(), startOpenAIDouble({ tools: "reject", chunkSize: 5 })]);
-    config = await writeConfig({
+    double = await startOpenAIDouble({ tools: "reject", chunkSize: 5 });
+    cluster = await startInstancesOnRedis((state) => ({
       server: { keepAliveMs: 1000, apiKeys: ["plain-key-12345"], keys: [{ name: "agent", key: "agent-key-12345", requestsPerMinute: 4 }] },
       providers: { local: { use: "generic", baseURL: double.url, tools: "emulate" } },
       models: [{ id: MODEL, provider: "local", upstreamModel: "double-model" }],
       // A SQLite directory is never created: with shared state the responses live on Redis.
       storage: { kind: "sqlite", dir: "/nonexistent/toolshim-should-not-write-here" },
-      state: { kind: "redis", url: redis.url, keyPrefix: "e2e" },
-    });
-    instances = await Promise.all([0, 1, 2].map(() => startCli({ config })));
+      state,
+    }), { keyPrefix: "e2e" });
+    ({ redis, instances } = cluster);
   });
   afterAll(async () => {
-    await Promise.all(instances.map((instance) => instance.stop()));
+    await cluster?.stop();
     await double?.close();
-    await redis?.dispose();
   });
 
   it("continues a previous_response_id chain whose turns go to different instances", async () => {

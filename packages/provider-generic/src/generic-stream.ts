@@ -41,6 +41,8 @@ export interface GenericRuntime {
  * One streamed answer, as a batch iterator: each pull reads one piece of the body and hands over every event in it
  * at once, so a burst of tokens costs one step downstream rather than one per token.
  */
+const encoder = new TextEncoder();
+
 export class GenericStream extends BatchSource<UpstreamEvent> {
   private native = false;
   /** Created by the first pull: nothing happens before the stream is read. */
@@ -144,7 +146,12 @@ export class GenericStream extends BatchSource<UpstreamEvent> {
     const response = await call.fetch(runtime.fetch, `${runtime.baseURL}/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", ...runtime.headers(stream ? "text/event-stream" : "application/json") },
-      body: JSON.stringify(body),
+      // Bytes, no redirects and no window: only then does fetch (undici) send the body without keeping it for as long
+      // as the response streams (it would tee it, to resend on a redirect, and keep the string as the body's source):
+      // that is the whole prompt, twice, per open stream. An upstream that redirects gets a clear error instead.
+      body: encoder.encode(JSON.stringify(body)),
+      redirect: "error",
+      window: null,
     });
     if (!response.ok) throw await runtime.failure(call, response, model, toolsSent);
     return response;

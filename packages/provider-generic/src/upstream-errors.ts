@@ -90,6 +90,13 @@ function networkReason(error: unknown): string {
 }
 
 export function connectionError(error: unknown, provider: string, phase: "connect" | "stream"): UpstreamError {
+  // Requests go out with `redirect: "error"` (see GenericStream.open): undici then reports "unexpected redirect".
+  if (phase === "connect" && /redirect/i.test(networkReason(error))) {
+    return new UpstreamError(
+      `The upstream of provider "${provider}" answered with a redirect, which toolshim does not follow: set the provider's baseURL to the address it redirects to.`,
+      { status: 502, retryable: false, code: "upstream_redirect", cause: error },
+    );
+  }
   const what =
     phase === "connect"
       ? `Could not reach the upstream of provider "${provider}"`

@@ -145,6 +145,26 @@ describe("generic provider: broken connections and streams", () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it("a redirect → 502 asking for the address it points to as baseURL, and the body was sent once", async () => {
+    let posts = 0;
+    const server = createServer((req, res) => {
+      posts++;
+      req.resume();
+      res.writeHead(308, { location: "https://elsewhere.example/v1/chat/completions" }).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const upstream = createGenericUpstream({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, tools: "emulate" });
+      const error = await collect(upstream.stream(request, new AbortController().signal)).catch((e: unknown) => e);
+      expect(error).toMatchObject({ status: 502, retryable: false, code: "upstream_redirect" });
+      expect((error as Error).message).toMatch(/answered with a redirect.*set the provider's baseURL/);
+      expect(posts).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
 
 describe("generic provider: timeouts and aborts", () => {

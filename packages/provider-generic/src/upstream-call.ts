@@ -1,5 +1,7 @@
 import { connectionError, timeoutError } from "./upstream-errors.js";
 
+const DISPOSED = new Error("The upstream call is over.");
+
 export interface CallTimeouts {
   firstByteMs: number;
   idleMs: number;
@@ -90,7 +92,8 @@ export class UpstreamCall {
     this.disarm();
     this.stopTimer();
     this.signal.removeEventListener("abort", this.onAbort);
-    if (!this.controller.signal.aborted) this.controller.abort();
+    // A reason of our own: without one, abort() builds a DOMException (a stack capture per request).
+    if (!this.controller.signal.aborted) this.controller.abort(DISPOSED);
   }
 
   private arm(phase: "first-byte" | "idle", ms: number) {

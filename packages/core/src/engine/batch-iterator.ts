@@ -81,38 +81,52 @@ export abstract class BatchSource<T> implements BatchIterator<T> {
     return { done: false, value: batch[0] as T };
   }
 
-  async [nextBatch](): Promise<T[] | undefined> {
+  // Not an async function: a pull's promise is chained once (`then`), not awaited inside another promise. Every
+  // stage of a stream is one of these, and each upstream read passes through all of them.
+  [nextBatch](): Promise<T[] | undefined> {
     if (this.#position < this.#buffer.length) {
       const rest = this.#position === 0 ? this.#buffer : this.#buffer.slice(this.#position);
       this.#buffer = NO_ITEMS;
       this.#position = 0;
-      return rest;
+      return Promise.resolve(rest);
     }
-    for (;;) {
-      if (this.#failure) {
-        const { error } = this.#failure;
-        this.#failure = undefined;
-        this.#done = true;
-        throw error;
-      }
-      if (this.#done) return undefined;
-      let batch: T[] | undefined;
-      try {
-        batch = await this.pull();
-      } catch (error) {
-        if (this.#done) return undefined;
-        this.#done = true;
-        throw error;
-      }
-      // Returned while waiting: what arrived since belongs to nobody.
-      if (this.#done) return undefined;
-      if (batch === undefined) {
-        this.#done = true;
-        return undefined;
-      }
-      if (batch.length > 0) return batch;
-    }
+    return this.#pullNext();
   }
+
+  #pullNext(): Promise<T[] | undefined> {
+    if (this.#failure) {
+      const { error } = this.#failure;
+      this.#failure = undefined;
+      this.#done = true;
+      return Promise.reject(error);
+    }
+    if (this.#done) return Promise.resolve(undefined);
+    let pulled: Promise<T[] | undefined>;
+    try {
+      pulled = this.pull();
+    } catch (error) {
+      this.#done = true;
+      return Promise.reject(error);
+    }
+    return pulled.then(this.#onPulled, this.#onPullFailed);
+  }
+
+  readonly #onPulled = (batch: T[] | undefined): T[] | undefined | Promise<T[] | undefined> => {
+    // Returned while waiting: what arrived since belongs to nobody.
+    if (this.#done) return undefined;
+    if (batch === undefined) {
+      this.#done = true;
+      return undefined;
+    }
+    // An empty batch means "nothing yet": ask again.
+    return batch.length > 0 ? batch : this.#pullNext();
+  };
+
+  readonly #onPullFailed = (error: unknown): undefined => {
+    if (this.#done) return undefined;
+    this.#done = true;
+    throw error;
+  };
 
   async return(value?: unknown): Promise<IteratorResult<T>> {
     this.#buffer = NO_ITEMS;

@@ -97,4 +97,23 @@ describe("SseDecoder with dataLinePerEvent (DeepSeek's framing)", () => {
       expect(events).toEqual([{ data: "é€😀" }, { data: "tail" }]);
     }
   });
+
+  it("gives the same text for every way of cutting bytes into three pieces, whichever decoder each piece takes", () => {
+    // Pieces ending in ASCII bytes are decoded on their own, the others by the streaming decoder: mixing both must
+    // never lose or duplicate a byte, and a byte order mark is dropped only at the very start.
+    const text = "\uFEFFdata: a é\n\ndata: \uFEFF€ b\n\ndata: 😀c\n\n";
+    const bytes = new TextEncoder().encode(text);
+    for (let first = 0; first <= bytes.length; first++) {
+      for (let second = first; second <= bytes.length; second++) {
+        const decoder = new SseDecoder();
+        const events = [
+          ...decoder.pushBytes(bytes.slice(0, first)),
+          ...decoder.pushBytes(bytes.slice(first, second)),
+          ...decoder.pushBytes(bytes.slice(second)),
+          ...decoder.end(),
+        ];
+        expect(events).toEqual([{ data: "a é" }, { data: "\uFEFF€ b" }, { data: "😀c" }]);
+      }
+    }
+  });
 });

@@ -5,6 +5,7 @@ export interface ServerSentEvent {
 }
 
 const LINE_END = /\r\n|\r|\n/g;
+const STREAM = { stream: true };
 
 export interface SseDecoderOptions {
   /**
@@ -29,6 +30,12 @@ export class SseDecoder {
   private event: string | undefined;
   private readonly perLine: boolean;
   private utf8: TextDecoder | undefined;
+  /** For pieces decoded on their own (see pushBytes). */
+  private whole: TextDecoder | undefined;
+  /** The streaming decoder may hold the start of a character split across pieces. */
+  private partial = false;
+  /** Bytes given to the streaming decoder (past 3, a byte order mark can no longer start the stream). */
+  private streamed = 0;
 
   constructor(options: SseDecoderOptions = {}) {
     this.perLine = options.dataLinePerEvent ?? false;
@@ -36,8 +43,19 @@ export class SseDecoder {
 
   /** Bytes as they arrive from a response body. */
   pushBytes(bytes: Uint8Array): ServerSentEvent[] {
+    if (bytes.length === 0) return [];
+    const last = bytes[bytes.length - 1] as number;
+    // A piece that ends in an ASCII byte ends on a character boundary: when the streaming decoder holds nothing back,
+    // it is decoded on its own, which is several times cheaper than a streaming decode. The first bytes always go
+    // through the streaming decoder, which drops a leading byte order mark as the SSE spec says.
+    if (this.streamed >= 3 && !this.partial && last < 0x80) {
+      this.whole ??= new TextDecoder("utf-8", { ignoreBOM: true });
+      return this.push(this.whole.decode(bytes));
+    }
     this.utf8 ??= new TextDecoder("utf-8");
-    return this.push(this.utf8.decode(bytes, { stream: true }));
+    this.partial = last >= 0x80;
+    this.streamed += bytes.length;
+    return this.push(this.utf8.decode(bytes, STREAM));
   }
 
   push(text: string): ServerSentEvent[] {

@@ -44,4 +44,36 @@ describe("GenericStream: what an open stream keeps", () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it("aborting the caller's signal ends the upstream connection and the pending read, even after a full GC", async () => {
+    // fetch holds its link to our AbortController weakly once the response flows: a GC used to cut it, and the
+    // upstream then kept streaming to nobody.
+    let upstreamClosed: () => void = () => {};
+    const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write('data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\n\n');
+        res.on("close", upstreamClosed);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const upstream = createGenericUpstream({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, tools: "emulate" });
+      const client = new AbortController();
+      const iterator = upstream.stream({ model: "m", messages: [{ role: "user", content: "hi" }], options: {} }, client.signal)[Symbol.asyncIterator]();
+      expect((await iterator.next()).value).toEqual({ type: "text", text: "Hel" });
+      const pending = iterator.next();
+      gc();
+      gc();
+      const reason = new Error("the client went away");
+      client.abort(reason);
+      await expect(pending).rejects.toBe(reason);
+      await closed;
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });

@@ -51,7 +51,6 @@ export class GenericStream extends BatchSource<UpstreamEvent> {
   private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   private readonly sse = new SseDecoder();
   private readonly chunks = new ChunkParser();
-  private reading = false;
   private settled = false;
   private readonly model: string;
   private readonly requestId: string | undefined;
@@ -82,16 +81,13 @@ export class GenericStream extends BatchSource<UpstreamEvent> {
         }
         this.reader = response.body.getReader();
       }
-      this.reading = true;
       const piece = await this.call.read(this.reader);
-      this.reading = false;
       for (const event of piece === undefined ? this.sse.end() : this.sse.pushBytes(piece)) {
         if (event.data === "[DONE]") return this.complete(events, true);
         this.mapper.chunk(this.parseChunk(event.data), events);
       }
       return piece === undefined ? this.complete(events, false) : events;
     } catch (error) {
-      this.reading = false;
       // Not when the consumer stopped reading: the failure is then only the abort of a request nobody wants.
       if (error instanceof UpstreamError && error.code !== "tools_unsupported" && !this.signal.aborted && !this.finished) {
         this.runtime.logFailure(error, this.model, this.requestId);
@@ -210,8 +206,7 @@ export class GenericStream extends BatchSource<UpstreamEvent> {
   private release() {
     if (this.settled) return;
     this.settled = true;
-    // A read still waiting is ended by dispose() aborting the request, not by taking the lock away under it.
-    if (this.reader && !this.reading) this.reader.releaseLock();
+    // dispose() cancels the body, which also ends a read still waiting (the lock is not taken away under it).
     if (this.call) {
       this.runtime.active.delete(this.call);
       this.call.dispose();

@@ -26,6 +26,8 @@ export class UpstreamCall {
   /** Body bytes received so far, for the idle timeout's message. */
   private bytes = 0;
   private cancelled: { reason: unknown } | undefined;
+  /** The body being read, cancelled when the call is aborted (see the constructor). */
+  private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   private readonly onAbort = () => this.controller.abort(this.signal.reason);
 
   constructor(
@@ -35,7 +37,15 @@ export class UpstreamCall {
   ) {
     if (signal.aborted) this.controller.abort(signal.reason);
     else signal.addEventListener("abort", this.onAbort, { once: true });
+    // fetch (undici) follows our signal through an AbortController it holds only weakly once a request sent without a
+    // redirect copy is answered: after a full GC, aborting may then do nothing and a pending read would wait for bytes
+    // that never come. Cancelling the body always ends the connection and settles that read.
+    this.controller.signal.addEventListener("abort", this.cancelBody, { once: true });
   }
+
+  private readonly cancelBody = (): void => {
+    this.reader?.cancel(this.controller.signal.reason).catch(() => {});
+  };
 
   /** Abort the exchange from our side (the provider is closing); a pending fetch or read then throws `reason`. */
   cancel(reason: unknown): void {
@@ -56,13 +66,18 @@ export class UpstreamCall {
 
   /** The next piece of the body, or undefined at its end. One `then`, not an async function: it runs per token. */
   read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | undefined> {
+    this.reader = reader;
     this.arm("idle", this.timeouts.idleMs);
     return reader.read().then(this.readDone, this.readFailed);
   }
 
   private readonly readDone = (result: ReadableStreamReadResult<Uint8Array>): Uint8Array | undefined => {
     this.disarm();
-    if (result.done) return undefined;
+    if (result.done) {
+      // A body cancelled by an abort ends like a complete one: report the abort instead.
+      if (this.controller.signal.aborted) throw this.translate(this.controller.signal.reason, "stream");
+      return undefined;
+    }
     this.bytes += result.value.byteLength;
     return result.value;
   };

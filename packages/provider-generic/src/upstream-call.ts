@@ -20,8 +20,10 @@ export class UpstreamCall {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** When the armed timer fires (performance.now() time). */
   private timerDue = 0;
-  /** The wait in progress: its phase, start and limit; undefined while not waiting on the upstream. */
-  private wait: { phase: "first-byte" | "idle"; since: number; limitMs: number } | undefined;
+  /** The wait in progress (phase, start, limit), in fields rather than an object per read; no phase: not waiting. */
+  private waitPhase: "first-byte" | "idle" | undefined;
+  private waitSince = 0;
+  private waitLimitMs = 0;
   private timedOut: "first-byte" | "idle" | undefined;
   /** Body bytes received so far, for the idle timeout's message. */
   private bytes = 0;
@@ -113,7 +115,9 @@ export class UpstreamCall {
 
   private arm(phase: "first-byte" | "idle", ms: number) {
     const now = performance.now();
-    this.wait = { phase, since: now, limitMs: ms };
+    this.waitPhase = phase;
+    this.waitSince = now;
+    this.waitLimitMs = ms;
     if (this.timer !== undefined && this.timerDue <= now + ms) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.schedule(now, ms);
@@ -126,17 +130,17 @@ export class UpstreamCall {
 
   private readonly check = () => {
     this.timer = undefined;
-    const wait = this.wait;
-    if (!wait) return;
+    const phase = this.waitPhase;
+    if (phase === undefined) return;
     const now = performance.now();
-    const waited = now - wait.since;
-    if (waited < wait.limitMs) return this.schedule(now, wait.limitMs - waited);
-    this.timedOut = wait.phase;
+    const waited = now - this.waitSince;
+    if (waited < this.waitLimitMs) return this.schedule(now, this.waitLimitMs - waited);
+    this.timedOut = phase;
     this.controller.abort();
   };
 
   private disarm() {
-    this.wait = undefined;
+    this.waitPhase = undefined;
   }
 
   private stopTimer() {

@@ -17,6 +17,12 @@ export interface WatchOptions {
 }
 
 /**
+ * Why the provider's request is aborted when the engine is done with it (it usually is after the last event, before
+ * the provider's iterator ends). One shared error: a new one per request cost a stack capture each.
+ */
+const STOPPED_READING = new Error("toolshim stopped reading the upstream");
+
+/**
  * Wraps a provider for one client request: enforces the first-byte, idle and total timeouts on the bytes the
  * provider reads (a stalled upstream becomes a 504 before the first event, or a stream error after it), lets a
  * shutdown end the call, makes sure the provider's own request is aborted when the client goes away or a timeout
@@ -82,35 +88,43 @@ class WatchedStream extends BatchSource<UpstreamEvent> implements InterruptibleC
     this.fail(error);
   }
 
-  protected async pull(): Promise<UpstreamEvent[] | undefined> {
-    if (this.failure) throw this.failure;
-    if (this.stopped) return undefined;
+  // Callbacks made once per stream, not per read: this runs for every piece the upstream sends.
+  protected pull(): Promise<UpstreamEvent[] | undefined> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.stopped) return Promise.resolve(undefined);
     this.waitingSince = performance.now();
-    try {
-      const batch = await new Promise<UpstreamEvent[] | undefined>((resolve, reject) => {
-        this.rejectRead = reject;
-        upstreamCallScope.run(this.options.record, () => this.reader.next()).then(resolve, reject);
-      });
-      this.rejectRead = undefined;
-      this.waitingSince = undefined;
-      if (batch === undefined) this.stop();
-      else if (batch.length > 0) {
-        this.events += batch.length;
-        this.lastEventAt = performance.now();
-        this.options.record.events += batch.length;
-        this.options.record.firstEventMs ??= this.options.elapsed();
-      }
-      return batch;
-    } catch (error) {
-      this.rejectRead = undefined;
-      const scrubbed = this.scrub(error);
-      this.stop(scrubbed);
-      throw scrubbed;
-    }
+    return new Promise(this.startRead).then(this.onBatch, this.onReadFailed);
   }
 
+  private readonly startRead = (resolve: (batch: UpstreamEvent[] | undefined) => void, reject: (error: unknown) => void): void => {
+    this.rejectRead = reject;
+    upstreamCallScope.run(this.options.record, this.readUpstream).then(resolve, reject);
+  };
+
+  private readonly readUpstream = (): Promise<UpstreamEvent[] | undefined> => this.reader.next();
+
+  private readonly onBatch = (batch: UpstreamEvent[] | undefined): UpstreamEvent[] | undefined => {
+    this.rejectRead = undefined;
+    this.waitingSince = undefined;
+    if (batch === undefined) this.stop();
+    else if (batch.length > 0) {
+      this.events += batch.length;
+      this.lastEventAt = performance.now();
+      this.options.record.events += batch.length;
+      this.options.record.firstEventMs ??= this.options.elapsed();
+    }
+    return batch;
+  };
+
+  private readonly onReadFailed = (error: unknown): never => {
+    this.rejectRead = undefined;
+    const scrubbed = this.scrub(error);
+    this.stop(scrubbed);
+    throw scrubbed;
+  };
+
   protected close(): void {
-    this.stop(new Error("toolshim stopped reading the upstream"));
+    this.stop(STOPPED_READING);
   }
 
   /** Milliseconds until a limit could be reached, or the error when one has been. */

@@ -43,6 +43,7 @@ export const ENVIRONMENT = {
   TOOLSHIM_API_KEYS: "comma-separated keys clients must send (replaces server.apiKeys)",
   TOOLSHIM_LOG_LEVEL: "log level (like --log-level)",
   TOOLSHIM_LOG_PRETTY: "true or false (like --pretty / --no-pretty)",
+  TOOLSHIM_SEMI_SPACE_MB: "V8 young generation, MB per semi-space (default 16; node: V8's own)",
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -5,7 +5,8 @@
 //               alternating which proxy goes first; median wall time per proxy → throughput ratio.
 //   latency:    the same, with the upstream pacing its chunks (PACE_MS apart) so nothing saturates; a tap between
 //               proxy and double timestamps each upstream chunk, the client timestamps when its text arrives, and
-//               the difference per chunk is that proxy's latency. "Added" = toolshim's minus pass-through's.
+//               the difference per chunk is that proxy's latency. "Added" = toolshim's minus pass-through's; also
+//               given without each stream's first 3 s, to separate the start of 50 streams at once from the rest.
 //   console:    a third process, toolshim with the web console on (every request traced into its ring buffer), runs
 //               the same rounds, so the console's cost is a ratio measured in the same run (BENCH_CONSOLE=0: skip).
 //   CPU:        each proxy runs in its own process; the CPU time it used (all threads, from /proc) per upstream chunk
@@ -274,7 +275,7 @@ function check(name, results) {
 }
 
 /** Latency of each text chunk the client got: its arrival minus when the tap saw the upstream chunk completing it. */
-function latencies(results) {
+function latencies(results, skip = 0) {
   const out = [];
   for (const r of results) {
     const upstream = tapRecords.get(`stream-${r.id}`);
@@ -284,7 +285,7 @@ function latencies(results) {
     for (const [length, at] of r.arrivals) {
       if (length > proseEnd) break;
       while (u < upstream.length && upstream[u][0] < length) u++;
-      if (u < upstream.length) out.push(at - upstream[u][1]);
+      if (u < upstream.length && u >= skip) out.push(at - upstream[u][1]);
     }
   }
   return out.sort((a, b) => a - b);
@@ -386,12 +387,17 @@ await sleep(SETTLE_S * 1000);
 sampleRss("afterBurst");
 
 const latency = {};
+// The same without each stream's first 3 s: what is left once 50 streams that started together are under way, to tell
+// the cost of their start (all at once) from the rest; see apps/docs/scaling.md, "CPU and latency".
+const STEADY_SKIP = Math.ceil(3000 / PACE_MS);
+const steadyLatency = {};
 const pacedCpu = {};
 for (const name of Object.keys(targets)) {
   tapRecords.clear();
   const { results, cpu: used } = await run(name, true, 7);
   check(name, results);
   latency[name] = latencies(results);
+  steadyLatency[name] = latencies(results, STEADY_SKIP);
   pacedCpu[name] = used;
 }
 const held = {};
@@ -439,7 +445,8 @@ console.log(`toolshim throughput: ${ratio.toFixed(1)}% of pass-through (goal ≥
 if (targets.baseline) {
   console.log(
     `toolshim vs the baseline build: ${((100 * throughput.toolshim) / throughput.baseline).toFixed(1)}% of its throughput, ` +
-      `${(median(cpu.toolshim) / median(cpu.baseline)).toFixed(2)}x its CPU per chunk`,
+      `${(median(cpu.toolshim) / median(cpu.baseline)).toFixed(2)}x its CPU per chunk` +
+      (pacedCpu.baseline ? ` (${(pacedCpu.toolshim / pacedCpu.baseline).toFixed(2)}x while paced)` : ""),
   );
 }
 if (WITH_CONSOLE) {
@@ -453,6 +460,14 @@ console.log(
   `toolshim added latency per chunk: p50 ${ms(pct(latency.toolshim, 50) - pct(latency["pass-through"], 50))}, ` +
     `p99 ${ms(pct(latency.toolshim, 99) - pct(latency["pass-through"], 99))} (goal p99 ≤ 1 ms)`,
 );
+if (steadyLatency.toolshim.length) {
+  const steady = (name) => `p50 ${ms(pct(steadyLatency[name], 50))}, p99 ${ms(pct(steadyLatency[name], 99))}`;
+  console.log(
+    `  after each stream's first 3 s (${steadyLatency.toolshim.length} chunks): pass-through ${steady("pass-through")}, toolshim ${steady("toolshim")}; ` +
+      `added p50 ${ms(pct(steadyLatency.toolshim, 50) - pct(steadyLatency["pass-through"], 50))}, ` +
+      `p99 ${ms(pct(steadyLatency.toolshim, 99) - pct(steadyLatency["pass-through"], 99))}`,
+  );
+}
 if (held.toolshim.held !== undefined) {
   const perStream = (name) => (held[name].held - held[name].before) / HELD;
   const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;

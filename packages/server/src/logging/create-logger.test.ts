@@ -41,6 +41,22 @@ describe("createLogger", () => {
     expect(nested.detail[1].deeper).toBe("[redacted]!");
   });
 
+  it("redacts credentials by key at any depth and in any case, with no secrets configured too", () => {
+    const { lines, destination } = capture();
+    const logger = createLogger({ level: "info", destination });
+    logger.info({ a: { b: { c: { headers: { Authorization: "Bearer deep", "X-Api-Key": "k1" } } } }, list: [{ token: "t1" }], apiKey: "k2" }, "deep");
+    const error = Object.assign(new Error("boom"), { headers: { cookie: "c=2" } });
+    logger.error({ err: error }, "with an error");
+    logger.child({ password: "child-pw" }).info({ ok: true }, "child");
+    const text = lines.join("\n");
+    for (const secret of ["Bearer deep", "k1", "t1", "k2", "c=2", "child-pw"]) expect(text).not.toContain(secret);
+    const [deep, failed, child] = lines.map((line) => JSON.parse(line));
+    expect(deep.a.b.c.headers).toEqual({ Authorization: "[redacted]", "X-Api-Key": "[redacted]" });
+    expect(deep.list).toEqual([{ token: "[redacted]" }]);
+    expect(failed.err).toMatchObject({ type: "Error", message: "boom", headers: { cookie: "[redacted]" } });
+    expect(child).toMatchObject({ password: "[redacted]", ok: true });
+  });
+
   it("collects API keys and provider credentials from a config, at any depth", () => {
     const config = resolveConfig({
       server: { apiKeys: ["client-key-1"] },

@@ -14,14 +14,15 @@ export interface LoggerOptions {
   secrets?: readonly string[];
 }
 
-// Paths where credentials are known to travel: request/response headers and provider options. The secret scrubber
-// below catches the same values anywhere else (an error message quoting a token, a provider logging its request).
-const SECRET_KEYS = ["authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie", "apiKey", "apiKeys", "api_key", "token", "password", "secret"];
-const REDACT_PATHS = SECRET_KEYS.flatMap((key) => {
-  const access = /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `["${key}"]`;
-  const topLevel = access.startsWith(".") ? [key] : [];
-  return [...topLevel, `headers${access}`, `*${access}`, `*.headers${access}`, `*.*.headers${access}`];
-});
+// Keys under which credentials are known to travel (request/response headers, provider options): their values are
+// replaced at any depth, whatever their case. The secret scrubber below catches the same values anywhere else (an error
+// message quoting a token, a provider logging its request). One walk of each line does both: pino's own path-based
+// redaction, with the wildcard paths this needed, cost ~120 µs per line (measured), most of a request's log cost.
+const SECRET_KEYS = new Set(
+  ["authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie", "apiKey", "apiKeys", "api_key", "token", "password", "secret"].map(
+    (key) => key.toLowerCase(),
+  ),
+);
 
 function flatten(value: object): string {
   try {
@@ -36,16 +37,24 @@ export function createLogger(options: LoggerOptions): Logger {
   // Every configured secret, whatever its length (see createRedactor for how short ones are matched).
   const secrets = (options.secrets ?? []).filter((secret) => secret.length > 0);
   const scrub = createRedactor(secrets);
+  const scrubText = (text: string): string => (secrets.length ? scrub(text) : text);
   const scrubDeep = (value: unknown, depth: number): unknown => {
-    if (typeof value === "string") return secrets.length ? scrub(value) : value;
+    if (typeof value === "string") return scrubText(value);
     if (value === null || typeof value !== "object") return value;
     // Deeper than anything toolshim logs on purpose: flattened to text, so a secret down there is still scrubbed.
     if (depth > 6) return scrub(flatten(value));
     if (value instanceof Error) {
-      return { type: value.name, message: scrub(value.message), stack: value.stack && scrub(value.stack), ...scrubDeep({ ...value }, depth + 1) as object };
+      // A copy with the error's prototype, so pino's error serializer still names its class.
+      const copy = Object.assign(Object.create(Object.getPrototypeOf(value) as object) as Error, scrubDeep({ ...value }, depth + 1) as object);
+      copy.message = scrubText(value.message);
+      if (value.stack !== undefined) copy.stack = scrubText(value.stack);
+      if (value.cause !== undefined) copy.cause = scrubDeep(value.cause, depth + 1);
+      return copy;
     }
     if (Array.isArray(value)) return value.map((item) => scrubDeep(item, depth + 1));
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubDeep(item, depth + 1)]));
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = SECRET_KEYS.has(key.toLowerCase()) && item !== undefined ? REDACTED : scrubDeep(item, depth + 1);
+    return out;
   };
 
   const usePretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
@@ -53,11 +62,10 @@ export function createLogger(options: LoggerOptions): Logger {
     options.destination ??
     (usePretty ? createPrettyStream({ colors: process.stdout.isTTY === true && !process.env.NO_COLOR }) : pino.destination(1));
 
-  return pino(
+  const logger = pino(
     {
       level: options.level,
-      redact: { paths: REDACT_PATHS, censor: REDACTED },
-      formatters: { log: (object) => (secrets.length ? (scrubDeep(object, 0) as Record<string, unknown>) : object) },
+      formatters: { log: (object) => scrubDeep(object, 0) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {
           if (secrets.length) args = args.map((arg) => (typeof arg === "string" ? scrub(arg) : arg)) as typeof args;
@@ -67,4 +75,11 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
+  // A child's bindings are written on each of its lines without going through the log formatter: scrubbed once, when
+  // the child is made. Children are made from their parent's object, so theirs inherit this method too.
+  const child = logger.child;
+  logger.child = function (this: Logger, bindings, childOptions) {
+    return child.call(this, scrubDeep(bindings, 0) as pino.Bindings, childOptions);
+  } as Logger["child"];
+  return logger;
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from "../random-bytes.js";
+
 const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 /** The largest multiple of 62 that fits a byte; bytes at or above it are rejected so every character is equally likely. */
 const UNBIASED_LIMIT = 248;
@@ -6,7 +8,7 @@ const UNBIASED_LIMIT = 248;
 export function randomAlphanumeric(length: number): string {
   let text = "";
   while (text.length < length) {
-    for (const byte of crypto.getRandomValues(new Uint8Array(length - text.length + 8))) {
+    for (const byte of randomBytes(length - text.length + 8)) {
       if (byte < UNBIASED_LIMIT && text.length < length) text += ALPHANUMERIC[byte % 62];
     }
   }

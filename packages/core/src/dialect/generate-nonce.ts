@@ -1,3 +1,5 @@
+import { randomBytes } from "../random-bytes.js";
+
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 // The largest multiple of the alphabet size below 256: bytes at or above it are redrawn so every character is equally likely.
 const UNBIASED_LIMIT = 256 - (256 % ALPHABET.length);
@@ -10,10 +12,8 @@ const UNBIASED_LIMIT = 256 - (256 % ALPHABET.length);
 export function generateNonce(length = 10): string {
   if (!Number.isInteger(length) || length < 8) throw new RangeError("A nonce needs at least 8 characters.");
   let nonce = "";
-  const bytes = new Uint8Array(length * 2);
   while (nonce.length < length) {
-    crypto.getRandomValues(bytes);
-    for (const byte of bytes) {
+    for (const byte of randomBytes(length * 2)) {
       if (byte < UNBIASED_LIMIT && nonce.length < length) nonce += ALPHABET[byte % ALPHABET.length];
     }
   }

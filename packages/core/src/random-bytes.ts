@@ -7,7 +7,7 @@ let used = 0;
 /**
  * `length` fresh random bytes from the platform's CSPRNG (Web Crypto). Each call to `crypto.getRandomValues` has a
  * fixed cost (about 2 µs in Node 24 in a tight loop, for 32 bytes as for 4 KB; 3% of a short request's CPU in the
- * gateway bench, for the nonce and two ids), so bytes are drawn in blocks and handed out once each, never twice. The view is only valid until the next call.
+ * gateway bench, for the nonce and two ids), so bytes are drawn in blocks and handed out once each, never twice.
  */
 export function randomBytes(length: number): Uint8Array {
   if (length > POOL_SIZE) return crypto.getRandomValues(new Uint8Array(length));

@@ -19,6 +19,19 @@ export interface SseStream<T> {
   onEnd?(end: { error?: unknown; aborted: boolean }): void;
 }
 
+/** An SSE event with an `event:` name (Responses, Anthropic Messages), as the named routes hand them over. */
+export interface NamedSseEvent {
+  event: string;
+  data: unknown;
+}
+
+/** `event: <name>\ndata: <json>\n\n` for each event of a batch. */
+export function frameNamedEvents(batch: readonly NamedSseEvent[]): string {
+  let text = "";
+  for (const { event, data } of batch) text += `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  return text;
+}
+
 /** Responses whose stream may be written to Node's response directly (see `sendDirect`). */
 const pumps = new WeakMap<Response, SsePump<unknown>>();
 

@@ -1,9 +1,10 @@
-import { type AnthropicStreamEvent, countMessageTokens, createMessage, type NamedEvent, toAnthropicError, toNamedEventStream } from "@toolshim/core";
+import { type AnthropicStreamEvent, countMessageTokens, createMessage, type NamedEvent, toAnthropicError } from "@toolshim/core";
 import type { Hono } from "hono";
 import type { ErrorRenderer } from "../http/error-response.js";
 import { retryHeaders } from "../http/error-response.js";
 import { readJsonBody } from "../http/read-json-body.js";
 import type { ServerEnv } from "../http/server-env.js";
+import { frameNamedEvents, sseResponse } from "../http/sse-response.js";
 import type { RequestLog } from "../logging/request-log.js";
 import { callEngine, statsFields, type ServerContext } from "../server-context.js";
 import { SSE_HEADERS } from "./chat-completions.js";
@@ -38,7 +39,7 @@ export function registerMessages(api: Hono<ServerEnv>, server: ServerContext): v
       log.write({ status: 200, ...statsFields(stats), ...call.upstreamFields(), ...(aborted ? { clientAborted: true } : {}) }),
     );
     // Anthropic's own keep-alive is a `ping` event, which its SDK skips.
-    return new Response(toNamedEventStream(events, { keepAliveMs: server.config.server.keepAliveMs, keepAlive: PING }), { headers: SSE_HEADERS });
+    return sseResponse({ source: events, frame: frameNamedEvents, keepAliveMs: server.config.server.keepAliveMs, keepAlive: PING }, SSE_HEADERS);
   });
 
   api.post("/messages/count_tokens", async (c) => {

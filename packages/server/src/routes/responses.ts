@@ -1,8 +1,9 @@
-import { createResponse, type NamedEvent, type ResponseStreamEvent, type ResponsesResolver, ToolshimError, toNamedEventStream } from "@toolshim/core";
+import { createResponse, type NamedEvent, type ResponseStreamEvent, type ResponsesResolver, ToolshimError } from "@toolshim/core";
 import type { Hono } from "hono";
 import type { Logger } from "pino";
 import { readJsonBody } from "../http/read-json-body.js";
 import type { ServerEnv } from "../http/server-env.js";
+import { frameNamedEvents, sseResponse } from "../http/sse-response.js";
 import type { RequestLog } from "../logging/request-log.js";
 import { callEngine, statsFields, type ServerContext } from "../server-context.js";
 import { openResponseStore } from "../storage/open-response-store.js";
@@ -53,7 +54,7 @@ export function registerResponses(api: Hono<ServerEnv>, server: ServerContext, s
       },
       end: (aborted) => log.write({ status: 200, ...statsFields(stats), ...call.upstreamFields(), ...(aborted ? { clientAborted: true } : {}) }),
     });
-    return new Response(toNamedEventStream(events, { keepAliveMs: server.config.server.keepAliveMs }), { headers: SSE_HEADERS });
+    return sseResponse({ source: events, frame: frameNamedEvents, keepAliveMs: server.config.server.keepAliveMs, keepAlive: ": keep-alive\n\n" }, SSE_HEADERS);
   });
 
   api.get("/responses/:id", async (c) => {

@@ -73,7 +73,18 @@ class EncodedChunks extends BatchSource<ChatCompletionChunk> {
       return undefined;
     }
     const out: ChatCompletionChunk[] = [];
-    for (const event of events) this.encoder.push(event, out);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as CanonicalEvent;
+      if ((event.type !== "text" && event.type !== "reasoning") || events[i + 1]?.type !== event.type) {
+        this.encoder.push(event, out);
+        continue;
+      }
+      // Text that arrived in one upstream read goes out as one delta: nothing waits for it (the batch is all here),
+      // and a client parses one chunk instead of one per token of the burst.
+      let text = event.text;
+      while (events[i + 1]?.type === event.type) text += (events[++i] as { text: string }).text;
+      this.encoder.push({ type: event.type, text }, out);
+    }
     return out;
   };
 }

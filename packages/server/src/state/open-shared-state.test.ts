@@ -24,6 +24,32 @@ function opened(redis: TestRedis, extra: { secret?: string; console?: boolean })
   return { logs, shared: openSharedState(config, createLogger({ level: "info", destination, secrets: extra.secret ? [extra.secret] : [] })) };
 }
 
+describe("openSharedState embedded", () => {
+  function embedded(state: Record<string, unknown> | undefined) {
+    const config = resolveConfig({ providers: { local: { use: "demo" } }, models: [{ id: "demo", provider: "local" }], ...(state ? { state } : {}) });
+    const logs: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split("\n").filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    return { logs, shared: openSharedState(config, createLogger({ level: "info", destination, secrets: [SECRET] })) };
+  }
+
+  it("opens nothing, and warns once when Redis-only settings were written for it", async () => {
+    const quiet = embedded(undefined);
+    expect((await quiet.shared).providerState).toBeUndefined();
+    const noisy = embedded({ kind: "embedded", secret: SECRET });
+    expect((await noisy.shared).providerState).toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(quiet.logs).toHaveLength(0);
+    expect(noisy.logs).toHaveLength(1);
+    expect(noisy.logs[0]).toMatchObject({ level: 40, settings: ["state.secret"] });
+    expect(JSON.stringify(noisy.logs)).not.toContain(SECRET);
+  });
+});
+
 describe.runIf(redisServerBinary())("openSharedState on Redis", () => {
   let redis: TestRedis;
   beforeAll(async () => {

@@ -28,7 +28,14 @@ export interface SharedState {
  */
 export async function openSharedState(config: ToolshimConfig, logger: Logger): Promise<SharedState> {
   const state = config.state;
-  if (state?.kind !== "redis" || state.url === undefined) return { close: async () => {} };
+  if (state?.kind !== "redis" || state.url === undefined) {
+    // Settings that only mean something on Redis, written for an embedded state: say so rather than ignore them.
+    const ignored = (["url", "secret"] as const).filter((key) => state?.[key] !== undefined);
+    if (ignored.length > 0) {
+      logger.warn({ settings: ignored.map((key) => `state.${key}`) }, "state.kind is embedded, so state.url and state.secret do nothing; set state.kind: redis to share state");
+    }
+    return { close: async () => {} };
+  }
   const address = redisAddress(state.url);
   const client = await connectRedis({ url: state.url, connectTimeoutMs: state.connectTimeoutMs });
   logger.info({ redis: address, keyPrefix: state.keyPrefix }, "shared state on Redis");

@@ -21,7 +21,12 @@ describe.runIf(redisServerBinary())("three gateway instances on one Redis", () =
   beforeAll(async () => {
     double = await startOpenAIDouble({ tools: "reject", chunkSize: 5 });
     cluster = await startInstancesOnRedis((state) => ({
-      server: { keepAliveMs: 1000, apiKeys: ["plain-key-12345"], keys: [{ name: "agent", key: "agent-key-12345", requestsPerMinute: 4 }] },
+      server: { keepAliveMs: 1000, apiKeys: ["plain-key-12345"], keys: [
+          { name: "agent", key: "agent-key-12345", requestsPerMinute: 4 },
+          { name: "pair", key: "pair-key-12345", concurrentStreams: 2 },
+          { name: "meter", key: "meter-key-12345", tokensPerMinute: 30 },
+        ],
+      },
       providers: { local: { use: "generic", baseURL: double.url, tools: "emulate" } },
       models: [{ id: MODEL, provider: "local", upstreamModel: "double-model" }],
       // A SQLite directory is never created: with shared state the responses live on Redis.
@@ -77,6 +82,72 @@ describe.runIf(redisServerBinary())("three gateway instances on one Redis", () =
     }
     // Another key is not counted against it.
     expect((await clients()[2]!.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "plain" }] })).choices[0]!.message.content).toBe("ok");
+  }, 30_000);
+
+  it("holds a key's concurrent streams across instances, in OpenAI's and Anthropic's shapes, and frees them at the end", async () => {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    double.script(async () => {
+      await gate;
+      return { text: "held" };
+    });
+    const [a, b, c] = clients("pair-key-12345") as [OpenAI, OpenAI, OpenAI];
+    const reached = double.chatRequests().length;
+    const streamed = async (client: OpenAI, content: string) => {
+      let text = "";
+      for await (const chunk of await client.chat.completions.create({ model: MODEL, stream: true, messages: [{ role: "user", content }] })) {
+        text += chunk.choices[0]?.delta.content ?? "";
+      }
+      return text;
+    };
+    const held = [streamed(a, "first"), streamed(b, "second")];
+    // Bounded wait until both are in flight at the double (they hold their slots while it waits).
+    for (let i = 0; i < 200 && double.chatRequests().length < reached + 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(double.chatRequests().length).toBe(reached + 2);
+
+    const refused = await streamed(c, "third").catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 429, code: "rate_limit_exceeded" });
+    expect((refused as Error).message).toContain("2 concurrent requests");
+    expect(Number((refused as { headers: Headers }).headers.get("retry-after"))).toBeGreaterThan(0);
+    const anthropic = await fetch(`${instances[2]!.url}/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": "pair-key-12345", "anthropic-version": "2023-06-01", "content-type": "application/json" },
+      body: JSON.stringify({ model: MODEL, max_tokens: 20, stream: true, messages: [{ role: "user", content: "fourth" }] }),
+    });
+    expect(anthropic.status).toBe(429);
+    expect(await anthropic.json()).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+    // Refused before any upstream work.
+    expect(double.chatRequests().length).toBe(reached + 2);
+
+    open();
+    expect(await Promise.all(held)).toEqual(["held", "held"]);
+    // The slots are given back when each stream ends (bounded wait: the release is a Redis round trip).
+    let after: string | undefined;
+    for (let attempt = 0; attempt < 40 && after === undefined; attempt++) {
+      after = await streamed(c, "later").catch(() => new Promise<undefined>((resolve) => setTimeout(resolve, 100)));
+    }
+    expect(after).toBe("held");
+  }, 30_000);
+
+  it("holds a key's tokens per minute across instances", async () => {
+    const second = new Date().getSeconds();
+    if (second > 45) await new Promise((resolve) => setTimeout(resolve, (61 - second) * 1000));
+    double.script({ text: "counted", usage: { prompt_tokens: 10, completion_tokens: 10 } });
+    const meters = clients("meter-key-12345") as [OpenAI, OpenAI, OpenAI];
+    const ask = (client: OpenAI) => client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "count me" }] });
+    expect((await ask(meters[0])).usage?.total_tokens).toBe(20);
+    expect((await ask(meters[1])).choices[0]!.message.content).toBe("counted");
+    // 40 tokens are past the limit of 30 once both are counted (added when each request ends): the third instance
+    // refuses the key. Bounded: every answer before the refusal only adds tokens.
+    let refused: unknown;
+    for (let attempt = 0; attempt < 40 && refused === undefined; attempt++) {
+      refused = await ask(meters[2]).then(
+        () => new Promise<undefined>((resolve) => setTimeout(resolve, 100)),
+        (error: unknown) => error,
+      );
+    }
+    expect(refused).toMatchObject({ status: 429, code: "rate_limit_exceeded" });
+    expect((refused as Error).message).toContain("30 tokens per minute");
   }, 30_000);
 
   it("answers 503 shared_state_unavailable while Redis is down and recovers by itself when it returns", async () => {

@@ -38,6 +38,11 @@ export const settingsSchema = strictSettings({
   verificationCooldownMs: count(900_000),
   /** How long a request waits for a free account (ms). */
   queueTimeoutMs: count(30_000),
+  /**
+   * With shared state (several instances on Redis): an account's stream slot held by an instance that died frees
+   * itself after this long (ms); a running stream renews its slot every third of it. Same name and default as DeepSeek's.
+   */
+  leaseTtlMs: z.coerce.number().int().min(1).default(15_000),
   /** Delete each chat from the account's history after its answer. */
   deleteChats: flag(true),
   /** The version-specific values of the web interface; override them when Qwen Chat changes (docs: "When Qwen Chat changes"). */

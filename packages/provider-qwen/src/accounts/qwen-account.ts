@@ -1,6 +1,9 @@
 import { LoginSession, type PoolAccount, type ProviderState, Secret } from "@toolshim/core/provider-utils";
 import type { AccountSettings } from "../settings.js";
 
+/** The statuses `rest` records: they end by themselves, so another instance may take them over. */
+const RESTING: ReadonlySet<string> = new Set(["rate_limited", "quota", "human_verification_required"]);
+
 /** One Qwen Chat account: its credentials (as Secrets), its token, and its state for the pool. */
 export class QwenAccount implements PoolAccount {
   readonly label: string;
@@ -48,6 +51,12 @@ export class QwenAccount implements PoolAccount {
     this.status = status;
     this.until = untilMs;
     this.detail = detail;
+  }
+
+  /** A rest another instance recorded (or this one before a restart); a retired account stays retired. */
+  restoreCooldown(status: string, until: number, detail?: string): void {
+    if (this.terminal || !RESTING.has(status)) return;
+    this.rest(status, until, detail ?? "set aside by another gateway instance");
   }
 
   disable(status: string, detail: string): void {

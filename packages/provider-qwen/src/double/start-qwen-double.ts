@@ -37,6 +37,8 @@ export interface QwenDouble {
   failNext(failure: DoubleFailure, target?: FailureTarget): void;
   /** Streams currently open, all accounts. */
   openStreams(): number;
+  /** The most streams each account had open at once (answers streamed, not refused), by account. */
+  peakStreams(): Record<string, number>;
   requestsTo(path: string): LoggedRequest[];
   close(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function startQwenDouble(options: QwenDoubleOptions = {}): Promise<
   const failures: { failure: DoubleFailure; target: FailureTarget }[] = [];
   const streams = new Map<string, CompletionStream>();
   const perAccount = new Map<string, number>();
+  const peaks = new Map<string, number>();
   const started = new Map<string, number>();
   let reply: DoubleAnswer | ((context: AnswerContext) => DoubleAnswer) = { answer: ["Hello", "!"] };
   const settings = {
@@ -143,7 +146,9 @@ export async function startQwenDouble(options: QwenDoubleOptions = {}): Promise<
     const key = `${chat.id}/${responseId}`;
     streams.set(key, stream);
     chat.responseIds.push(responseId);
-    perAccount.set(account, (perAccount.get(account) ?? 0) + 1);
+    const open = (perAccount.get(account) ?? 0) + 1;
+    perAccount.set(account, open);
+    peaks.set(account, Math.max(open, peaks.get(account) ?? 0));
     entry.outcome = "pending";
     try {
       const outcome = await stream.run(answer, context.thinking, roughTokens(context.prompt));
@@ -182,6 +187,7 @@ export async function startQwenDouble(options: QwenDoubleOptions = {}): Promise<
     setReply: (next) => void (reply = next),
     failNext: (failure, target = "completion") => void failures.push({ failure, target }),
     openStreams: () => [...perAccount.values()].reduce((sum, count) => sum + count, 0),
+    peakStreams: () => Object.fromEntries(peaks),
     requestsTo: (path) => requests.filter((request) => request.path.includes(path)),
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,5 +1,16 @@
 import { type UpstreamEvent, UpstreamError, type UpstreamModel, type UpstreamRequest } from "@toolshim/core";
-import { AccountPool, NO_UNTRIED_ACCOUNT, type ProviderHealth, type ProviderLogger, type ProviderState, type ProviderUpstream } from "@toolshim/core/provider-utils";
+import {
+  type AccountLease,
+  AccountPool,
+  type Clock,
+  NO_UNTRIED_ACCOUNT,
+  type ProviderHealth,
+  type ProviderLogger,
+  type ProviderState,
+  type ProviderUpstream,
+  SharedAccountSlots,
+  systemClock,
+} from "@toolshim/core/provider-utils";
 import { QwenAccount } from "../accounts/qwen-account.js";
 import { QwenFailure } from "../client/failures.js";
 import { type Fetch, QwenClient } from "../client/qwen-client.js";
@@ -15,21 +26,35 @@ export interface QwenUpstreamOptions {
   name?: string;
   fetch?: Fetch;
   logger?: ProviderLogger;
-  /** The host's state: shared by several instances (with a state secret), it holds the accounts' tokens for all. */
+  /**
+   * The host's state. Shared by several instances (Redis), it holds the accounts' cooldowns and stream slots for all
+   * of them, so the per-account limit holds across instances; with a state secret, their tokens too.
+   */
   state?: ProviderState;
+  /** Tests only: time for cooldowns, queue timeouts and slot renewals. */
+  clock?: Clock;
 }
 
 /** The Qwen Chat upstream: an account pool, the model list with variants, and one chat cycle per request. */
 export function createQwenUpstream(settings: Settings, options: QwenUpstreamOptions = {}): ProviderUpstream & { health(): Promise<ProviderHealth> } {
   const fetch: Fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const clock = options.clock ?? systemClock;
   const client = new QwenClient(settings.baseURL, settings.protocol, fetch);
   const accounts = settings.accounts.map((account, index) => new QwenAccount(account, index, options.state));
+  const slotsPerAccount = Math.max(1, settings.maxStreamsPerAccount);
   const pool = new AccountPool(accounts, {
-    maxStreamsPerAccount: Math.max(1, settings.maxStreamsPerAccount),
+    maxStreamsPerAccount: slotsPerAccount,
     queueTimeoutMs: settings.queueTimeoutMs,
     maxQueueLength: 100,
+    clock,
     service: "Qwen Chat",
+    state: options.state,
   });
+  // Rests recorded by other instances (or before a restart) apply before the first request picks an account.
+  const restoring = pool.restore().catch(() => 0);
+  const slots = options.state
+    ? new SharedAccountSlots(options.state, { slotsPerAccount, ttlMs: settings.leaseTtlMs, waitMs: settings.queueTimeoutMs, clock, service: "Qwen Chat" })
+    : undefined;
   let models: { at: number; list: UpstreamModel[] } | undefined;
 
   async function listModels(): Promise<UpstreamModel[]> {
@@ -45,7 +70,7 @@ export function createQwenUpstream(settings: Settings, options: QwenUpstreamOpti
 
   /** What a failure means for the account: rest after throttling or a captcha, retire after a refused token. */
   function note(account: QwenAccount, failure: QwenFailure): void {
-    const now = Date.now();
+    const now = clock.now();
     if (failure.kind === "waf") account.rest("human_verification_required", now + settings.verificationCooldownMs, "captcha asked; solve it in a browser");
     else if (failure.kind === "rate_limited" || failure.kind === "quota") {
       account.rest(failure.kind, now + (failure.restMs ?? settings.rateLimitCooldownMs), failure.message.slice(0, 160));
@@ -55,14 +80,21 @@ export function createQwenUpstream(settings: Settings, options: QwenUpstreamOpti
     pool.changed();
   }
 
+  /** A stream slot on an account: this instance's pool, and with shared state a slot no other instance holds. */
+  function acquire(signal: AbortSignal, tried: ReadonlySet<QwenAccount>): Promise<AccountLease<QwenAccount>> {
+    if (slots) return slots.acquire((exclude, local) => pool.acquire({ signal: local ?? signal, exclude }), tried, signal);
+    return pool.acquire({ signal, exclude: tried });
+  }
+
   async function* stream(request: UpstreamRequest, signal: AbortSignal): AsyncGenerator<UpstreamEvent> {
     if (signal.aborted) return;
+    await restoring;
     const model = resolveModel(request.model, request.options.reasoningEffort);
     const prompt = buildPrompt(request.messages);
     const tried = new Set<QwenAccount>();
     let last: UpstreamError | undefined;
     for (;;) {
-      const lease = await pool.acquire({ signal, exclude: tried }).catch((error: unknown) => {
+      const lease = await acquire(signal, tried).catch((error: unknown) => {
         // Every account failed on this request: the last failure says more than "all tried".
         throw error instanceof UpstreamError && (error.code === NO_UNTRIED_ACCOUNT || error.code === "no_usable_account") && last ? last : error;
       });

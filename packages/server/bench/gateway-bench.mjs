@@ -506,6 +506,13 @@ if (held.toolshim.held !== undefined) {
       `${(held.toolshim.after / held.toolshim.before).toFixed(2)}x after the held streams (pass-through: ` +
       `${(rss["pass-through"].afterBurst / rss["pass-through"].warm).toFixed(2)}x, ${(held["pass-through"].after / held["pass-through"].before).toFixed(2)}x)`,
   );
-  if (targets.baseline) console.log(`toolshim memory per held stream vs the baseline build: ${(perStream("toolshim") / perStream("baseline")).toFixed(2)}x`);
+  if (targets.baseline) {
+    // A ratio only means something when the baseline's own growth is above the noise of RSS readings (a few MB across
+    // HELD streams); below that, or negative, it swings wildly (-3.46x, 17.85x), so the absolute figures are printed.
+    const base = perStream("baseline");
+    const noiseKB = 4096 / HELD;
+    const compared = base > noiseKB ? `${(perStream("toolshim") / base).toFixed(2)}x` : `no ratio: the baseline grew by less than ${noiseKB.toFixed(0)} KB per stream`;
+    console.log(`toolshim memory per held stream vs the baseline build: ${perStream("toolshim").toFixed(0)} KB vs ${base.toFixed(0)} KB (${compared})`);
+  }
 }
 process.exit(0);

@@ -68,36 +68,57 @@ export class GenericStream extends BatchSource<UpstreamEvent> {
     this.requestId = request.requestId;
   }
 
-  protected async pull(): Promise<UpstreamEvent[] | undefined> {
-    if (this.settled) return undefined;
+  // Not an async function once the body is open: this runs per upstream read, and an async body would add its own
+  // promise and resumption to the read's.
+  protected pull(): Promise<UpstreamEvent[] | undefined> {
+    if (this.settled) return Promise.resolve(undefined);
+    if (this.call && this.reader) return this.call.read(this.reader).then(this.onPiece, this.onReadFailed);
+    return this.first();
+  }
+
+  /** Sends the request; a streamed answer's first piece is read like the rest. */
+  private async first(): Promise<UpstreamEvent[] | undefined> {
+    let call: UpstreamCall;
+    let reader: ReadableStreamDefaultReader<Uint8Array>;
+    try {
+      call = this.call = new UpstreamCall(this.signal, this.runtime.timeouts, this.runtime.provider);
+      const response = await this.open(call);
+      // Some servers answer a streaming request with plain JSON (e.g. after an internal fallback): accept both.
+      if (!this.runtime.options.stream || !response.body || (response.headers.get("content-type") ?? "").includes("application/json")) {
+        return this.complete([], await this.completion(call, response));
+      }
+      reader = this.reader = response.body.getReader();
+    } catch (error) {
+      return this.failed(error, []);
+    }
+    return call.read(reader).then(this.onPiece, this.onReadFailed);
+  }
+
+  private readonly onPiece = (piece: Uint8Array | undefined): UpstreamEvent[] | undefined => {
     const events: UpstreamEvent[] = [];
     try {
-      if (!this.call || !this.reader) {
-        const call = (this.call = new UpstreamCall(this.signal, this.runtime.timeouts, this.runtime.provider));
-        const response = await this.open(call);
-        // Some servers answer a streaming request with plain JSON (e.g. after an internal fallback): accept both.
-        if (!this.runtime.options.stream || !response.body || (response.headers.get("content-type") ?? "").includes("application/json")) {
-          return this.complete(events, await this.completion(call, response));
-        }
-        this.reader = response.body.getReader();
-      }
-      const piece = await this.call.read(this.reader);
       for (const event of piece === undefined ? this.sse.end() : this.sse.pushBytes(piece)) {
         if (event.data === "[DONE]") return this.complete(events, true);
         this.mapper.chunk(this.parseChunk(event.data), events);
       }
       return piece === undefined ? this.complete(events, false) : events;
     } catch (error) {
-      // Not when the consumer stopped reading: the failure is then only the abort of a request nobody wants.
-      if (error instanceof UpstreamError && error.code !== "tools_unsupported" && !this.signal.aborted && !this.finished) {
-        this.runtime.logFailure(error, this.model, this.requestId);
-      }
-      this.release();
-      // Events read before the failure still go first.
-      if (events.length === 0) throw error;
-      this.failAfterThisBatch(error);
-      return events;
+      return this.failed(error, events);
     }
+  };
+
+  private readonly onReadFailed = (error: unknown): UpstreamEvent[] => this.failed(error, []);
+
+  /** Events read before the failure still go first; the failure follows them. */
+  private failed(error: unknown, events: UpstreamEvent[]): UpstreamEvent[] {
+    // Not when the consumer stopped reading: the failure is then only the abort of a request nobody wants.
+    if (error instanceof UpstreamError && error.code !== "tools_unsupported" && !this.signal.aborted && !this.finished) {
+      this.runtime.logFailure(error, this.model, this.requestId);
+    }
+    this.release();
+    if (events.length === 0) throw error;
+    this.failAfterThisBatch(error);
+    return events;
   }
 
   protected close(): void {

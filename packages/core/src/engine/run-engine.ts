@@ -104,6 +104,8 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
   #usage: Usage | undefined;
   #repairsLeft: number;
   #attempt: Attempt | undefined;
+  /** The attempt whose read is in progress, for the read's callbacks. */
+  #reading: Attempt | undefined;
   #complete = false;
   /** Rejects the read in progress: the client went away, or the iterator was returned. */
   #interrupt: ((error: unknown) => void) | undefined;
@@ -123,21 +125,32 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
     this.#customTools = new Set(request.tools.filter((tool) => tool.custom).map((tool) => tool.name));
   }
 
-  protected async pull(): Promise<CanonicalEvent[] | undefined> {
-    if (this.#complete) return undefined;
-    const attempt = this.#attempt ?? this.#start();
-    let batch: UpstreamEvent[] | undefined;
+  // Not an async function: this runs once per upstream read, and an async body costs its own promise and resumption
+  // on top of the read's. The attempt being read waits in a field for the callbacks (one pull at a time).
+  protected pull(): Promise<CanonicalEvent[] | undefined> {
+    if (this.#complete) return Promise.resolve(undefined);
     try {
-      batch = await this.#read(attempt);
+      const attempt = this.#attempt ?? this.#start();
+      this.#reading = attempt;
+      return this.#read(attempt).then(this.#onBatch, this.#onReadFailed);
     } catch (error) {
-      this.#interrupt = undefined;
-      this.#end(attempt);
-      if (!attempt.received && attempt.mode === "native" && error instanceof UpstreamError && error.code === "tools_unsupported") {
-        this.#stats.mode = "emulate";
-        return [];
-      }
-      return this.#failAfterReady(error);
+      return Promise.reject(error);
     }
+  }
+
+  readonly #onReadFailed = (error: unknown): CanonicalEvent[] | undefined => {
+    const attempt = this.#reading as Attempt;
+    this.#interrupt = undefined;
+    this.#end(attempt);
+    if (!attempt.received && attempt.mode === "native" && error instanceof UpstreamError && error.code === "tools_unsupported") {
+      this.#stats.mode = "emulate";
+      return [];
+    }
+    return this.#failAfterReady(error);
+  };
+
+  readonly #onBatch = (batch: UpstreamEvent[] | undefined): CanonicalEvent[] | undefined => {
+    const attempt = this.#reading as Attempt;
     this.#interrupt = undefined;
     if (this.finished) return undefined;
     if (batch === undefined) {
@@ -166,7 +179,7 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
       }
     }
     return this.#takeReady();
-  }
+  };
 
   protected close(): void {
     if (this.#attempt) this.#end(this.#attempt);

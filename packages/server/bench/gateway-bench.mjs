@@ -249,6 +249,18 @@ function cpuSeconds(pid) {
     }
   }
 }
+/** CPU seconds of a process's main thread and of its other threads (V8's GC helpers, libuv's pool); off Linux {}. */
+function cpuByThread(pid) {
+  try {
+    const split = { main: 0, others: 0 };
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      split[tid === String(pid) ? "main" : "others"] += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]) / 1e9;
+    }
+    return split;
+  } catch {
+    return {};
+  }
+}
 const benchCpuSeconds = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
@@ -392,9 +404,13 @@ const latency = {};
 const STEADY_SKIP = Math.ceil(3000 / PACE_MS);
 const steadyLatency = {};
 const pacedCpu = {};
+const pacedThreads = {};
 for (const name of Object.keys(targets)) {
   tapRecords.clear();
+  const threadsBefore = cpuByThread(proxyPid[name]());
   const { results, cpu: used } = await run(name, true, 7);
+  const threadsAfter = cpuByThread(proxyPid[name]());
+  pacedThreads[name] = { main: threadsAfter.main - threadsBefore.main, others: threadsAfter.others - threadsBefore.others };
   check(name, results);
   latency[name] = latencies(results);
   steadyLatency[name] = latencies(results, STEADY_SKIP);
@@ -433,6 +449,11 @@ if (cpu.toolshim.length) {
       `  the same while paced (one upstream chunk per read): pass-through ${perThousand(pacedCpu["pass-through"]).toFixed(1)} ms, ` +
         `toolshim ${perThousand(pacedCpu.toolshim).toFixed(1)} ms`,
     );
+  }
+  if (Number.isFinite(pacedThreads.toolshim?.main)) {
+    // Where the paced gap is: toolshim's JavaScript on the main thread, or the GC helper threads (apps/docs/scaling.md).
+    const threads = (name) => `main thread ${perThousand(pacedThreads[name].main).toFixed(1)}, other threads ${perThousand(pacedThreads[name].others).toFixed(1)}`;
+    console.log(`    by thread (ms per 1000 chunks): pass-through ${threads("pass-through")}; toolshim ${threads("toolshim")}`);
   }
   const side = (name, key) => (sideCpu[name][key].length ? perThousand(median(sideCpu[name][key])).toFixed(1) : "?");
   console.log(

@@ -7,7 +7,11 @@
 //               proxy and double timestamps each upstream chunk, the client timestamps when its text arrives, and
 //               the difference per chunk is that proxy's latency. "Added" = toolshim's minus pass-through's; also
 //               given without each stream's first 3 s, to separate the start of 50 streams at once from the rest.
-//   console:    a third process, toolshim with the web console on (every request traced into its ring buffer), runs
+//   translator: a minimal translating proxy (minimal-translator-proxy.mjs: SSE decode, JSON.parse, a new chunk
+//               JSON.stringify'd, no tool parsing) runs the same rounds, to tell what any stream-rewriting gateway pays
+//               per chunk from toolshim's own cost (BENCH_TRANSLATOR=0: skip). It emits no tool calls; only for it the
+//               check accepts that.
+//   console:    a further process, toolshim with the web console on (every request traced into its ring buffer), runs
 //               the same rounds, so the console's cost is a ratio measured in the same run (BENCH_CONSOLE=0: skip).
 //   CPU:        each proxy runs in its own process; the CPU time it used (all threads, from /proc) per upstream chunk
 //               in both phases. On a shared machine this is far steadier than wall time, which also depends on
@@ -41,6 +45,8 @@ const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PACE_MS = Number(process.env.BENCH_PACE_MS ?? 10);
 const WITH_CONSOLE = process.env.BENCH_CONSOLE !== "0";
+const WITH_TRANSLATOR = process.env.BENCH_TRANSLATOR !== "0";
+const TRANSLATOR = "min-translator";
 const HELD = Number(process.env.BENCH_HELD ?? 300);
 const HOLD_S = Number(process.env.BENCH_HOLD_S ?? 8);
 const HOLD_PACE_MS = Number(process.env.BENCH_HOLD_PACE_MS ?? 100);
@@ -163,6 +169,11 @@ const targets = {
   toolshim: await firstLine(gatewayProc, /listening on (http:\/\/\S+)/, "stderr"),
 };
 const proxyPid = { "pass-through": () => passProc.child.pid, toolshim: () => gatewayProc.child.pid };
+if (WITH_TRANSLATOR) {
+  const translatorProc = start([...probe, join(here, "minimal-translator-proxy.mjs"), tapUrl], TRANSLATOR, probeEnv);
+  targets[TRANSLATOR] = await firstLine(translatorProc, /(http:\/\/\S+)/);
+  proxyPid[TRANSLATOR] = () => translatorProc.child.pid;
+}
 if (WITH_CONSOLE) {
   const consoleConfig = join(configDir, "bench-console.yaml");
   await writeFile(consoleConfig, `${readFileSync(configPath, "utf8")}console:\n  enabled: true\n  adminKey: bench-console-admin-key-0123\n`);
@@ -279,7 +290,10 @@ async function run(name, paced, round) {
 
 function check(name, results) {
   for (const r of results) {
-    if (name !== "pass-through" && (r.toolCalls !== 1 || r.finish !== "tool_calls")) {
+    if (name === TRANSLATOR) {
+      // It parses no tools: the call markup stays text, so no tool call and an ordinary finish.
+      if (r.toolCalls !== 0 || !r.finish) throw new Error(`${name} stream ${r.id}: expected no tool call and a finish, got ${r.toolCalls} (finish ${r.finish})`);
+    } else if (name !== "pass-through" && (r.toolCalls !== 1 || r.finish !== "tool_calls")) {
       throw new Error(`toolshim stream ${r.id}: expected one emulated tool call, got ${r.toolCalls} (finish ${r.finish})`);
     }
     if (!r.content.startsWith(`[stream-${r.id}] the quick`)) throw new Error(`${name} stream ${r.id}: unexpected content`);
@@ -440,20 +454,23 @@ if (tapErrors.length) console.log(`  (tap saw ${tapErrors.length} upstream conne
 if (cpu.toolshim.length) {
   const perThousand = (seconds) => (1000 * 1000 * seconds) / (STREAMS * upstreamChunks);
   const proxyCpu = (name) => perThousand(median(cpu[name]));
+  const translated = targets[TRANSLATOR] ? `, minimal translator ${proxyCpu(TRANSLATOR).toFixed(1)} ms` : "";
   console.log(
     `  proxy process CPU per 1000 upstream chunks (median): pass-through ${proxyCpu("pass-through").toFixed(1)} ms, ` +
-      `toolshim ${proxyCpu("toolshim").toFixed(1)} ms`,
+      `toolshim ${proxyCpu("toolshim").toFixed(1)} ms${translated}`,
   );
   if (pacedCpu.toolshim !== undefined) {
+    const pacedTranslated = targets[TRANSLATOR] ? `, minimal translator ${perThousand(pacedCpu[TRANSLATOR]).toFixed(1)} ms` : "";
     console.log(
       `  the same while paced (one upstream chunk per read): pass-through ${perThousand(pacedCpu["pass-through"]).toFixed(1)} ms, ` +
-        `toolshim ${perThousand(pacedCpu.toolshim).toFixed(1)} ms`,
+        `toolshim ${perThousand(pacedCpu.toolshim).toFixed(1)} ms${pacedTranslated}`,
     );
   }
   if (Number.isFinite(pacedThreads.toolshim?.main)) {
     // Where the paced gap is: toolshim's JavaScript on the main thread, or the GC helper threads (apps/docs/scaling.md).
     const threads = (name) => `main thread ${perThousand(pacedThreads[name].main).toFixed(1)}, other threads ${perThousand(pacedThreads[name].others).toFixed(1)}`;
-    console.log(`    by thread (ms per 1000 chunks): pass-through ${threads("pass-through")}; toolshim ${threads("toolshim")}`);
+    const translatorThreads = targets[TRANSLATOR] ? `; minimal translator ${threads(TRANSLATOR)}` : "";
+    console.log(`    by thread (ms per 1000 chunks): pass-through ${threads("pass-through")}; toolshim ${threads("toolshim")}${translatorThreads}`);
   }
   const side = (name, key) => (sideCpu[name][key].length ? perThousand(median(sideCpu[name][key])).toFixed(1) : "?");
   console.log(
@@ -468,8 +485,29 @@ if (cpu.toolshim.length) {
         "chunk-cost-bench.mjs, run next by pnpm bench, splits that cost; apps/docs/scaling.md, \"CPU and latency\", explains it)",
     );
   }
+  if (targets[TRANSLATOR]) printTranslatorShare(proxyCpu, perThousand);
 }
-console.log(`toolshim throughput: ${ratio.toFixed(1)}% of pass-through (goal ≥ 90%)`);
+console.log(`toolshim throughput: ${ratio.toFixed(1)}% of pass-through (goal ≥ 90%)` + (targets[TRANSLATOR] ? `, ${((100 * throughput.toolshim) / throughput[TRANSLATOR]).toFixed(1)}% of the minimal translator's` : ""));
+
+/**
+ * toolshim against the minimal translator, and how much of toolshim's CPU gap over the pass-through the translator
+ * already pays: the part any stream-rewriting gateway pays, as opposed to toolshim's own.
+ */
+function printTranslatorShare(proxyCpu, perThousand) {
+  const shapes = [
+    ["bursts", proxyCpu],
+    ["paced", (name) => perThousand(pacedCpu[name])],
+  ];
+  for (const [shape, cpuOf] of shapes) {
+    const [pass, tool, min] = ["pass-through", "toolshim", TRANSLATOR].map(cpuOf);
+    if (![pass, tool, min].every(Number.isFinite)) continue;
+    console.log(
+      `toolshim CPU per chunk, ${shape}: ${(tool / pass).toFixed(2)}x the pass-through's, ${(tool / min).toFixed(2)}x the minimal translator's ` +
+        `(which is ${(min / pass).toFixed(2)}x the pass-through's and pays ${((100 * (min - pass)) / (tool - pass)).toFixed(0)}% of toolshim's gap over it)`,
+    );
+  }
+  console.log("  (the minimal translator parses no tools: its streams carry the call markup as text, and the check accepts no tool call for it only)");
+}
 if (targets.baseline) {
   console.log(
     `toolshim vs the baseline build: ${((100 * throughput.toolshim) / throughput.baseline).toFixed(1)}% of its throughput, ` +

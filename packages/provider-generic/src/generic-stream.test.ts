@@ -36,8 +36,16 @@ describe("GenericStream: what an open stream keeps", () => {
 
       gc();
       expect(messages.deref()).toBeUndefined();
-      // fetch would otherwise keep a copy of the 1 MB body (to resend it on a redirect) until the response ends.
-      expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(256 * 1024);
+      // fetch would otherwise keep a copy of the 1 MB body (to resend it on a redirect) until the response ends. The
+      // garbage buffers (the encoded body, the test server's received pieces) are freed by V8's sweeper thread, which
+      // lags on a loaded machine: settle for a bounded number of turns. A kept copy never settles below 1 MB.
+      let kept = Number.POSITIVE_INFINITY;
+      for (let turn = 0; turn < 50 && kept >= 256 * 1024; turn++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        gc();
+        kept = process.memoryUsage().arrayBuffers - before;
+      }
+      expect(kept).toBeLessThan(256 * 1024);
       await iterator.return?.();
     } finally {
       server.closeAllConnections();

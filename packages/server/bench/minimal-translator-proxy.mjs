@@ -50,17 +50,23 @@ app.post("/v1/chat/completions", async (c) => {
   const reader = upstream.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   const out = new ReadableStream({
+    // Reads until a whole event arrived: a pull that enqueues nothing is not called again, and the stream would stall.
     async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) {
-        controller.close();
-        return;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+          controller.close();
+          return;
+        }
+        buffer += value;
+        const events = buffer.split("\n\n");
+        buffer = events.pop();
+        const text = translateEvents(events, meta);
+        if (text) {
+          controller.enqueue(encoder.encode(text));
+          return;
+        }
       }
-      buffer += value;
-      const events = buffer.split("\n\n");
-      buffer = events.pop();
-      const text = translateEvents(events, meta);
-      if (text) controller.enqueue(encoder.encode(text));
     },
     cancel(reason) {
       return reader.cancel(reason);

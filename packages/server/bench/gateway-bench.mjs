@@ -31,7 +31,7 @@
 //
 // Usage: pnpm bench at the repository root (builds first), or after `pnpm --filter @toolshim/server... build`, pnpm bench
 // here. Env: BENCH_STREAMS, BENCH_CHUNKS, BENCH_ROUNDS, BENCH_PACE_MS, BENCH_HELD, BENCH_HOLD_S, BENCH_HOLD_PACE_MS,
-// BENCH_SETTLE_S; BENCH_PROFILE=<dir> profiles the toolshim process.
+// BENCH_SETTLE_S, BENCH_CONSOLE, BENCH_TRANSLATOR; BENCH_PROFILE=<dir> profiles the toolshim process.
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";

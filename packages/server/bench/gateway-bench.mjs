@@ -33,12 +33,14 @@
 // here. Env: BENCH_STREAMS, BENCH_CHUNKS, BENCH_ROUNDS, BENCH_PACE_MS, BENCH_HELD, BENCH_HOLD_S, BENCH_HOLD_PACE_MS,
 // BENCH_SETTLE_S, BENCH_CONSOLE, BENCH_TRANSLATOR; BENCH_PROFILE=<dir> profiles the toolshim process.
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
-import { Agent, createServer, request as httpRequest } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { stream, tool } from "./bench-client.mjs";
+import { cpuByThread, cpuSeconds, rssKB } from "./proc-stats.mjs";
+import { startTimestampTap } from "./timestamp-tap.mjs";
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 50);
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 1000);
@@ -87,52 +89,7 @@ const doubleProc = start([join(here, "double-process.mjs")], "double", {
 });
 const doubleUrl = new URL(await firstLine(doubleProc, /(http:\/\/\S+)/));
 
-const tapErrors = [];
-const tapRecords = new Map(); // stream tag → [cumulative content length, ms][]
-// A fresh connection per request to the double: reusing idle keep-alive sockets races with the double closing them,
-// which would show up as spurious upstream failures in whichever proxy happened to hit it.
-const noReuse = new Agent({ keepAlive: false });
-const tap = createServer((req, res) => {
-  const upstream = httpRequest(
-    { host: doubleUrl.hostname, port: doubleUrl.port, path: req.url, method: req.method, headers: req.headers, agent: noReuse },
-    (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      let buffer = "";
-      let tag;
-      let cumulative = 0;
-      const records = [];
-      up.on("data", (data) => {
-        const now = performance.now();
-        buffer += data;
-        let end;
-        while ((end = buffer.indexOf("\n\n")) !== -1) {
-          const event = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (!event.startsWith("data: {")) continue;
-          const content = JSON.parse(event.slice(6)).choices?.[0]?.delta?.content;
-          if (!content) continue;
-          tag ??= /^\[(stream-\d+)\]/.exec(content)?.[1];
-          cumulative += content.length;
-          records.push([cumulative, now]);
-        }
-        res.write(data);
-      });
-      up.on("end", () => {
-        if (tag) tapRecords.set(tag, records);
-        res.end();
-      });
-    },
-  );
-  upstream.on("error", (error) => {
-    tapErrors.push(`${req.method} ${req.url}: ${error.message}`);
-    res.destroy();
-  });
-  req.pipe(upstream);
-  res.on("close", () => upstream.destroy());
-});
-tap.keepAliveTimeout = 60_000;
-await new Promise((resolve) => tap.listen(0, "127.0.0.1", resolve));
-const tapUrl = `http://127.0.0.1:${tap.address().port}/v1`;
+const { url: tapUrl, records: tapRecords, errors: tapErrors } = await startTimestampTap(doubleUrl);
 
 // --- the two proxies ---------------------------------------------------------------------------------------------
 const configDir = await mkdtemp(join(tmpdir(), "toolshim-bench-"));
@@ -193,85 +150,6 @@ if (process.env.BENCH_BASELINE_CLI) {
 }
 const names = Object.keys(targets);
 
-const tool = {
-  type: "function",
-  function: { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
-};
-
-/** One streamed request; returns what arrived: content with arrival times, chunk count, tool calls, finish reason. */
-async function stream(base, id, paced) {
-  const response = await fetch(`${base}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      model: "bench",
-      stream: true,
-      tools: [tool],
-      messages: [{ role: "user", content: `stream-${id}${paced ? " paced" : ""}: what is the weather in Oslo?` }],
-    }),
-  });
-  if (!response.ok) throw new Error(`${base}: HTTP ${response.status} ${await response.text()}`);
-  const decoder = new TextDecoder();
-  let buffer = "";
-  let content = "";
-  let chunks = 0;
-  let toolCalls = 0;
-  let finish;
-  let reads = 0;
-  const arrivals = [];
-  for await (const bytes of response.body) {
-    const now = performance.now();
-    reads++;
-    buffer += decoder.decode(bytes, { stream: true });
-    let end;
-    while ((end = buffer.indexOf("\n\n")) !== -1) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (!event.startsWith("data: {")) continue;
-      chunks++;
-      const choice = JSON.parse(event.slice(6)).choices?.[0];
-      if (choice?.delta?.content) {
-        content += choice.delta.content;
-        arrivals.push([content.length, now]);
-      }
-      if (choice?.delta?.tool_calls) toolCalls += choice.delta.tool_calls.filter((c) => c.id).length;
-      if (choice?.finish_reason) finish = choice.finish_reason;
-    }
-  }
-  return { id, content, chunks, reads, toolCalls, finish, arrivals };
-}
-
-/**
- * CPU seconds a process has used so far, all threads (V8's GC helpers included): nanoseconds from
- * /proc/<pid>/task/<tid>/schedstat, or clock ticks from /proc/<pid>/stat where schedstat is missing. Undefined off
- * Linux.
- */
-function cpuSeconds(pid) {
-  try {
-    let ns = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
-    return ns / 1e9;
-  } catch {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-      return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz on Linux)
-    } catch {
-      return undefined;
-    }
-  }
-}
-/** CPU seconds of a process's main thread and of its other threads (V8's GC helpers, libuv's pool); off Linux {}. */
-function cpuByThread(pid) {
-  try {
-    const split = { main: 0, others: 0 };
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      split[tid === String(pid) ? "main" : "others"] += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]) / 1e9;
-    }
-    return split;
-  } catch {
-    return {};
-  }
-}
 const benchCpuSeconds = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
@@ -319,14 +197,6 @@ function latencies(results, skip = 0) {
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Resident set size of a process in KB, from /proc; undefined off Linux. */
-function rssKB(pid) {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
-  } catch {
-    return undefined;
-  }
-}
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const rss = Object.fromEntries(names.map((name) => [name, {}]));
 const sampleRss = (key) => names.forEach((name) => (rss[name][key] = rssKB(proxyPid[name]())));

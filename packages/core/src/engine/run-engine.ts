@@ -3,7 +3,6 @@ import { generateCallId } from "../chat/encode-ids.js";
 import { defaultDialect } from "../dialect/default-dialect.js";
 import type { Dialect, ScanContext, ScanEvent, Scanner } from "../dialect/dialect.js";
 import { generateNonce } from "../dialect/generate-nonce.js";
-import { rewriteForEmulation } from "../dialect/rewrite-for-emulation.js";
 import { ToolshimError } from "../errors.js";
 import { type PolicyViolation, PolicyViolationError } from "../policy/policy-violation.js";
 import { checksOutputFormat } from "../policy/output-format-check.js";
@@ -13,6 +12,7 @@ import { type CallSource, type PolicyOutput, ToolPolicy } from "../policy/tool-p
 import { type UpstreamEvent, type UpstreamRequest, UpstreamError } from "../upstream.js";
 import type { ChatCompletionContext, CompletionStats } from "./chat-completion-context.js";
 import { BatchSource, type BatchReader, readBatches } from "./batch-iterator.js";
+import { buildUpstreamRequest } from "./build-upstream-request.js";
 import { NativeCallMapper } from "./native-call-mapper.js";
 import { answersAsText, plainTextEvents, repairTurns } from "./rejected-reply.js";
 import { TextBuilder } from "../text-builder.js";
@@ -251,7 +251,8 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
       // The upstream call starts here, inside the promise, so a provider that throws at once fails the read.
       if (!attempt.reader) {
         const signal = AbortSignal.any([this.#context.signal, attempt.controller.signal]);
-        const request = this.#upstreamRequest(attempt.mode);
+        const parts = { dialect: this.#dialect, nonce: this.#nonce, context: this.#context };
+        const request = buildUpstreamRequest(this.#request, this.#repairTurns, attempt.mode, parts);
         const attemptNumber = this.#stats.attempts ?? 1;
         this.#context.trace?.record({ kind: "upstream-request", attempt: attemptNumber, mode: attempt.mode, nonce: this.#nonce, request });
         attempt.reader = readBatches(this.#context.upstream.stream(request, signal));
@@ -378,27 +379,6 @@ class EngineRunner extends BatchSource<CanonicalEvent> {
       }
       attempt.policy.pushInto(event, source, this.#outputs);
     }
-  }
-
-  #upstreamRequest(mode: "native" | "emulate"): UpstreamRequest {
-    const request = this.#request;
-    const messages = [...request.messages, ...this.#repairTurns];
-    const upstreamRequest: UpstreamRequest = { model: this.#context.upstreamModel, messages, options: request.options };
-    if (this.#context.requestId !== undefined) upstreamRequest.requestId = this.#context.requestId;
-    if (mode === "emulate") {
-      upstreamRequest.messages = rewriteForEmulation(
-        { ...request, messages },
-        { dialect: this.#dialect, nonce: this.#nonce, systemRole: this.#context.systemRole ?? true },
-      );
-      return upstreamRequest;
-    }
-    if (request.tools.length > 0) {
-      upstreamRequest.tools = request.tools;
-      upstreamRequest.toolChoice = request.toolChoice;
-      upstreamRequest.parallelToolCalls = request.parallelToolCalls;
-    }
-    if (request.responseFormat) upstreamRequest.responseFormat = request.responseFormat;
-    return upstreamRequest;
   }
 
   /** Turns policy output into canonical events; stops at the first fatal violation and returns it. */

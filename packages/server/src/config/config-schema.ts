@@ -1,17 +1,8 @@
+import { strictSettings } from "@toolshim/core/provider-utils";
 import { z } from "zod";
 
-/**
- * A strict object whose unknown-key message lists the keys that are allowed, so a typo is one glance to fix.
- */
-export function strictShape<Shape extends z.ZodRawShape>(shape: Shape) {
-  const allowed = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === "unrecognized_keys"
-        ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed keys: ${allowed}`
-        : undefined,
-  });
-}
+// A strict object whose unknown-key message lists the allowed keys: the same rule as a provider's settings.
+const strictShape = strictSettings;
 
 // Values interpolated from the environment arrive as strings: accept "8080" where a number is expected.
 const numberFromText = (value: unknown) =>

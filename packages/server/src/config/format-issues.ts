@@ -28,7 +28,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case "invalid_value":
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "unrecognized_keys": {
-      // Custom messages (see strictShape) already list the allowed keys: add the one each typo most likely meant.
+      // Custom messages (see strictSettings in core) already list the allowed keys: add the one each typo most likely meant.
       if (!issue.message.startsWith("unknown key")) return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
       const allowed = /allowed keys: (.*)$/.exec(issue.message)?.[1]?.split(", ") ?? [];
       const guesses = issue.keys.flatMap((key) => {

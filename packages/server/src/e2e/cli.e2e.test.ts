@@ -134,6 +134,7 @@ describe("the demo model with no config", () => {
       status: 200,
       finishReason: "stop",
     });
-    expect(server.logs().some((line) => line.level === 40 && /apiKeys is empty/.test(line.msg))).toBe(true);
+    // Log lines come on stdout, the banner the harness waits for on stderr: the two pipes are read independently.
+    await expect.poll(() => server.logs().some((line) => line.level === 40 && /apiKeys is empty/.test(line.msg)), { timeout: 10_000 }).toBe(true);
   });
 });

@@ -20,7 +20,7 @@ export interface RunningCli {
   url: string;
   /** The OpenAI base URL: url + "/v1". */
   baseURL: string;
-  /** JSON log lines written so far. */
+  /** JSON log lines read so far: stdout is read apart from the stderr banner, so poll for lines logged at start. */
   logs(): Record<string, any>[];
   stderr(): string;
   /** SIGTERM, then the exit code. */
